@@ -1,0 +1,99 @@
+package dev.exxec;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A program to execute: its source, its language and per-call settings.
+ *
+ * <p>The program either defines {@code main()} (sync or async) whose return value is the result, or
+ * assigns {@code _result}; see {@link ExecutionResult#result()}.
+ *
+ * {@snippet :
+ * Code code = Code.python("_result = sum(range(10))").withTimeout(Duration.ofSeconds(5));
+ * }
+ *
+ * @param source the program text; must not be blank
+ * @param language its language, or {@code null} for the environment's default language
+ * @param timeout the deadline of the call, or {@code null} for the environment's default;
+ *     {@link Duration#ZERO} means no deadline
+ * @param env variables added to the environment's own for this call
+ * @param cwd working directory for this call (relative paths resolve against the workspace), or
+ *     {@code null} for the environment's default
+ */
+public record Code(
+        String source,
+        @Nullable Language language,
+        @Nullable Duration timeout,
+        Map<String, String> env,
+        @Nullable String cwd) {
+
+    /** Validates and copies the components. */
+    public Code {
+        Objects.requireNonNull(source, "source");
+        if (source.isBlank()) {
+            throw new IllegalArgumentException("code is empty: there is nothing to execute");
+        }
+        if (timeout != null && timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+        }
+        env = Map.copyOf(env);
+    }
+
+    /** Code in the environment's default language. */
+    public static Code of(String source) {
+        return new Code(source, null, null, Map.of(), null);
+    }
+
+    /** Code in the given language. */
+    public static Code of(Language language, String source) {
+        return new Code(source, Objects.requireNonNull(language, "language"), null, Map.of(), null);
+    }
+
+    /** Python code. */
+    public static Code python(String source) {
+        return of(Language.PYTHON, source);
+    }
+
+    /** JavaScript code. */
+    public static Code javascript(String source) {
+        return of(Language.JAVASCRIPT, source);
+    }
+
+    /** TypeScript code. */
+    public static Code typescript(String source) {
+        return of(Language.TYPESCRIPT, source);
+    }
+
+    /** This code with another deadline ({@link Duration#ZERO} for none). */
+    public Code withTimeout(Duration timeout) {
+        return new Code(source, language, Objects.requireNonNull(timeout, "timeout"), env, cwd);
+    }
+
+    /** This code with one more environment variable. */
+    public Code withEnv(String name, String value) {
+        Map<String, String> copy = new LinkedHashMap<>(env);
+        copy.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+        return new Code(source, language, timeout, copy, cwd);
+    }
+
+    /** This code with more environment variables. */
+    public Code withEnv(Map<String, String> variables) {
+        Map<String, String> copy = new LinkedHashMap<>(env);
+        copy.putAll(variables);
+        return new Code(source, language, timeout, copy, cwd);
+    }
+
+    /** This code running in another working directory. */
+    public Code withCwd(String cwd) {
+        return new Code(source, language, timeout, env, Objects.requireNonNull(cwd, "cwd"));
+    }
+
+    /** This code in another language. */
+    public Code withLanguage(Language language) {
+        return new Code(source, Objects.requireNonNull(language, "language"), timeout, env, cwd);
+    }
+}

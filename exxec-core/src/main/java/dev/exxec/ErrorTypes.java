@@ -1,0 +1,21 @@
+package dev.exxec;
+
+/**
+ * The {@link ExecutionResult#errorType()} values that exxec itself assigns, beside the languages' own
+ * exception class names.
+ */
+public final class ErrorTypes {
+    /** The call reached its deadline; everything it started was killed. */
+    public static final String TIMEOUT = "TimeoutError";
+
+    /** Output exceeded the limit and the environment is configured to stop the call then. */
+    public static final String OUTPUT_LIMIT = "OutputLimitError";
+
+    /** The process ended with a non-zero exit code and no exception record (commands, crashes, kills). */
+    public static final String PROCESS_EXIT = "ProcessExitError";
+
+    /** The call was cancelled: its event stream was closed early or its thread interrupted. */
+    public static final String CANCELLED = "CancelledError";
+
+    private ErrorTypes() {}
+}

@@ -1,0 +1,51 @@
+package dev.exxec;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Files in an environment's file system. Relative paths resolve against the environment's workspace
+ * (its default working directory); the code the environment runs sees the same files.
+ *
+ * <p>Thread-safe. Failures throw {@link FileOperationException} with a {@link
+ * FileOperationException.Reason}; calls on a closed environment throw {@link IllegalStateException}.
+ */
+public interface WorkspaceFiles {
+
+    /** The absolute path of the workspace inside the environment. */
+    String workspace();
+
+    /** The whole content of a file. */
+    byte[] read(String path);
+
+    /** The whole content of a file as UTF-8 text (invalid bytes replaced by U+FFFD). */
+    default String readString(String path) {
+        return new String(read(path), StandardCharsets.UTF_8);
+    }
+
+    /** Writes a file, replacing it if it exists and creating missing parent directories. */
+    void write(String path, byte[] content);
+
+    /** Writes a file as UTF-8 text, replacing it if it exists and creating missing parent directories. */
+    default void writeString(String path, String content) {
+        write(path, content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The entries of a directory, sorted by name. */
+    List<FileEntry> list(String path);
+
+    /** The entry at a path, without following a final symbolic link. */
+    FileEntry stat(String path);
+
+    /** Whether something exists at a path (a dangling symbolic link counts). */
+    boolean exists(String path);
+
+    /** Creates a directory and any missing parents; does nothing when it already exists. */
+    void mkdir(String path);
+
+    /** Moves or renames an entry, replacing an existing file at the target. */
+    void move(String from, String to);
+
+    /** Deletes a file, or a directory with everything in it; throws NOT_FOUND when nothing is there. */
+    void delete(String path);
+}

@@ -1,0 +1,265 @@
+package dev.exxec.spi;
+
+import dev.exxec.CodeSession;
+import dev.exxec.Code;
+import dev.exxec.Command;
+import dev.exxec.EventStream;
+import dev.exxec.ExecutionCancelledException;
+import dev.exxec.ExecutionEnvironment;
+import dev.exxec.ExecutionResult;
+import dev.exxec.Language;
+import dev.exxec.Processes;
+import dev.exxec.Terminals;
+import dev.exxec.UnsupportedCapabilityException;
+import dev.exxec.WorkspaceFiles;
+import dev.exxec.internal.Ids;
+import dev.exxec.internal.QueueEventStream;
+import dev.exxec.internal.Reaper;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The base of most environments: it keeps the contract that is the same for every provider, so a
+ * provider implements only how code and commands run.
+ *
+ * <p>It checks that the environment is open and that a call's language and features are declared,
+ * applies the default language and deadline, turns one blocking run into an {@link EventStream} on a
+ * virtual thread, tracks running calls so that {@link #close()} kills them, and closes the
+ * environment at JVM shutdown if the caller did not.
+ */
+public abstract class AbstractEnvironment implements ExecutionEnvironment {
+    private final String id;
+    private final String providerId;
+    protected final EnvironmentSettings settings;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Set<ExecProcess> running = ConcurrentHashMap.newKeySet();
+
+    protected AbstractEnvironment(String providerId, EnvironmentSettings settings) {
+        this.id = Ids.next(providerId);
+        this.providerId = providerId;
+        this.settings = Objects.requireNonNull(settings, "settings");
+        Reaper.register(this);
+    }
+
+    /**
+     * Runs code to its end; with a sink, also emits its events. Implementations usually build an
+     * {@link ExecutionRun.Spec} and call {@link #run}.
+     *
+     * @param code the code, validated
+     * @param language its language (the default applied), declared in the capabilities
+     * @param timeout its deadline (the default applied); {@link Duration#ZERO} for none
+     * @param executionId the id its events carry
+     */
+    protected abstract ExecutionResult runCode(
+            Code code, Language language, Duration timeout, String executionId, @Nullable EventSink sink);
+
+    /** Runs a shell command to its end; see {@link #runCode}. */
+    protected abstract ExecutionResult runCommand(
+            Command command, Duration timeout, String executionId, @Nullable EventSink sink);
+
+    /** Releases the environment's resources; called once by {@link #close()}, after running calls were killed. */
+    protected abstract void doClose();
+
+    /**
+     * Runs one process with {@link ExecutionRun}, tracked so that {@link #close()} can kill it.
+     */
+    protected final ExecutionResult run(ExecutionRun.Spec spec, ExecutionRun.Launcher launcher, @Nullable EventSink sink) {
+        ExecProcess[] started = {null};
+        try {
+            return ExecutionRun.run(
+                    spec,
+                    () -> {
+                        checkOpen();
+                        ExecProcess p = launcher.launch();
+                        started[0] = p;
+                        running.add(p);
+                        if (closed.get()) { // closed while it started: it must not outlive the environment
+                            p.kill();
+                        }
+                        return p;
+                    },
+                    sink);
+        } finally {
+            if (started[0] != null) {
+                running.remove(started[0]);
+            }
+        }
+    }
+
+    @Override
+    public final String id() {
+        return id;
+    }
+
+    @Override
+    public final String providerId() {
+        return providerId;
+    }
+
+    @Override
+    public Language defaultLanguage() {
+        return settings.language();
+    }
+
+    /** The environment's shared settings. */
+    public final EnvironmentSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public final ExecutionResult execute(Code code) {
+        Language language = checkCode(code);
+        return runCode(code, language, timeoutOf(code.timeout()), Ids.next("ex"), null);
+    }
+
+    @Override
+    public final EventStream stream(Code code) {
+        Language language = checkCode(code);
+        Duration timeout = timeoutOf(code.timeout());
+        return startStream((exId, sink) -> runCode(code, language, timeout, exId, sink));
+    }
+
+    @Override
+    public final ExecutionResult executeCommand(Command command) {
+        checkCommand(command);
+        return runCommand(command, timeoutOf(command.timeout()), Ids.next("ex"), null);
+    }
+
+    @Override
+    public final EventStream streamCommand(Command command) {
+        checkCommand(command);
+        Duration timeout = timeoutOf(command.timeout());
+        return startStream((exId, sink) -> runCommand(command, timeout, exId, sink));
+    }
+
+    private interface StreamBody {
+        void run(String executionId, EventSink sink);
+    }
+
+    private EventStream startStream(StreamBody body) {
+        String exId = Ids.next("ex");
+        Thread[] worker = {null};
+        QueueEventStream stream = new QueueEventStream(exId, () -> {
+            Thread t = worker[0];
+            if (t != null) {
+                t.interrupt();
+            }
+        });
+        worker[0] = Thread.ofVirtual().name("exxec-" + exId).unstarted(() -> {
+            try {
+                body.run(exId, stream);
+            } catch (ExecutionCancelledException e) {
+                // the stream was closed early: its Failed event was emitted, the process killed
+            } catch (RuntimeException e) {
+                stream.emit(new dev.exxec.ExecutionEvent.Failed(
+                        exId,
+                        String.valueOf(e.getMessage()),
+                        e.getClass().getSimpleName(),
+                        -1,
+                        ExecutionResult.builder()
+                                .error(String.valueOf(e.getMessage()), e.getClass().getSimpleName(), null)
+                                .exitCode(-1)
+                                .build()));
+            }
+        });
+        worker[0].start();
+        return stream;
+    }
+
+    private Language checkCode(Code code) {
+        checkOpen();
+        Language language = code.language() != null ? code.language() : defaultLanguage();
+        if (!capabilities().supports(language)) {
+            throw new UnsupportedCapabilityException(unsupportedLanguageMessage(language));
+        }
+        return language;
+    }
+
+    /** The message when {@code language} is not declared; providers can say how to get it. */
+    protected String unsupportedLanguageMessage(Language language) {
+        return "environment " + id + " (" + providerId + ") does not run " + language + "; it runs "
+                + capabilities().languages();
+    }
+
+    private void checkCommand(Command command) {
+        checkOpen();
+        Objects.requireNonNull(command, "command");
+        if (!capabilities().commands()) {
+            throw new UnsupportedCapabilityException("environment " + id + " (" + providerId + ") does not run shell commands");
+        }
+    }
+
+    /** The call's deadline: its own, else the environment's. */
+    protected final Duration timeoutOf(@Nullable Duration own) {
+        return own != null ? own : settings.timeout();
+    }
+
+    /** Throws {@link IllegalStateException} once the environment is closed. */
+    protected final void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("environment " + id + " is closed");
+        }
+    }
+
+    /** Throws {@link UnsupportedCapabilityException} unless {@code declared}. */
+    protected final void require(boolean declared, String feature) {
+        checkOpen();
+        if (!declared) {
+            throw new UnsupportedCapabilityException(
+                    "environment " + id + " (" + providerId + ") does not support " + feature);
+        }
+    }
+
+    @Override
+    public WorkspaceFiles files() {
+        require(false, "files");
+        throw new AssertionError();
+    }
+
+    @Override
+    public Processes processes() {
+        require(false, "background processes");
+        throw new AssertionError();
+    }
+
+    @Override
+    public Terminals terminals() {
+        require(false, "terminals");
+        throw new AssertionError();
+    }
+
+    @Override
+    public CodeSession session(Language language) {
+        require(false, "sessions");
+        throw new AssertionError();
+    }
+
+    @Override
+    public final boolean isClosed() {
+        return closed.get();
+    }
+
+    @Override
+    public final void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            for (ExecProcess p : running) {
+                p.kill();
+            }
+            doClose();
+        } finally {
+            Reaper.unregister(this);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + id + "]";
+    }
+}

@@ -1,0 +1,145 @@
+package dev.exxec.spi;
+
+import dev.exxec.internal.Ids;
+import dev.exxec.internal.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The protocol between exxec and its language drivers, the small programs (resource files under
+ * {@code dev/exxec/drivers/}) that run the user's code in an interpreter and report its result.
+ *
+ * <p>A driver reads from standard input one header line, {@code exxec-driver/1} followed by
+ * tab-separated {@code key=value} fields, then the program's source as UTF-8 until end of file. It
+ * runs the program (its {@code main()}, awaited when async, or its {@code _result}) and writes one
+ * JSON record either to a file ({@code file=PATH}, opened before the program runs) or as one line on
+ * standard output that starts with a per-execution random marker ({@code marker=TEXT}). Keys:
+ * <ul>
+ *   <li>{@code file} / {@code marker}: the result channel;
+ *   <li>{@code support}: Python's support module path;
+ *   <li>{@code setsid=1}: Python starts a new session before running the program;
+ *   <li>{@code language}: {@code javascript} or {@code typescript} for the JavaScript driver;
+ *   <li>{@code transpiler}: {@code esbuild:MODULE}, {@code typescript:MODULE} or {@code native}.
+ * </ul>
+ * The record is {@code {"ok":true,"value":...,"type":...}} or {@code
+ * {"ok":false,"error":...,"errorType":...,"traceback":...}}. The program never sees the header, so it
+ * cannot learn the marker or the file.
+ */
+public final class DriverProtocol {
+    /** The header's first field. */
+    public static final String VERSION = "exxec-driver/1";
+    /** The Python driver. */
+    public static final String PYTHON_DRIVER = "python_driver.py";
+    /** The Python driver's on-demand support module. */
+    public static final String PYTHON_SUPPORT = "python_support.py";
+    /** The JavaScript and TypeScript driver (CommonJS, also run by Deno). */
+    public static final String JAVASCRIPT_DRIVER = "javascript_driver.cjs";
+
+    private static final Map<String, byte[]> RESOURCES = new ConcurrentHashMap<>();
+
+    private DriverProtocol() {}
+
+    /** A driver file's content. */
+    public static byte[] resource(String name) {
+        return RESOURCES.computeIfAbsent(name, n -> {
+            try (InputStream in = DriverProtocol.class.getResourceAsStream("/dev/exxec/drivers/" + n)) {
+                if (in == null) {
+                    throw new IllegalStateException("driver resource missing from the class path: " + n);
+                }
+                return in.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).clone();
+    }
+
+    /** Writes the driver files into {@code directory} (created if needed) and returns it. */
+    public static Path install(Path directory) throws IOException {
+        Files.createDirectories(directory);
+        for (String name : new String[] {PYTHON_DRIVER, PYTHON_SUPPORT, JAVASCRIPT_DRIVER}) {
+            Files.write(directory.resolve(name), resource(name));
+        }
+        return directory;
+    }
+
+    /** A fresh result marker: a record separator character and 24 random characters. */
+    public static String newMarker() {
+        return "\u001eexxec-result:" + Ids.random(24) + ":";
+    }
+
+    /**
+     * What a driver reads on standard input: the header, then the source.
+     *
+     * @throws IllegalArgumentException when a header key or value holds a tab, a line break or '='
+     *     (in a key)
+     */
+    public static byte[] request(Map<String, String> header, String source) {
+        StringBuilder line = new StringBuilder(VERSION);
+        header.forEach((key, value) -> {
+            if (key.isEmpty() || key.indexOf('=') >= 0 || bad(key) || bad(value)) {
+                throw new IllegalArgumentException("driver header field not representable: " + key);
+            }
+            line.append('\t').append(key).append('=').append(value);
+        });
+        line.append('\n');
+        byte[] head = line.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] body = source.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(head.length + body.length);
+        out.writeBytes(head);
+        out.writeBytes(body);
+        return out.toByteArray();
+    }
+
+    private static boolean bad(String s) {
+        return s.indexOf('\t') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0;
+    }
+
+    /**
+     * A parsed result record.
+     *
+     * @param ok whether the program succeeded
+     * @param value its result value (plain Java, see {@link dev.exxec.ExecutionResult#result()})
+     * @param type the type name when {@code value} is a text form
+     * @param error the message of the failure
+     * @param errorType the exception class name of the failure
+     * @param traceback the failure's trace
+     */
+    public record DriverRecord(
+            boolean ok,
+            @Nullable Object value,
+            @Nullable String type,
+            @Nullable String error,
+            @Nullable String errorType,
+            @Nullable String traceback) {}
+
+    /**
+     * Parses a result record.
+     *
+     * @throws IllegalArgumentException when it is not a record
+     */
+    public static DriverRecord parse(byte[] json) {
+        Object parsed = Json.parse(new String(json, StandardCharsets.UTF_8));
+        if (!(parsed instanceof Map<?, ?> map) || !(map.get("ok") instanceof Boolean ok)) {
+            throw new IllegalArgumentException("not a driver result record");
+        }
+        return new DriverRecord(
+                ok,
+                map.get("value"),
+                string(map.get("type")),
+                string(map.get("error")),
+                string(map.get("errorType")),
+                string(map.get("traceback")));
+    }
+
+    private static @Nullable String string(@Nullable Object o) {
+        return o == null ? null : o.toString();
+    }
+}

@@ -1,0 +1,125 @@
+package dev.exxec.spi;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A process on this machine, in a session of its own so that everything it starts can be killed
+ * (see {@link ProcessTree}).
+ */
+public final class HostProcess implements ExecProcess {
+
+    /** How the process comes to lead its own session. */
+    public enum SessionMode {
+        /** Started through the {@code setsid} program (falls back to {@link #NONE} where there is none). */
+        SETSID,
+        /** The program calls {@code setsid()} itself first thing (the Python driver does). */
+        SELF,
+        /** No own session: only descendants still attached to it can be found. */
+        NONE
+    }
+
+    private final Process process;
+    private final boolean ownSession;
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    private HostProcess(Process process, boolean ownSession) {
+        this.process = process;
+        this.ownSession = ownSession;
+    }
+
+    /**
+     * Starts {@code builder}'s command in its own session. With {@link SessionMode#SETSID} the
+     * builder's command gets {@code setsid} in front (the builder is changed).
+     */
+    public static HostProcess start(ProcessBuilder builder, SessionMode mode) throws IOException {
+        boolean ownSession = false;
+        if (mode == SessionMode.SETSID && ProcessTree.setsid().isPresent()) {
+            List<String> command = new ArrayList<>(builder.command().size() + 1);
+            command.add(ProcessTree.setsid().get().toString());
+            command.addAll(builder.command());
+            builder.command(command);
+            ownSession = true;
+        } else if (mode == SessionMode.SELF) {
+            ownSession = ProcessTree.tracksSessions();
+        }
+        return new HostProcess(builder.start(), ownSession);
+    }
+
+    /** The underlying process. */
+    public Process process() {
+        return process;
+    }
+
+    @Override
+    public Long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public InputStream stdout() {
+        return process.getInputStream();
+    }
+
+    @Override
+    public InputStream stderr() {
+        return process.getErrorStream();
+    }
+
+    @Override
+    public OutputStream stdin() {
+        return process.getOutputStream();
+    }
+
+    @Override
+    public boolean waitFor(Duration timeout) throws InterruptedException {
+        if (timeout.isZero()) {
+            process.waitFor();
+            return true;
+        }
+        return process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public int exitCode() {
+        return process.exitValue();
+    }
+
+    @Override
+    public void kill() {
+        ProcessTree.kill(ownSession ? process.pid() : 0, process.toHandle());
+    }
+
+    /**
+     * After a normal end, whatever the process left in its session is killed on a background
+     * thread: the caller has its result at once, and nothing outlives the call for long.
+     */
+    @Override
+    public void release() {
+        if (!released.compareAndSet(false, true)) {
+            return;
+        }
+        if (ownSession) {
+            Thread.ofVirtual().name("exxec-sweep-" + process.pid()).start(() -> ProcessTree.kill(process.pid(), null));
+        } else {
+            kill();
+        }
+    }
+
+    @Override
+    public void closeStreams() {
+        for (AutoCloseable c : new AutoCloseable[] {process.getInputStream(), process.getErrorStream(), process.getOutputStream()}) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // closing is best effort: the streams may be closed already
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.exxec.spi;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/** Where a driver's result record travels, out of reach of the program's own output. */
+public sealed interface ResultChannel {
+
+    /** No record: a shell command. */
+    record None() implements ResultChannel {}
+
+    /** A file the driver writes and the runner reads and deletes after the process ended. */
+    record File(Path path) implements ResultChannel {
+        public File {
+            Objects.requireNonNull(path, "path");
+        }
+    }
+
+    /**
+     * A line on standard output that starts with a per-execution random marker; the runner takes it
+     * out of the output. For environments where standard output is the only way back.
+     */
+    record Marker(String marker) implements ResultChannel {
+        public Marker {
+            if (marker.length() < 16) {
+                throw new IllegalArgumentException("a marker needs at least 16 characters of randomness");
+            }
+        }
+    }
+
+    /** A record fetched by the provider after the process ended (for example from a container). */
+    record Fetched(Fetcher fetcher) implements ResultChannel {}
+
+    /** Fetches a result record. */
+    @FunctionalInterface
+    interface Fetcher {
+        /**
+         * The record's bytes, or {@code null} when the driver wrote none.
+         *
+         * @param limit the largest record accepted; larger ones must not be read whole
+         * @throws java.io.IOException when fetching failed or the record is larger than {@code limit}
+         */
+        byte @org.jspecify.annotations.Nullable [] fetch(long limit) throws java.io.IOException;
+    }
+
+    static ResultChannel none() {
+        return new None();
+    }
+}

@@ -1,0 +1,355 @@
+// exxec's JavaScript and TypeScript driver: runs one program and reports its result on a channel the
+// program cannot forge. Runs on Node.js (and on Deno, for TypeScript).
+//
+// Protocol (dev.exxec.spi.DriverProtocol): standard input holds one header line, then the program's
+// source as UTF-8 until end of file. The header is "exxec-driver/1" and tab-separated key=value fields:
+//   file=PATH        write the result record to this file, or
+//   marker=TEXT      write it to standard output as one line: TEXT, the record, a line feed;
+//   language=L       "javascript" (default) or "typescript";
+//   transpiler=T     for TypeScript: "esbuild:MODULE" or "typescript:MODULE" (a module path to
+//                    require), or "native" where the runtime runs TypeScript itself (Deno).
+// The result record is one JSON object:
+//   {"ok": true, "value": <JSON>, "type": <type name when value is the text form of a non-JSON value>}
+//   {"ok": false, "error": "...", "errorType": "TypeError", "traceback": "..."}
+//
+// The program runs as a classic script in this realm, so `function main` and top-level `let _result`
+// are visible after it ran, with require, module, __filename and __dirname as in CommonJS. A program
+// with top-level await runs inside an async function; one with import/export statements runs as an ES
+// module (from a hidden file in the working directory, so that packages resolve from there).
+'use strict';
+
+const fs = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+const util = require('node:util');
+const { createRequire } = require('node:module');
+const { pathToFileURL } = require('node:url');
+
+const FILENAME = '<code>';
+const DRIVER_FILE = __filename;
+
+let recordWritten = false;
+let channel = null;
+let prefix = '';
+
+function writeRecord(record) {
+  const text = prefix + JSON.stringify(record) + (prefix ? '\n' : '');
+  if (prefix) {
+    fs.writeSync(channel, text);
+  } else {
+    // The last record wins: a late uncaught error replaces an earlier success.
+    fs.ftruncateSync(channel, 0);
+    fs.writeSync(channel, text, 0);
+  }
+  recordWritten = true;
+}
+
+function typeName(value) {
+  if (value === null) return 'null';
+  if (typeof value === 'object' || typeof value === 'function') {
+    const ctor = value.constructor;
+    if (ctor && typeof ctor.name === 'string' && ctor.name) return ctor.name;
+  }
+  return typeof value;
+}
+
+function isJsonNative(value) {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object':
+      if (value === null || Array.isArray(value) || value instanceof Date) return true;
+      const proto = Object.getPrototypeOf(value);
+      return proto === Object.prototype || proto === null;
+    default:
+      return false;
+  }
+}
+
+function inspect(value) {
+  try {
+    return typeof value === 'string' ? value : util.inspect(value, { depth: 6, breakLength: Infinity });
+  } catch (e) {
+    return '<' + typeName(value) + ' (inspect failed)>';
+  }
+}
+
+// Nested values JSON cannot hold become their text form (BigInt, Map, Set, functions, symbols).
+function replacer(key, value) {
+  if (typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol') return inspect(value);
+  if (value instanceof Map || value instanceof Set) return inspect(value);
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  return value;
+}
+
+function okRecord(value) {
+  if (value === undefined || value === null) return { ok: true, value: null, type: null };
+  if (isJsonNative(value)) {
+    try {
+      return { ok: true, value: JSON.parse(JSON.stringify(value, replacer)), type: null };
+    } catch (e) {
+      // a cycle or a throwing toJSON: fall through to the text form
+    }
+  }
+  return { ok: true, value: inspect(value), type: typeName(value) };
+}
+
+function cleanStack(err) {
+  const stack = typeof err.stack === 'string' ? err.stack : '';
+  if (!stack) return null;
+  const lines = stack.split('\n');
+  // Frames after the program's outermost one belong to this driver and Node's module plumbing.
+  let last = -1;
+  lines.forEach((line, i) => {
+    if (line.includes(FILENAME) || line.includes('.exxec-code-')) last = i;
+  });
+  const plumbing = (line) => /^\s+at /.test(line) && (line.includes(DRIVER_FILE) || /\(node:|at node:/.test(line));
+  const kept = lines.filter((line, i) => !(i > last && plumbing(line)));
+  return remap(kept.join('\n'))
+    .replace(/(?:file:\/\/)?[^\s()]*\.exxec-code-[\w-]+\.[cm]?[jt]s/g, FILENAME)
+    .replace(/[^\s()]*\/<code>/g, FILENAME);
+}
+
+function errorRecord(err) {
+  if (err instanceof Error || (err && typeof err === 'object' && 'stack' in err)) {
+    return {
+      ok: false,
+      error: String(err.message ?? err).replace(/(?:file:\/\/)?[^\s()]*\.exxec-code-[\w-]+\.[cm]?[jt]s/g, FILENAME),
+      errorType: typeName(err) === 'Object' ? String(err.name || 'Error') : typeName(err),
+      traceback: cleanStack(err),
+    };
+  }
+  return { ok: false, error: 'uncaught ' + typeName(err) + ': ' + inspect(err), errorType: 'Error', traceback: null };
+}
+
+// A failure ends the process at once, as an uncaught error ends a Node.js program.
+function fail(err) {
+  writeRecord(errorRecord(err));
+  process.exit(1);
+}
+
+function transpile(source, spec) {
+  const colon = spec.indexOf(':');
+  const kind = colon < 0 ? spec : spec.slice(0, colon);
+  const module = colon < 0 ? '' : spec.slice(colon + 1);
+  if (kind === 'esbuild') {
+    const esbuild = require(module);
+    try {
+      return esbuild.transformSync(source, { loader: 'ts', sourcefile: FILENAME, sourcemap: 'inline', target: 'node' + process.versions.node.split('.')[0] }).code;
+    } catch (e) {
+      const first = (e.errors && e.errors[0]) || null;
+      const err = new SyntaxError(first ? first.text : String(e.message));
+      err.stack = first && first.location
+        ? `${FILENAME}:${first.location.line}\n${first.location.lineText}\n${' '.repeat(first.location.column)}^\n\nSyntaxError: ${first.text}`
+        : 'SyntaxError: ' + err.message;
+      throw err;
+    }
+  }
+  if (kind === 'typescript') {
+    const ts = require(module);
+    const out = ts.transpileModule(source, {
+      fileName: 'code.ts',
+      reportDiagnostics: true,
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, inlineSourceMap: true, inlineSources: false },
+    });
+    const diagnostic = (out.diagnostics || []).find((d) => d.category === ts.DiagnosticCategory.Error);
+    if (diagnostic) {
+      const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
+      const err = new SyntaxError(message);
+      const pos = diagnostic.file ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start) : null;
+      err.stack = pos ? `${FILENAME}:${pos.line + 1}:${pos.character + 1}\n\nSyntaxError: ${message}` : 'SyntaxError: ' + message;
+      throw err;
+    }
+    return out.outputText;
+  }
+  throw new Error('exxec driver: unknown TypeScript transpiler ' + spec);
+}
+
+// Maps generated positions back to the TypeScript source with the inline source map the transpiler
+// wrote (vm scripts do not apply source maps themselves).
+let sourceMap = null;
+
+function decodeMappings(mappings) {
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const lines = [];
+  let srcLine = 0;
+  let srcCol = 0;
+  let srcIndex = 0;
+  for (const lineText of mappings.split(';')) {
+    const segments = [];
+    let genCol = 0;
+    for (const segment of lineText.split(',')) {
+      if (!segment) continue;
+      const values = [];
+      let value = 0;
+      let shift = 0;
+      for (const ch of segment) {
+        const digit = chars.indexOf(ch);
+        value += (digit & 31) << shift;
+        if (digit & 32) {
+          shift += 5;
+        } else {
+          values.push(value & 1 ? -(value >>> 1) : value >>> 1);
+          value = 0;
+          shift = 0;
+        }
+      }
+      genCol += values[0];
+      if (values.length >= 4) {
+        srcIndex += values[1];
+        srcLine += values[2];
+        srcCol += values[3];
+        segments.push([genCol, srcLine, srcCol]);
+      }
+    }
+    lines.push(segments);
+  }
+  return lines;
+}
+
+function loadSourceMap(code) {
+  const match = /\/\/# sourceMappingURL=data:application\/json;(?:charset=utf-8;)?base64,([A-Za-z0-9+/=]+)\s*$/.exec(code);
+  if (!match) return null;
+  try {
+    return decodeMappings(JSON.parse(Buffer.from(match[1], 'base64').toString('utf8')).mappings);
+  } catch (e) {
+    return null;
+  }
+}
+
+function originalPosition(line, column) {
+  const segments = sourceMap && sourceMap[line - 1];
+  if (!segments || segments.length === 0) return null;
+  let best = segments[0];
+  for (const segment of segments) {
+    if (segment[0] <= column - 1) best = segment;
+  }
+  return [best[1] + 1, best[2] + 1];
+}
+
+function remap(stack) {
+  if (!sourceMap) return stack;
+  return stack.replace(/<code>:(\d+):(\d+)/g, (whole, line, column) => {
+    const pos = originalPosition(Number(line), Number(column));
+    return pos ? `${FILENAME}:${pos[0]}:${pos[1]}` : whole;
+  });
+}
+
+const PROBE = "[typeof main === 'function' ? main : undefined, typeof _result !== 'undefined' ? _result : undefined]";
+
+function commonJsGlobals(cwd) {
+  const filename = path.join(cwd, FILENAME);
+  const req = createRequire(filename);
+  const mod = { exports: {}, require: req, id: '.', filename, loaded: false, paths: req.resolve.paths('x') || [] };
+  globalThis.require = req;
+  globalThis.module = mod;
+  globalThis.exports = mod.exports;
+  globalThis.__filename = filename;
+  globalThis.__dirname = cwd;
+}
+
+async function runModule(code, extension, cwd) {
+  // Packages resolve from the module file's directory, so it goes in the working directory when it can.
+  const name = `.exxec-code-${process.pid}-${Date.now().toString(36)}${extension}`;
+  let file = path.join(cwd, name);
+  try {
+    fs.writeFileSync(file, code + '\nexport const __exxec_probe = () => ' + PROBE + ';\n', { flag: 'wx', mode: 0o600 });
+  } catch (e) {
+    file = path.join(require('node:os').tmpdir(), name);
+    fs.writeFileSync(file, code + '\nexport const __exxec_probe = () => ' + PROBE + ';\n', { flag: 'wx', mode: 0o600 });
+  }
+  let namespace;
+  try {
+    namespace = await import(pathToFileURL(file).href);
+  } catch (err) {
+    // Deno reports a module's syntax error as a TypeError whose message starts with "SyntaxError:".
+    if (err instanceof TypeError && /^SyntaxError: /.test(err.message)) {
+      const syntax = new SyntaxError(err.message.slice('SyntaxError: '.length));
+      syntax.stack = 'SyntaxError: ' + syntax.message;
+      throw syntax;
+    }
+    throw err;
+  } finally {
+    try { fs.unlinkSync(file); } catch (e) { /* already gone */ }
+  }
+  return namespace.__exxec_probe();
+}
+
+function moduleSyntax(err) {
+  return err instanceof SyntaxError && /import statement outside a module|Unexpected token 'export'|import\.meta|Cannot use 'import\.meta'/.test(err.message);
+}
+
+async function runProgram(source, header) {
+  const cwd = process.cwd();
+  const typescript = header.language === 'typescript';
+  if (typescript && header.transpiler === 'native') {
+    return runModule(source, '.ts', cwd);
+  }
+  const code = typescript ? transpile(source, header.transpiler || '') : source;
+  if (typescript) sourceMap = loadSourceMap(code);
+  commonJsGlobals(cwd);
+  let script;
+  try {
+    script = new vm.Script(code, { filename: FILENAME });
+  } catch (err) {
+    if (moduleSyntax(err)) return runModule(code, '.mjs', cwd);
+    if (!(err instanceof SyntaxError) || !/await is only valid|Unexpected reserved word/.test(err.message)) throw err;
+    // Top-level await: run the program as the body of an async function (its first line stays line 1).
+    let wrapped;
+    try {
+      wrapped = new vm.Script('(async () => {' + code + '\n;return ' + PROBE + ';\n})()', { filename: FILENAME });
+    } catch (wrapError) {
+      if (moduleSyntax(wrapError)) return runModule(code, '.mjs', cwd);
+      throw err;
+    }
+    return wrapped.runInThisContext();
+  }
+  script.runInThisContext();
+  return vm.runInThisContext(PROBE);
+}
+
+function finish(value) {
+  if (!recordWritten) {
+    writeRecord(okRecord(value));
+  }
+}
+
+async function main() {
+  const input = fs.readFileSync(0);
+  const newline = input.indexOf(10);
+  const fields = input.subarray(0, newline < 0 ? input.length : newline).toString('utf8').split('\t');
+  if (fields[0] !== 'exxec-driver/1') {
+    process.stderr.write('exxec driver: bad protocol header ' + JSON.stringify(fields) + '\n');
+    process.exit(70);
+  }
+  const header = Object.fromEntries(fields.slice(1).map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)]));
+  const source = newline < 0 ? '' : input.subarray(newline + 1).toString('utf8');
+  // Open the result channel before the program runs; the program never learns where it goes.
+  if (header.file !== undefined) {
+    channel = fs.openSync(header.file, 'w', 0o600);
+  } else {
+    channel = 1;
+    prefix = header.marker;
+  }
+  process.on('uncaughtException', fail);
+  process.on('unhandledRejection', fail);
+  process.on('exit', () => {
+    if (channel !== 1 && channel !== null) {
+      try { fs.closeSync(channel); } catch (e) { /* closed */ }
+    }
+  });
+  let outcome;
+  try {
+    const [mainFunction, result] = await runProgram(source, header);
+    outcome = mainFunction ? await mainFunction() : result;
+  } catch (err) {
+    fail(err);
+  }
+  finish(outcome);
+}
+
+if (typeof process.setSourceMapsEnabled === 'function') process.setSourceMapsEnabled(true);
+main();

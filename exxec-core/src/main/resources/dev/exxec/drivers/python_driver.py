@@ -1,0 +1,132 @@
+# exxec's Python driver: runs one program and reports its result on a channel the program cannot forge.
+#
+# Protocol (dev.exxec.spi.DriverProtocol): standard input holds one header line, then the program's
+# source as UTF-8 until end of file. The header is "exxec-driver/1" and tab-separated key=value fields:
+#   file=PATH     write the result record to this file, or
+#   marker=TEXT   write it to standard output as one line: TEXT, the record, a line feed;
+#   support=PATH  python_support.py;
+#   setsid=1      start a new session first, so that everything the program starts can be found.
+# The result record is one JSON object:
+#   {"ok": true, "value": <JSON>, "type": <type name when value is the text form of a non-JSON value>}
+#   {"ok": false, "error": "...", "errorType": "ValueError", "traceback": "..."}
+#
+# One interpreter starts per execution, so this file is what every run pays for: it stays small and
+# imports nothing beyond the interpreter's start-up set. Error formatting and the encoding of
+# containers live in python_support.py, loaded only when needed.
+import sys
+
+_ESCAPES = None
+
+
+def _quote(text):
+    global _ESCAPES
+    if _ESCAPES is None:
+        _ESCAPES = {i: "\\u%04x" % i for i in range(32)}
+        _ESCAPES.update({9: "\\t", 10: "\\n", 13: "\\r", 34: '\\"', 92: "\\\\", 0x2028: "\\u2028", 0x2029: "\\u2029"})
+    quoted = '"' + text.translate(_ESCAPES) + '"'
+    try:
+        quoted.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: let json escape them
+        import json
+
+        return json.dumps(text)
+    return quoted
+
+
+def _ok(value, support):
+    kind = type(value)
+    if value is None:
+        text = "null"
+    elif value is True or value is False:
+        text = "true" if value else "false"
+    elif kind is str:
+        text = _quote(value)
+    elif kind is int and -(10**18) < value < 10**18:
+        text = str(value)
+    elif kind is float and value - value == 0.0:  # finite
+        text = repr(value)
+    else:
+        return support().ok_record(value, _quote)
+    return '{"ok":true,"value":%s,"type":null}' % text
+
+
+def _run(source, support):
+    """Runs the program; returns (record, exit_code)."""
+    module = type(sys)("__main__")
+    module.__dict__.update({"__builtins__": __builtins__, "__file__": "<code>"})
+    sys.modules["__main__"] = module
+    namespace = module.__dict__
+    try:
+        # exec(str), not compile(): builtin compile() costs about a millisecond on its first call
+        # (it builds the AST types). Frames are then named "<string>"; error reports rename them.
+        exec(source, namespace)
+        main = namespace.get("main")
+        if callable(main):
+            value = main()
+            if hasattr(value, "__await__"):
+                value = support().await_value(value)
+        else:
+            value = namespace.get("_result")
+        return _ok(value, support), 0
+    except SystemExit as e:
+        code = e.code
+        if code is None or code == 0:
+            return '{"ok":true,"value":null,"type":null}', 0
+        if not isinstance(code, int):
+            print(code, file=sys.stderr)
+        record = '{"ok":false,"error":%s,"errorType":"SystemExit","traceback":null}' % _quote(str(code))
+        return record, code if isinstance(code, int) and 0 < code < 256 else 1
+    except BaseException as e:
+        return support().error_record(e, source, namespace, _quote), 1
+
+
+def _driver():
+    import os
+
+    stdin = sys.stdin.buffer
+    fields = stdin.readline().decode("utf-8").rstrip("\n").split("\t")
+    if fields[0] != "exxec-driver/1":
+        sys.stderr.write("exxec driver: bad protocol header %r\n" % (fields,))
+        sys.exit(70)
+    header = dict(field.split("=", 1) for field in fields[1:])
+    if header.get("setsid") == "1":
+        try:
+            os.setsid()
+        except OSError:
+            pass
+    source = stdin.read().decode("utf-8", "replace")
+    # Open the result channel before the program runs, so nothing it does to fd 1 or the file
+    # system can redirect it; the program never learns where it goes.
+    if "file" in header:
+        channel = os.open(header["file"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+        prefix = b""
+    else:
+        channel = os.dup(1)
+        prefix = header["marker"].encode("utf-8")
+    support_path = header["support"]
+    loaded = []
+
+    def support():
+        if not loaded:
+            namespace = {"__name__": "exxec_support", "__builtins__": __builtins__}
+            with open(support_path, "rb") as f:
+                exec(compile(f.read(), support_path, "exec"), namespace)
+            loaded.append(type("support", (), {k: staticmethod(v) for k, v in namespace.items() if callable(v)}))
+        return loaded[0]
+
+    sys.stdout.reconfigure(line_buffering=True)
+    record, exit_code = _run(source, support)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+    data = prefix + record.encode("utf-8") + (b"\n" if prefix else b"")
+    while data:
+        data = data[os.write(channel, data) :]
+    os.close(channel)
+    if exit_code:
+        sys.exit(exit_code)
+
+
+_driver()

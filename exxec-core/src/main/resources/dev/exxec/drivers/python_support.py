@@ -1,0 +1,91 @@
+# exxec's Python driver support: the parts of python_driver.py that only some runs need (awaiting an
+# async main, encoding containers and non-JSON values, formatting errors). Loaded on demand.
+import sys
+
+FILENAME = "<code>"
+
+
+def await_value(awaitable):
+    import asyncio
+
+    async def _await():
+        return await awaitable
+
+    return asyncio.run(_await())
+
+
+def ok_record(value, quote):
+    text, type_name = encode_value(value, quote)
+    return '{"ok":true,"value":%s,"type":%s}' % (text, "null" if type_name is None else quote(type_name))
+
+
+def encode_value(value, quote):
+    """Returns (json_text, type_name); type_name is set when the value had to become its text form."""
+    kind = type(value)
+    if kind is int:
+        try:
+            return str(value), None
+        except ValueError:  # more digits than int->str allows
+            return quote("<int of %d bits>" % value.bit_length()), "int"
+    if isinstance(value, (dict, list, tuple)):
+        import json
+
+        try:
+            # Nested values JSON cannot hold become their repr, like json.dumps(default=repr).
+            return json.dumps(value, ensure_ascii=False, allow_nan=False, default=safe_repr), None
+        except (TypeError, ValueError, RecursionError):
+            pass
+    return quote(safe_repr(value)), kind.__name__
+
+
+def safe_repr(value):
+    try:
+        return repr(value)
+    except BaseException as e:  # a broken __repr__ must not lose the result
+        return "<%s object (repr failed: %s)>" % (type(value).__name__, type(e).__name__)
+
+
+def error_record(exc, source, namespace, quote):
+    try:
+        text = format_traceback(exc, source, namespace)
+    except BaseException as e:
+        text = "(traceback unavailable: %s)" % type(e).__name__
+    try:
+        message = str(exc)
+    except BaseException:
+        message = safe_repr(exc)
+    return '{"ok":false,"error":%s,"errorType":%s,"traceback":%s}' % (
+        quote(message),
+        quote(type(exc).__name__),
+        quote(text),
+    )
+
+
+def format_traceback(exc, source, namespace):
+    """The traceback from the program's first frame on, with its frames named FILENAME."""
+    import traceback
+
+    lines = source.splitlines()
+
+    def ours(frame):
+        return frame.f_code.co_filename == "<string>" and frame.f_globals is namespace
+
+    tb = exc.__traceback__
+    while tb is not None and not ours(tb.tb_frame):
+        tb = tb.tb_next
+    # No frame of the program (a syntax error, a bad main() signature): the message says it all.
+    summary = traceback.extract_tb(tb)
+    walk = tb
+    for frame_summary in summary:
+        if walk is not None and ours(walk.tb_frame):
+            frame_summary.filename = FILENAME
+            number = frame_summary.lineno
+            if number and 0 < number <= len(lines):
+                frame_summary._line = lines[number - 1]
+        walk = walk.tb_next if walk is not None else None
+    if isinstance(exc, SyntaxError) and exc.filename == "<string>":
+        exc.filename = FILENAME
+    text = "".join(traceback.format_exception_only(type(exc), exc))
+    if summary:
+        text = "Traceback (most recent call last):\n" + "".join(summary.format()) + text
+    return text
