@@ -16,7 +16,11 @@ import org.jspecify.annotations.Nullable;
  * @param env variables added to the environment's own for this call
  * @param cwd working directory for this call, or {@code null} for the environment's default
  */
-public record Command(String command, @Nullable Duration timeout, Map<String, String> env, @Nullable String cwd) {
+public record Command(
+        String command,
+        @Nullable Duration timeout,
+        Map<String, String> env,
+        @Nullable String cwd) {
 
     /** Validates and copies the components. */
     public Command {

@@ -14,7 +14,11 @@ import org.jspecify.annotations.Nullable;
  * @param outputLimit bytes of output kept per stream (the most recent ones), or {@code null} for the
  *     environment's output limit
  */
-public record ProcessSpec(String command, @Nullable String cwd, Map<String, String> env, @Nullable Long outputLimit) {
+public record ProcessSpec(
+        String command,
+        @Nullable String cwd,
+        Map<String, String> env,
+        @Nullable Long outputLimit) {
 
     public ProcessSpec {
         Objects.requireNonNull(command, "command");

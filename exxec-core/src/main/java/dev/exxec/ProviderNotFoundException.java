@@ -11,7 +11,9 @@ public class ProviderNotFoundException extends ExxecException {
 
     public ProviderNotFoundException(String requested, List<String> known) {
         super("unknown provider '" + requested + "'; known providers: "
-                + (known.isEmpty() ? "none (no exxec provider module is on the class path)" : String.join(", ", known)));
+                + (known.isEmpty()
+                        ? "none (no exxec provider module is on the class path)"
+                        : String.join(", ", known)));
         this.requested = requested;
         this.known = List.copyOf(known);
     }

@@ -13,7 +13,11 @@ import org.jspecify.annotations.Nullable;
  * @param cwd working directory, or {@code null} for the environment's default
  * @param env variables added to the environment's own ({@code TERM} defaults to {@code xterm-256color})
  */
-public record TerminalSpec(@Nullable String command, TerminalSize size, @Nullable String cwd, Map<String, String> env) {
+public record TerminalSpec(
+        @Nullable String command,
+        TerminalSize size,
+        @Nullable String cwd,
+        Map<String, String> env) {
 
     public TerminalSpec {
         Objects.requireNonNull(size, "size");

@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
 public final class StreamPump implements Runnable {
     /** An unfinished line is handed on once it reaches this size, so memory stays bounded. */
     private static final int MAX_PENDING = 64 * 1024;
+
     private static final byte RECORD_SEPARATOR = 0x1e;
 
     private final InputStream in;
@@ -135,7 +136,8 @@ public final class StreamPump implements Runnable {
         }
         int kept = capture == null ? length : capture.append(bytes, offset, length);
         if (kept > 0 && listener != null) {
-            listener.accept(stream, Utf8.decode(bytes, offset, kept < length ? Utf8.boundary(bytes, offset, kept) : kept));
+            listener.accept(
+                    stream, Utf8.decode(bytes, offset, kept < length ? Utf8.boundary(bytes, offset, kept) : kept));
         }
         if (kept < length && !limitReported) {
             limitReported = true;

@@ -1,7 +1,7 @@
 package dev.exxec.spi;
 
-import dev.exxec.CodeSession;
 import dev.exxec.Code;
+import dev.exxec.CodeSession;
 import dev.exxec.Command;
 import dev.exxec.EventStream;
 import dev.exxec.ExecutionCancelledException;
@@ -67,7 +67,8 @@ public abstract class AbstractEnvironment implements ExecutionEnvironment {
     /**
      * Runs one process with {@link ExecutionRun}, tracked so that {@link #close()} can kill it.
      */
-    protected final ExecutionResult run(ExecutionRun.Spec spec, ExecutionRun.Launcher launcher, @Nullable EventSink sink) {
+    protected final ExecutionResult run(
+            ExecutionRun.Spec spec, ExecutionRun.Launcher launcher, @Nullable EventSink sink) {
         ExecProcess[] started = {null};
         try {
             return ExecutionRun.run(
@@ -161,7 +162,10 @@ public abstract class AbstractEnvironment implements ExecutionEnvironment {
                         e.getClass().getSimpleName(),
                         -1,
                         ExecutionResult.builder()
-                                .error(String.valueOf(e.getMessage()), e.getClass().getSimpleName(), null)
+                                .error(
+                                        String.valueOf(e.getMessage()),
+                                        e.getClass().getSimpleName(),
+                                        null)
                                 .exitCode(-1)
                                 .build()));
             }
@@ -189,7 +193,8 @@ public abstract class AbstractEnvironment implements ExecutionEnvironment {
         checkOpen();
         Objects.requireNonNull(command, "command");
         if (!capabilities().commands()) {
-            throw new UnsupportedCapabilityException("environment " + id + " (" + providerId + ") does not run shell commands");
+            throw new UnsupportedCapabilityException(
+                    "environment " + id + " (" + providerId + ") does not run shell commands");
         }
     }
 

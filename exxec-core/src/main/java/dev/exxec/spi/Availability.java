@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * @param fix how to make it available, or {@code null} when it is
  * @param details further facts, one per line (for example which languages were found)
  */
-public record Availability(boolean available, String summary, @Nullable String fix, List<String> details) {
+public record Availability(
+        boolean available, String summary, @Nullable String fix, List<String> details) {
 
     public Availability {
         Objects.requireNonNull(summary, "summary");

@@ -90,7 +90,10 @@ public final class ConfigReader {
             return Optional.empty();
         }
         try {
-            return Optional.of(v instanceof Number n ? Math.toIntExact(n.longValue()) : Integer.parseInt(v.toString().trim()));
+            return Optional.of(
+                    v instanceof Number n
+                            ? Math.toIntExact(n.longValue())
+                            : Integer.parseInt(v.toString().trim()));
         } catch (NumberFormatException | ArithmeticException e) {
             throw bad(key, v, "a whole number");
         }
@@ -175,9 +178,13 @@ public final class ConfigReader {
                     return e;
                 }
             }
-            throw bad(key, s, "one of " + java.util.Arrays.stream(type.getEnumConstants())
-                    .map(e -> e.name().toLowerCase(Locale.ROOT).replace('_', '-'))
-                    .collect(Collectors.joining(", ")));
+            throw bad(
+                    key,
+                    s,
+                    "one of "
+                            + java.util.Arrays.stream(type.getEnumConstants())
+                                    .map(e -> e.name().toLowerCase(Locale.ROOT).replace('_', '-'))
+                                    .collect(Collectors.joining(", ")));
         });
     }
 
@@ -249,12 +256,12 @@ public final class ConfigReader {
         }
         String key = unknown.get(0);
         String names = known.stream().map(ExecutionProvider.ConfigKey::name).collect(Collectors.joining(", "));
-        String suggestion = closest(key)
-                .map(k -> " (did you mean '" + k + "'?)")
-                .orElse("");
+        String suggestion =
+                closest(key).map(k -> " (did you mean '" + k + "'?)").orElse("");
         throw new ConfigException(
                 key,
-                "unknown config key '" + key + "' for provider '" + providerId + "'" + suggestion + "; known keys: " + names);
+                "unknown config key '" + key + "' for provider '" + providerId + "'" + suggestion + "; known keys: "
+                        + names);
     }
 
     private Optional<String> closest(String key) {
@@ -291,6 +298,8 @@ public final class ConfigReader {
 
     private ConfigException bad(String key, Object value, String expected) {
         return new ConfigException(
-                key, "config key '" + key + "' of provider '" + providerId + "' has value '" + value + "'; expected " + expected);
+                key,
+                "config key '" + key + "' of provider '" + providerId + "' has value '" + value + "'; expected "
+                        + expected);
     }
 }

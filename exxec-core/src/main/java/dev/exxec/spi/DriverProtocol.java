@@ -49,16 +49,18 @@ public final class DriverProtocol {
 
     /** A driver file's content. */
     public static byte[] resource(String name) {
-        return RESOURCES.computeIfAbsent(name, n -> {
-            try (InputStream in = DriverProtocol.class.getResourceAsStream("/dev/exxec/drivers/" + n)) {
-                if (in == null) {
-                    throw new IllegalStateException("driver resource missing from the class path: " + n);
-                }
-                return in.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }).clone();
+        return RESOURCES
+                .computeIfAbsent(name, n -> {
+                    try (InputStream in = DriverProtocol.class.getResourceAsStream("/dev/exxec/drivers/" + n)) {
+                        if (in == null) {
+                            throw new IllegalStateException("driver resource missing from the class path: " + n);
+                        }
+                        return in.readAllBytes();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                })
+                .clone();
     }
 
     /** Writes the driver files into {@code directory} (created if needed) and returns it. */

@@ -40,14 +40,22 @@ public record EnvironmentSettings(
 
     /** The keys read by {@link #read(ConfigReader)}. */
     public static final List<ExecutionProvider.ConfigKey> KEYS = List.of(
-            new ExecutionProvider.ConfigKey("timeout", "default deadline of a call in seconds (or 250ms, 2m); 0 = none; default 30"),
-            new ExecutionProvider.ConfigKey("language", "language of execute(String): python, javascript or typescript; default python"),
-            new ExecutionProvider.ConfigKey("env.NAME", "an environment variable set for every call (also 'env' as a map)"),
-            new ExecutionProvider.ConfigKey("cwd", "default working directory; relative paths resolve against the workspace"),
-            new ExecutionProvider.ConfigKey("outputLimit", "bytes of output kept per stream (64k, 10m...); default 10m"),
-            new ExecutionProvider.ConfigKey("stopOnOutputLimit", "stop a call whose output exceeds the limit; default false"),
-            new ExecutionProvider.ConfigKey("inheritEnv", "pass the host's environment variables to the code; default false"),
-            new ExecutionProvider.ConfigKey("keepWorkspace", "keep the workspace directory after close; default false"));
+            new ExecutionProvider.ConfigKey(
+                    "timeout", "default deadline of a call in seconds (or 250ms, 2m); 0 = none; default 30"),
+            new ExecutionProvider.ConfigKey(
+                    "language", "language of execute(String): python, javascript or typescript; default python"),
+            new ExecutionProvider.ConfigKey(
+                    "env.NAME", "an environment variable set for every call (also 'env' as a map)"),
+            new ExecutionProvider.ConfigKey(
+                    "cwd", "default working directory; relative paths resolve against the workspace"),
+            new ExecutionProvider.ConfigKey(
+                    "outputLimit", "bytes of output kept per stream (64k, 10m...); default 10m"),
+            new ExecutionProvider.ConfigKey(
+                    "stopOnOutputLimit", "stop a call whose output exceeds the limit; default false"),
+            new ExecutionProvider.ConfigKey(
+                    "inheritEnv", "pass the host's environment variables to the code; default false"),
+            new ExecutionProvider.ConfigKey(
+                    "keepWorkspace", "keep the workspace directory after close; default false"));
 
     public EnvironmentSettings {
         Objects.requireNonNull(timeout, "timeout");
@@ -75,19 +83,23 @@ public record EnvironmentSettings(
     }
 
     public EnvironmentSettings withTimeout(Duration timeout) {
-        return new EnvironmentSettings(timeout, language, env, cwd, outputLimit, stopOnOutputLimit, inheritEnv, keepWorkspace);
+        return new EnvironmentSettings(
+                timeout, language, env, cwd, outputLimit, stopOnOutputLimit, inheritEnv, keepWorkspace);
     }
 
     public EnvironmentSettings withLanguage(Language language) {
-        return new EnvironmentSettings(timeout, language, env, cwd, outputLimit, stopOnOutputLimit, inheritEnv, keepWorkspace);
+        return new EnvironmentSettings(
+                timeout, language, env, cwd, outputLimit, stopOnOutputLimit, inheritEnv, keepWorkspace);
     }
 
     public EnvironmentSettings withEnv(Map<String, String> env) {
-        return new EnvironmentSettings(timeout, language, env, cwd, outputLimit, stopOnOutputLimit, inheritEnv, keepWorkspace);
+        return new EnvironmentSettings(
+                timeout, language, env, cwd, outputLimit, stopOnOutputLimit, inheritEnv, keepWorkspace);
     }
 
     public EnvironmentSettings withCwd(@Nullable String cwd) {
-        return new EnvironmentSettings(timeout, language, env, cwd, outputLimit, stopOnOutputLimit, inheritEnv, keepWorkspace);
+        return new EnvironmentSettings(
+                timeout, language, env, cwd, outputLimit, stopOnOutputLimit, inheritEnv, keepWorkspace);
     }
 
     public EnvironmentSettings withOutputLimit(long outputLimit, boolean stop) {
@@ -95,10 +107,12 @@ public record EnvironmentSettings(
     }
 
     public EnvironmentSettings withInheritEnv(boolean inheritEnv) {
-        return new EnvironmentSettings(timeout, language, env, cwd, outputLimit, stopOnOutputLimit, inheritEnv, keepWorkspace);
+        return new EnvironmentSettings(
+                timeout, language, env, cwd, outputLimit, stopOnOutputLimit, inheritEnv, keepWorkspace);
     }
 
     public EnvironmentSettings withKeepWorkspace(boolean keepWorkspace) {
-        return new EnvironmentSettings(timeout, language, env, cwd, outputLimit, stopOnOutputLimit, inheritEnv, keepWorkspace);
+        return new EnvironmentSettings(
+                timeout, language, env, cwd, outputLimit, stopOnOutputLimit, inheritEnv, keepWorkspace);
     }
 }

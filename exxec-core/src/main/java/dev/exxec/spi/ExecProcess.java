@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
 public interface ExecProcess {
 
     /** The process id where known. */
-    @Nullable Long pid();
+    @Nullable
+    Long pid();
 
     /** Its standard output. */
     InputStream stdout();

@@ -112,11 +112,11 @@ public final class ExecutionRun {
                     process.kill();
                 }
                 : null;
-        byte[] marker = spec.result() instanceof ResultChannel.Marker m
-                ? m.marker().getBytes(StandardCharsets.UTF_8)
-                : null;
+        byte[] marker =
+                spec.result() instanceof ResultChannel.Marker m ? m.marker().getBytes(StandardCharsets.UTF_8) : null;
         int recordLimit = (int) Math.min(Integer.MAX_VALUE - 64, Math.max(spec.outputLimit(), 1 << 20));
-        StreamPump outPump = new StreamPump(process.stdout(), StdStream.STDOUT, out, listener, marker, recordLimit, onLimit);
+        StreamPump outPump =
+                new StreamPump(process.stdout(), StdStream.STDOUT, out, listener, marker, recordLimit, onLimit);
         StreamPump errPump = new StreamPump(process.stderr(), StdStream.STDERR, err, listener, null, 0, onLimit);
         Thread outThread = Thread.ofVirtual().name(spec.id() + "-stdout").start(outPump);
         Thread errThread = Thread.ofVirtual().name(spec.id() + "-stderr").start(errPump);
@@ -157,10 +157,12 @@ public final class ExecutionRun {
                 .exitCode(exitCode)
                 .duration(duration);
         if (cancelled) {
-            result.error("the execution was cancelled and everything it started was killed", ErrorTypes.CANCELLED, null);
+            result.error(
+                    "the execution was cancelled and everything it started was killed", ErrorTypes.CANCELLED, null);
         } else if (limitHit[0]) {
             result.error(
-                    "output exceeded the limit of " + spec.outputLimit() + " bytes per stream; the execution was stopped",
+                    "output exceeded the limit of " + spec.outputLimit()
+                            + " bytes per stream; the execution was stopped",
                     ErrorTypes.OUTPUT_LIMIT,
                     null);
         } else if (timedOut) {
@@ -186,7 +188,8 @@ public final class ExecutionRun {
         }
         if (cancelled) {
             Thread.currentThread().interrupt();
-            throw new ExecutionCancelledException("execution " + spec.id() + " was cancelled; everything it started was killed");
+            throw new ExecutionCancelledException(
+                    "execution " + spec.id() + " was cancelled; everything it started was killed");
         }
         return finished;
     }
@@ -218,8 +221,10 @@ public final class ExecutionRun {
             if (exitCode == 0) {
                 result.success(true);
             } else {
-                result.error("the process exited with " + describeExit(exitCode) + " before reporting a result",
-                        ErrorTypes.PROCESS_EXIT, null);
+                result.error(
+                        "the process exited with " + describeExit(exitCode) + " before reporting a result",
+                        ErrorTypes.PROCESS_EXIT,
+                        null);
             }
             return;
         }
@@ -237,8 +242,10 @@ public final class ExecutionRun {
                     record.traceback());
         } else if (exitCode != 0) {
             result.result(record.value(), record.type())
-                    .error("the code returned a result, then the process exited with " + describeExit(exitCode),
-                            ErrorTypes.PROCESS_EXIT, null);
+                    .error(
+                            "the code returned a result, then the process exited with " + describeExit(exitCode),
+                            ErrorTypes.PROCESS_EXIT,
+                            null);
         } else {
             result.success(true).result(record.value(), record.type());
         }

@@ -114,7 +114,8 @@ public final class HostProcess implements ExecProcess {
 
     @Override
     public void closeStreams() {
-        for (AutoCloseable c : new AutoCloseable[] {process.getInputStream(), process.getErrorStream(), process.getOutputStream()}) {
+        for (AutoCloseable c :
+                new AutoCloseable[] {process.getInputStream(), process.getErrorStream(), process.getOutputStream()}) {
             try {
                 c.close();
             } catch (Exception e) {

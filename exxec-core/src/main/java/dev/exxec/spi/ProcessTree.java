@@ -36,6 +36,16 @@ public final class ProcessTree {
         return HAS_PROC;
     }
 
+    /** The pid the kernel handed out last (the last field of /proc/loadavg), or 0 if unknown. */
+    private static long lastPid() {
+        try {
+            String text = Files.readString(PROC.resolve("loadavg")).trim();
+            return Long.parseLong(text.substring(text.lastIndexOf(' ') + 1));
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     private static @Nullable Path findSetsid() {
         if (!HAS_PROC) {
             return null;
@@ -97,16 +107,26 @@ public final class ProcessTree {
         return holder.isPresent() && holder.get().isAlive() && stat(PROC.resolve(Long.toString(sessionId))) != null;
     }
 
-    /** The live (not zombie) processes of a session, on Linux; empty elsewhere. */
+    /**
+     * The live (not zombie) processes of a session, on Linux; empty elsewhere.
+     *
+     * <p>Members were started after their leader, so they have higher pids unless pids wrapped around
+     * since (then the last pid handed out is lower than the leader's); only those are read, which
+     * makes the sweep after every execution cheap.
+     */
     public static Set<Long> sessionMembers(long sessionId) {
         Set<Long> members = new LinkedHashSet<>();
         if (!HAS_PROC) {
             return members;
         }
+        boolean mayHaveWrapped = lastPid() < sessionId;
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(PROC)) {
             for (Path entry : dir) {
                 String name = entry.getFileName().toString();
                 if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
+                    continue;
+                }
+                if (!mayHaveWrapped && Long.parseLong(name) < sessionId) {
                     continue;
                 }
                 long[] stat = stat(entry);

@@ -1,0 +1,77 @@
+package dev.exxec.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.exxec.ConfigException;
+import dev.exxec.Language;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigReaderTest {
+    private static final List<ExecutionProvider.ConfigKey> KEYS = List.of(
+            new ExecutionProvider.ConfigKey("timeout", ""),
+            new ExecutionProvider.ConfigKey("python", ""),
+            new ExecutionProvider.ConfigKey("env.NAME", ""));
+
+    @Test
+    void readsDurationsInEveryForm() {
+        ConfigReader r =
+                new ConfigReader("p", Map.of("a", 30, "b", "1.5", "c", "250ms", "d", "2m", "e", "PT3S", "f", 0), KEYS);
+        assertThat(r.duration("a")).contains(Duration.ofSeconds(30));
+        assertThat(r.duration("b")).contains(Duration.ofMillis(1500));
+        assertThat(r.duration("c")).contains(Duration.ofMillis(250));
+        assertThat(r.duration("d")).contains(Duration.ofMinutes(2));
+        assertThat(r.duration("e")).contains(Duration.ofSeconds(3));
+        assertThat(r.duration("f")).contains(Duration.ZERO);
+        assertThat(r.duration("absent")).isEmpty();
+    }
+
+    @Test
+    void aMalformedValueNamesTheKey() {
+        ConfigReader r = new ConfigReader("local", Map.of("timeout", "soon"), KEYS);
+        assertThatThrownBy(() -> r.duration("timeout"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'timeout'")
+                .hasMessageContaining("soon")
+                .extracting(e -> ((ConfigException) e).key())
+                .isEqualTo("timeout");
+        assertThatThrownBy(() -> new ConfigReader("local", Map.of("t", "-1"), KEYS).duration("t"))
+                .isInstanceOf(ConfigException.class);
+    }
+
+    @Test
+    void readsSizesBooleansAndLanguages() {
+        ConfigReader r = new ConfigReader(
+                "p", Map.of("a", "64k", "b", "10MiB", "c", 1024, "d", "yes", "e", false, "f", "js"), KEYS);
+        assertThat(r.bytes("a")).contains(65536L);
+        assertThat(r.bytes("b")).contains(10L << 20);
+        assertThat(r.bytes("c")).contains(1024L);
+        assertThat(r.bool("d")).contains(true);
+        assertThat(r.bool("e")).contains(false);
+        assertThat(r.language("f")).contains(Language.JAVASCRIPT);
+        assertThatThrownBy(() -> new ConfigReader("p", Map.of("x", "maybe"), KEYS).bool("x"))
+                .isInstanceOf(ConfigException.class);
+    }
+
+    @Test
+    void mergesEnvFromAMapAndDottedKeys() {
+        ConfigReader r =
+                new ConfigReader("p", Map.of("env", Map.of("A", "1", "B", "2"), "env.B", "3", "env.C", "x=y"), KEYS);
+        assertThat(r.map("env")).containsEntry("A", "1").containsEntry("B", "3").containsEntry("C", "x=y");
+        r.finish();
+    }
+
+    @Test
+    void unknownKeysAreNamedWithASuggestion() {
+        ConfigReader r = new ConfigReader("local", Map.of("pyhton", "x"), KEYS);
+        r.string("python");
+        assertThatThrownBy(r::finish)
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown config key 'pyhton'")
+                .hasMessageContaining("did you mean 'python'")
+                .hasMessageContaining("known keys: timeout, python, env.NAME");
+    }
+}

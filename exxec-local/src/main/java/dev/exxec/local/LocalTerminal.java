@@ -1,0 +1,183 @@
+package dev.exxec.local;
+
+import com.pty4j.PtyProcess;
+import com.pty4j.PtyProcessBuilder;
+import com.pty4j.WinSize;
+import dev.exxec.ExxecException;
+import dev.exxec.Terminal;
+import dev.exxec.TerminalSize;
+import dev.exxec.spi.ProcessTree;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/** A pseudo-terminal on this machine. Its process leads its own session, killed as a whole. */
+final class LocalTerminal implements Terminal {
+    private final String id;
+    private final PtyProcess process;
+    private final TerminalBuffer buffer = new TerminalBuffer(4 << 20);
+    private final InputStream output = buffer.stream();
+    private final Consumer<String> onKilled;
+    private volatile TerminalSize size;
+
+    private LocalTerminal(String id, PtyProcess process, TerminalSize size, Consumer<String> onKilled) {
+        this.id = id;
+        this.process = process;
+        this.size = size;
+        this.onKilled = onKilled;
+        Thread.ofVirtual().name(id + "-output").start(this::pump);
+    }
+
+    /** Drains the terminal continuously, so the program never blocks on output nobody reads yet. */
+    private void pump() {
+        byte[] chunk = new byte[8192];
+        try (InputStream in = process.getInputStream()) {
+            int n;
+            while ((n = in.read(chunk)) >= 0) {
+                buffer.append(chunk, 0, n);
+            }
+        } catch (IOException e) {
+            // the terminal closed (Linux reports EIO when the last program on it ended)
+        } finally {
+            buffer.close();
+        }
+    }
+
+    static LocalTerminal open(
+            String id,
+            String[] command,
+            Map<String, String> env,
+            Path cwd,
+            TerminalSize size,
+            Consumer<String> onKilled)
+            throws IOException {
+        PtyProcess process = new PtyProcessBuilder(command)
+                .setEnvironment(env)
+                .setDirectory(cwd.toString())
+                .setInitialColumns(size.columns())
+                .setInitialRows(size.rows())
+                .setRedirectErrorStream(true)
+                .start();
+        // pty4j applies the initial size asynchronously; setting it again now means a program that
+        // asks right after start sees the right size.
+        process.setWinSize(new WinSize(size.columns(), size.rows()));
+        return new LocalTerminal(id, process, size, onKilled);
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public OptionalLong pid() {
+        return OptionalLong.of(process.pid());
+    }
+
+    @Override
+    public void write(byte[] input) {
+        try {
+            OutputStream in = process.getOutputStream();
+            synchronized (in) {
+                in.write(input);
+                in.flush();
+            }
+        } catch (IOException e) {
+            throw new ExxecException("cannot write to terminal " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public InputStream output() {
+        return output;
+    }
+
+    @Override
+    public String readUntil(String expected, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        byte[] wanted = expected.getBytes(StandardCharsets.UTF_8);
+        byte[] read = new byte[256];
+        int size = 0;
+        try {
+            synchronized (buffer) {
+                while (!endsWith(read, size, wanted)) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new ExxecException(
+                                "terminal " + id + ": '" + expected + "' did not appear within " + timeout.toMillis()
+                                        + " ms; read: " + new String(read, 0, size, StandardCharsets.UTF_8));
+                    }
+                    // One byte at a time: nothing after the expected text is taken from the stream.
+                    if (size == read.length) {
+                        read = java.util.Arrays.copyOf(read, size * 2);
+                    }
+                    int n = buffer.take(read, size, 1, Duration.ofNanos(left));
+                    if (n < 0) {
+                        throw new ExxecException("terminal " + id + " ended before '" + expected + "' appeared; read: "
+                                + new String(read, 0, size, StandardCharsets.UTF_8));
+                    }
+                    size += n;
+                }
+                return new String(read, 0, size, StandardCharsets.UTF_8);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new dev.exxec.ExecutionCancelledException("interrupted while reading terminal " + id, e);
+        }
+    }
+
+    private static boolean endsWith(byte[] bytes, int size, byte[] wanted) {
+        if (size < wanted.length) {
+            return false;
+        }
+        for (int i = 0; i < wanted.length; i++) {
+            if (bytes[size - wanted.length + i] != wanted[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void resize(TerminalSize size) {
+        process.setWinSize(new WinSize(size.columns(), size.rows()));
+        this.size = size;
+    }
+
+    @Override
+    public TerminalSize size() {
+        return size;
+    }
+
+    @Override
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public OptionalInt waitFor(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)
+                ? OptionalInt.of(process.exitValue())
+                : OptionalInt.empty();
+    }
+
+    @Override
+    public void kill() {
+        ProcessTree.kill(process.pid(), ProcessHandle.of(process.pid()).orElse(null));
+        process.destroyForcibly();
+        onKilled.accept(id);
+    }
+
+    @Override
+    public String toString() {
+        return "Terminal[" + id + ", pid " + process.pid() + "]";
+    }
+}
