@@ -289,20 +289,32 @@ public final class Interpreters {
                     null, command + " needs Node.js, which was not found; install Node.js or set 'node'" + suffix);
         }
         Path packageRoot = packageRoot(real).orElse(real.getParent());
-        // Node resolves the transpiler the way the runner itself would, from the runner's package.
+        // Node resolves the transpiler the way the runner itself would, from the runner's package,
+        // and checks that it has the transpile API the driver uses.
         List<String> out = probe(List.of(
                 node.executable().toString(),
                 "-e",
-                "const r = require.resolve(process.argv[1], {paths: [process.argv[2]]});"
-                        + "let v = ''; try { v = require(require('path').join(process.argv[2], 'package.json')).version } catch (e) {}"
-                        + "console.log(r); console.log(v)",
+                "const path = require('path'); const [module, root] = process.argv.slice(1);"
+                        + "const r = require.resolve(module, {paths: [root]}); const m = require(r);"
+                        + "const usable = module === 'esbuild' ? typeof m.transformSync === 'function'"
+                        + " : typeof m.transpileModule === 'function';"
+                        + "let v = ''; try { v = require(path.join(root, 'package.json')).version } catch (e) {}"
+                        + "console.log(r); console.log(v); console.log(usable ? 'usable' : 'unusable ' + (m.version || ''))",
                 module,
                 packageRoot.toString()));
-        if (out == null || out.isEmpty() || out.get(0).isBlank()) {
+        if (out == null || out.size() < 3 || out.get(0).isBlank()) {
             return new Resolution(
                     null,
                     command + " at " + found.get() + ": its transpiler '" + module + "' could not be loaded from "
                             + packageRoot + "; reinstall it (npm install -g " + name + ")" + suffix);
+        }
+        if (!out.get(2).equals("usable")) {
+            return new Resolution(
+                    null,
+                    command + " at " + found.get() + " uses TypeScript "
+                            + out.get(2).substring("unusable".length()).trim()
+                            + ", which has no transpileModule API (TypeScript 7 dropped it); install typescript@5"
+                            + " (npm install -g typescript@5) or use tsx" + suffix);
         }
         String version = out.size() > 1 && !out.get(1).isBlank() ? out.get(1) : real.toString();
         return new Resolution(new TypeScript(name, node.executable(), module + ":" + out.get(0), version), null);

@@ -1,0 +1,15 @@
+package dev.exxec.local;
+
+import dev.exxec.testkit.ConformanceKit;
+import dev.exxec.testkit.EnvironmentFactory;
+import dev.exxec.testkit.HostProbe;
+import java.util.Map;
+
+/** The {@code local} provider keeps the whole (non-hostile) environment contract. */
+class LocalConformanceTest extends ConformanceKit {
+
+    @Override
+    protected EnvironmentFactory factory() {
+        return EnvironmentFactory.of(LocalProvider.ID, Map.of(), HostProbe.localHost());
+    }
+}
