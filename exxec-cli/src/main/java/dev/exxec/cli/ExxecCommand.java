@@ -1,0 +1,55 @@
+package dev.exxec.cli;
+
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
+
+/** The {@code exxec} command: holds the subcommands and the streams they print to. */
+@Command(
+        name = "exxec",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        subcommands = {RunCommand.class, ExecCommand.class, ProvidersCommand.class},
+        description = {
+            "Runs code (Python, JavaScript, TypeScript) and shell commands in an execution environment:"
+                    + " a local process, a sandbox, a container, a remote host.",
+            "Results go to stdout; errors to stderr as one line 'exxec: ...' (stack traces with --verbose)."
+        },
+        commandListHeading = "%nCommands:%n",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  exxec run examples/hello.py",
+            "  exxec exec -- ls -la",
+            "  exxec providers",
+            "",
+            "'exxec COMMAND --help' describes a command, its options and exit codes."
+        })
+final class ExxecCommand implements Callable<Integer> {
+
+    private final StdIo io;
+
+    @Spec
+    CommandLine.Model.@Nullable CommandSpec spec;
+
+    ExxecCommand(StdIo io) {
+        this.io = io;
+    }
+
+    /** The streams of the invocation a subcommand belongs to. */
+    static StdIo io(@Nullable ExxecCommand parent) {
+        return Objects.requireNonNull(parent, "parent command").io;
+    }
+
+    /** Without a subcommand there is nothing to do: show what there is, as a usage error. */
+    @Override
+    public Integer call() {
+        CommandLine cl = Objects.requireNonNull(spec, "spec").commandLine();
+        StdIo streams = io(this);
+        streams.err().println("exxec: missing command: run, exec or providers");
+        cl.usage(streams.err());
+        return ExitCodes.NOT_RUN;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.exxec.cli;
+
+import dev.exxec.ExecutionEvent;
+import dev.exxec.ExecutionResult;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The JSON the CLI prints: one compact object per line, keys in a fixed order, {@code null}s written
+ * out so that every result object has the same shape.
+ */
+final class JsonOutput {
+    private static final ObjectMapper MAPPER = JsonMapper.builder().build();
+
+    private JsonOutput() {}
+
+    /** A value as compact JSON text. */
+    static String write(@Nullable Object value) {
+        return MAPPER.writeValueAsString(value);
+    }
+
+    /** Prints a value as one line and flushes, so a reader of a pipe sees it at once. */
+    static void println(PrintStream out, @Nullable Object value) {
+        out.println(write(value));
+        out.flush();
+    }
+
+    /** The fields of a result, in the documented order. */
+    static Map<String, @Nullable Object> result(ExecutionResult r) {
+        Map<String, @Nullable Object> m = new LinkedHashMap<>();
+        m.put("success", r.success());
+        m.put("result", r.result());
+        m.put("resultType", r.resultType());
+        m.put("stdout", r.stdout());
+        m.put("stderr", r.stderr());
+        m.put("exitCode", r.exitCode());
+        m.put("error", r.error());
+        m.put("errorType", r.errorType());
+        m.put("traceback", r.traceback());
+        m.put("durationMs", r.duration().toMillis());
+        m.put("stdoutTruncated", r.stdoutTruncated());
+        m.put("stderrTruncated", r.stderrTruncated());
+        return m;
+    }
+
+    /** A streamed line: {@code event} first, then the rest. */
+    static Map<String, @Nullable Object> event(String event, Map<String, @Nullable Object> fields) {
+        Map<String, @Nullable Object> m = new LinkedHashMap<>();
+        m.put("event", event);
+        m.putAll(fields);
+        return m;
+    }
+
+    /** A non-terminal event as a streamed line; terminal events become {@link #result} lines instead. */
+    static Map<String, @Nullable Object> started(ExecutionEvent.Started s) {
+        Map<String, @Nullable Object> m = new LinkedHashMap<>();
+        m.put("id", s.id());
+        m.put("command", s.command());
+        m.put("pid", s.pid());
+        return event("started", m);
+    }
+
+    /** An output event as a streamed line. */
+    static Map<String, @Nullable Object> output(ExecutionEvent.Output o) {
+        Map<String, @Nullable Object> m = new LinkedHashMap<>();
+        m.put("stream", o.stream().name().toLowerCase(Locale.ROOT));
+        m.put("text", o.text());
+        return event("output", m);
+    }
+}

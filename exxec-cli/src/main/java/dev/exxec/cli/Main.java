@@ -1,0 +1,65 @@
+package dev.exxec.cli;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+
+/**
+ * The {@code exxec} command line.
+ *
+ * {@snippet lang = sh :
+ * exxec run examples/hello.py          # prints what main() returned
+ * exxec exec -- sh -c 'exit 3'         # exits 3
+ * exxec providers                      # what works on this machine
+ * }
+ *
+ * <p>Exit codes: 0 success, 1 the code failed, 2 nothing ran (usage, configuration or infrastructure
+ * error); {@code exec} passes on the command's own exit code, 124 when it timed out.
+ */
+public final class Main {
+
+    private Main() {}
+
+    /** Runs the command line and exits with its exit code. */
+    public static void main(String[] args) {
+        Shutdown.watch();
+        // UTF-8 whatever the locale says: the code's output was UTF-8 and must arrive unchanged.
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        int code = run(args, System.in, out, err);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /**
+     * Runs the command line with the given streams and returns the exit code, without exiting: the
+     * form tests use.
+     *
+     * @param args the arguments after {@code exxec}
+     * @param in standard input (for {@code exxec run -})
+     * @param out where results go
+     * @param err where errors and notes go
+     * @return the exit code
+     */
+    public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+        return commandLine(new StdIo(in, out, err)).execute(args);
+    }
+
+    static CommandLine commandLine(StdIo io) {
+        ErrorReporter errors = new ErrorReporter(io.err());
+        CommandLine cl = new CommandLine(new ExxecCommand(io))
+                .setOut(new PrintWriter(io.out(), true, StandardCharsets.UTF_8))
+                .setErr(new PrintWriter(io.err(), true, StandardCharsets.UTF_8))
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setParameterExceptionHandler(errors)
+                .setExecutionExceptionHandler(errors);
+        // 'exxec exec ls -la': everything from the command's first word on is the command's, options too.
+        cl.getSubcommands().get("exec").setStopAtPositional(true);
+        return cl;
+    }
+}

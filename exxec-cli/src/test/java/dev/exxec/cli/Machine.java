@@ -1,0 +1,47 @@
+package dev.exxec.cli;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.exxec.ExecutionEnvironment;
+import dev.exxec.Exxec;
+import dev.exxec.Language;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * What the end-to-end tests need from this machine: the {@code local} provider's interpreters and the
+ * repository's {@code examples/}. Missing ones skip the test with the reason, except under {@code
+ * EXXEC_REQUIRE_ALL=1} (CI), where a skip would hide a broken set-up.
+ */
+final class Machine {
+    private Machine() {}
+
+    /** Skips (or, in CI, fails) unless {@code local} runs this language here. */
+    static void requireLanguage(Language language) {
+        boolean runs;
+        try (ExecutionEnvironment env = Exxec.environment("local")) {
+            runs = env.capabilities().languages().contains(language);
+        }
+        if (!runs) {
+            String why = "the local provider finds no " + language + " interpreter on this machine"
+                    + " (see ./exxec providers local); skipping";
+            if ("1".equals(System.getenv("EXXEC_REQUIRE_ALL"))) {
+                fail(why.replace("skipping", "EXXEC_REQUIRE_ALL=1 forbids skipping"));
+            }
+            Assumptions.abort(why);
+        }
+    }
+
+    /** A file of the repository's examples directory. */
+    static Path example(String name) {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve("examples").resolve(name);
+            if (Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException(
+                "examples/" + name + " not found above " + Path.of("").toAbsolutePath());
+    }
+}

@@ -1,0 +1,63 @@
+package dev.exxec.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SIGTERM to the CLI's JVM (what Ctrl-C and {@code kill} do) leaves nothing running: exxec's shutdown
+ * hook closes the environment, which kills the command's process tree.
+ */
+class ShutdownTest {
+
+    @Test
+    void sigtermKillsTheRunningCommand() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process cli = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Main.class.getName(),
+                        "exec",
+                        "--",
+                        "sleep",
+                        "100")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(new File(System.getProperty("java.io.tmpdir"), "exxec-shutdown-test.log"))
+                .start();
+        try {
+            ProcessHandle sleep = awaitSleep(cli);
+
+            cli.destroy(); // SIGTERM
+
+            assertThat(cli.waitFor(10, TimeUnit.SECONDS)).as("the CLI exits").isTrue();
+            assertThat(sleep.onExit().get(5, TimeUnit.SECONDS).isAlive()).isFalse();
+            assertThat(sleep.isAlive()).as("sleep pid %d", sleep.pid()).isFalse();
+        } finally {
+            cli.descendants().forEach(ProcessHandle::destroyForcibly);
+            cli.destroyForcibly();
+        }
+    }
+
+    private static ProcessHandle awaitSleep(Process cli) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            List<ProcessHandle> found = cli.descendants()
+                    .filter(p ->
+                            p.info().command().map(c -> c.endsWith("/sleep")).orElse(false))
+                    .toList();
+            if (!found.isEmpty()) {
+                return found.get(0);
+            }
+            Optional<Integer> exit = cli.isAlive() ? Optional.empty() : Optional.of(cli.exitValue());
+            assertThat(exit).as("the CLI ended before sleep started").isEmpty();
+            Thread.sleep(50);
+        }
+        throw new AssertionError("sleep did not start within 20 s");
+    }
+}
