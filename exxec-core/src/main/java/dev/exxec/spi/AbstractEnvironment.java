@@ -3,9 +3,11 @@ package dev.exxec.spi;
 import dev.exxec.Code;
 import dev.exxec.CodeSession;
 import dev.exxec.Command;
+import dev.exxec.ErrorTypes;
 import dev.exxec.EventStream;
 import dev.exxec.ExecutionCancelledException;
 import dev.exxec.ExecutionEnvironment;
+import dev.exxec.ExecutionEvent;
 import dev.exxec.ExecutionResult;
 import dev.exxec.Language;
 import dev.exxec.Processes;
@@ -70,8 +72,11 @@ public abstract class AbstractEnvironment implements ExecutionEnvironment {
     protected final ExecutionResult run(
             ExecutionRun.Spec spec, ExecutionRun.Launcher launcher, @Nullable EventSink sink) {
         ExecProcess[] started = {null};
+        // A run killed because the environment closed under it reports that, not the bare kill.
+        EventSink closing =
+                sink == null ? null : event -> sink.emit(event.isTerminal() ? closedOutcome(spec, event) : event);
         try {
-            return ExecutionRun.run(
+            ExecutionResult result = ExecutionRun.run(
                     spec,
                     () -> {
                         checkOpen();
@@ -83,12 +88,29 @@ public abstract class AbstractEnvironment implements ExecutionEnvironment {
                         }
                         return p;
                     },
-                    sink);
+                    closing);
+            return closed.get() && !result.success() ? closedResult(result) : result;
         } finally {
             if (started[0] != null) {
                 running.remove(started[0]);
             }
         }
+    }
+
+    private ExecutionEvent closedOutcome(ExecutionRun.Spec spec, ExecutionEvent terminal) {
+        if (closed.get() && terminal instanceof ExecutionEvent.Failed failed) {
+            return ExecutionRun.terminalEvent(spec.id(), closedResult(failed.result()));
+        }
+        return terminal;
+    }
+
+    private ExecutionResult closedResult(ExecutionResult result) {
+        return result.toBuilder()
+                .error(
+                        "environment " + id + " was closed during the execution; everything it started was killed",
+                        ErrorTypes.CANCELLED,
+                        null)
+                .build();
     }
 
     @Override
@@ -177,10 +199,18 @@ public abstract class AbstractEnvironment implements ExecutionEnvironment {
     private Language checkCode(Code code) {
         checkOpen();
         Language language = code.language() != null ? code.language() : defaultLanguage();
-        if (!capabilities().supports(language)) {
+        if (!supports(language)) {
             throw new UnsupportedCapabilityException(unsupportedLanguageMessage(language));
         }
         return language;
+    }
+
+    /**
+     * Whether code in {@code language} can run; by default what {@link #capabilities()} declares.
+     * Providers that find interpreters lazily answer for one language without resolving the others.
+     */
+    protected boolean supports(Language language) {
+        return capabilities().supports(language);
     }
 
     /** The message when {@code language} is not declared; providers can say how to get it. */

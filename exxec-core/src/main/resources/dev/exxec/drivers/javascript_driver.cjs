@@ -334,6 +334,7 @@ async function main() {
     channel = 1;
     prefix = header.marker;
   }
+  process.argv.splice(1, process.argv.length - 1, FILENAME); // the program sees itself as the script
   process.on('uncaughtException', fail);
   process.on('unhandledRejection', fail);
   process.on('exit', () => {

@@ -104,6 +104,10 @@ def _driver():
         channel = os.dup(1)
         prefix = header["marker"].encode("utf-8")
     support_path = header["support"]
+    # The program imports from its working directory, as a script in that directory would, not from
+    # the driver's; and it sees itself as the script.
+    sys.path[0] = ""
+    sys.argv[:] = ["<code>"]
     loaded = []
 
     def support():

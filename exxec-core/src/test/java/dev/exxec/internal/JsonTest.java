@@ -24,7 +24,28 @@ class JsonTest {
     }
 
     @Test
+    void readsEscapesSurrogatePairsAndNumbers() {
+        assertThat(Json.parse("\"a\\n\\t\\\"\\u00e9\\ud83d\\ude00/\"")).isEqualTo("a\n\t\"\u00e9\ud83d\ude00/");
+        assertThat(Json.parse(" [ -0 , 1e3 , -2.5E-1 , 9223372036854775807 , 9223372036854775808 ] "))
+                .isEqualTo(List.of(0, 1000.0, -0.25, Long.MAX_VALUE, new BigInteger("9223372036854775808")));
+        assertThat(Json.parse("{}")).isEqualTo(Map.of());
+        assertThat(Json.parse("[]")).isEqualTo(List.of());
+        assertThat(Json.parse("null")).isNull();
+        assertThat(Json.parse("\"日本語 😀\"")).isEqualTo("日本語 😀");
+    }
+
+    @Test
     void malformedJsonIsAnIllegalArgument() {
-        assertThatThrownBy(() -> Json.parse("{nope")).isInstanceOf(IllegalArgumentException.class);
+        for (String bad :
+                new String[] {"{nope", "[1,]", "{\"a\" 1}", "\"open", "tru", "1 2", "", "[\"\u0001\"]", "01x"}) {
+            assertThatThrownBy(() -> Json.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void writesAndConvertsWithJackson() {
+        assertThat(Json.write(Map.of("a", List.of(1, "x")))).isEqualTo("{\"a\":[1,\"x\"]}");
+        record P(String name, int age) {}
+        assertThat(Json.convert(Map.of("name", "Ada", "age", 36), P.class)).isEqualTo(new P("Ada", 36));
     }
 }

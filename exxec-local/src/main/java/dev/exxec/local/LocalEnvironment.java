@@ -59,8 +59,11 @@ public final class LocalEnvironment extends AbstractEnvironment {
     static final String MINIMAL_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     private final LocalConfig config;
-    private final Interpreters.Found interpreters;
-    private final Capabilities capabilities;
+    private final String hostPath = Interpreters.systemPath();
+    private volatile @Nullable Capabilities capabilities;
+    private volatile Interpreters.@Nullable Lookup<Interpreters.Python> python;
+    private volatile Interpreters.@Nullable Lookup<Interpreters.Node> node;
+    private volatile Interpreters.@Nullable Lookup<Interpreters.TypeScript> typescript;
     private final Path root;
     private final Path workspace;
     private final Path runDir;
@@ -73,22 +76,7 @@ public final class LocalEnvironment extends AbstractEnvironment {
     LocalEnvironment(LocalConfig config) {
         super(LocalProvider.ID, config.settings());
         this.config = config;
-        this.interpreters = Interpreters.find(config);
         checkConfiguredInterpreters();
-        this.capabilities = Capabilities.builder()
-                .languages(interpreters.languages())
-                .commands(true)
-                .streaming(true)
-                .files(true)
-                .processes(true)
-                .terminals(true)
-                .sessions(false)
-                .inheritEnv(true)
-                .isolation(Isolation.PROCESS)
-                .location(Location.LOCAL)
-                .network(NetworkAccess.FULL)
-                .limits(ResourceLimits.NONE)
-                .build();
         try {
             this.root = Files.createTempDirectory("exxec-local-");
             this.workspace = Files.createDirectory(root.resolve("workspace"));
@@ -120,19 +108,68 @@ public final class LocalEnvironment extends AbstractEnvironment {
         return System.getProperty("java.io.tmpdir");
     }
 
-    /** An interpreter the user named must exist: a typo must not silently disable a language. */
+    /**
+     * An interpreter the user named must exist: a typo must not silently disable a language. Only its
+     * file is checked here; asking it for its version waits until the language is first used, so an
+     * environment starts without running any interpreter.
+     */
     private void checkConfiguredInterpreters() {
-        record Setting(@Nullable String value, Language language) {}
+        record Setting(@Nullable String value, String key) {}
         for (Setting s : List.of(
-                new Setting(config.python(), Language.PYTHON),
-                new Setting(config.node(), Language.JAVASCRIPT),
-                new Setting(config.typescript(), Language.TYPESCRIPT))) {
-            if (s.value() != null && !interpreters.languages().contains(s.language())) {
-                String key = LocalConfig.keyOf(s.language());
+                new Setting(config.python(), "python"),
+                new Setting(config.node(), "node"),
+                new Setting(config.typescript(), "typescript"))) {
+            if (s.value() != null && Interpreters.locate(s.value(), hostPath).isEmpty()) {
                 close();
-                throw new ConfigException(key, interpreters.describe(s.language()));
+                throw new ConfigException(
+                        s.key(),
+                        "interpreter '" + s.value() + "' set by config key '" + s.key()
+                                + "' was not found or is not executable");
             }
         }
+    }
+
+    /** Resolves a language's interpreter on first use (cached for the JVM). */
+    private Interpreters.Lookup<?> lookup(Language language) {
+        return switch (language) {
+            case PYTHON -> {
+                var l = python;
+                if (l == null) {
+                    python = l = Interpreters.python(config, hostPath);
+                }
+                yield l;
+            }
+            case JAVASCRIPT -> {
+                var l = node;
+                if (l == null) {
+                    node = l = Interpreters.node(config, hostPath);
+                }
+                yield l;
+            }
+            case TYPESCRIPT -> {
+                var l = typescript;
+                if (l == null) {
+                    typescript = l = Interpreters.typescript(config, hostPath);
+                }
+                yield l;
+            }
+        };
+    }
+
+    @Override
+    protected boolean supports(Language language) {
+        Interpreters.Lookup<?> l = lookup(language);
+        String key = LocalConfig.keyOf(language);
+        boolean configured = switch (language) {
+            case PYTHON -> config.python() != null;
+            case JAVASCRIPT -> config.node() != null;
+            case TYPESCRIPT -> config.typescript() != null;
+        };
+        if (l.runtime() == null && configured) {
+            // The user named this interpreter: that it does not work is a configuration error.
+            throw new ConfigException(key, String.valueOf(l.problem()));
+        }
+        return l.runtime() != null;
     }
 
     private Path initialCwd(@Nullable String cwd) {
@@ -153,30 +190,55 @@ public final class LocalEnvironment extends AbstractEnvironment {
         return p;
     }
 
-    /** PATH for the code: the interpreters' directories first, so `python3` in a command is the same one. */
+    /**
+     * PATH for the code: the directories where the interpreters' commands were found first (so
+     * {@code python3} in a command is the interpreter {@code execute} uses), then a minimal system PATH.
+     */
     private String searchPath() {
         Set<String> dirs = new LinkedHashSet<>();
-        if (interpreters.python() != null) {
-            dirs.add(interpreters.python().executable().getParent().toString());
-        }
-        if (interpreters.node() != null) {
-            dirs.add(interpreters.node().executable().getParent().toString());
-        }
-        if (interpreters.typescript() != null) {
-            dirs.add(interpreters.typescript().executable().getParent().toString());
+        List<String> commands = new ArrayList<>();
+        commands.add(config.python() != null ? config.python() : "python3");
+        commands.add(config.node() != null ? config.node() : "node");
+        commands.addAll(config.typescript() != null ? List.of(config.typescript()) : List.of("tsx", "ts-node", "deno"));
+        for (String command : commands) {
+            Interpreters.locate(command, hostPath)
+                    .ifPresent(p -> dirs.add(p.getParent().toString()));
         }
         dirs.addAll(List.of(MINIMAL_PATH.split(":")));
         return String.join(":", dirs);
     }
 
+    /**
+     * What it can do. The first call resolves every language's interpreter (in parallel, once per
+     * JVM); {@code execute} alone resolves only the language it runs.
+     */
     @Override
     public Capabilities capabilities() {
-        return capabilities;
+        Capabilities c = capabilities;
+        if (c == null) {
+            Interpreters.Found found = Interpreters.find(config, hostPath);
+            capabilities = c = Capabilities.builder()
+                    .languages(found.languages())
+                    .commands(true)
+                    .streaming(true)
+                    .files(true)
+                    .processes(true)
+                    .terminals(true)
+                    .sessions(false)
+                    .inheritEnv(true)
+                    .isolation(Isolation.PROCESS)
+                    .location(Location.LOCAL)
+                    .network(NetworkAccess.FULL)
+                    .limits(ResourceLimits.NONE)
+                    .build();
+        }
+        return c;
     }
 
     @Override
     protected String unsupportedLanguageMessage(Language language) {
-        return language + " is not available in this local environment: " + interpreters.describe(language);
+        return language + " is not available in this local environment: "
+                + lookup(language).problem();
     }
 
     /** The configuration it was made with. */
@@ -184,9 +246,9 @@ public final class LocalEnvironment extends AbstractEnvironment {
         return config;
     }
 
-    /** What runs each language here. */
+    /** What runs a language here, or why nothing does; resolves its interpreter if needed. */
     public String describe(Language language) {
-        return interpreters.describe(language);
+        return Interpreters.find(config, hostPath).describe(language);
     }
 
     Path workspace() {
@@ -251,7 +313,8 @@ public final class LocalEnvironment extends AbstractEnvironment {
         HostProcess.SessionMode mode = HostProcess.SessionMode.SETSID;
         switch (language) {
             case PYTHON -> {
-                Interpreters.Python python = interpreters.python();
+                Interpreters.Python python =
+                        (Interpreters.Python) lookup(language).runtime();
                 command.add(python.executable().toString());
                 command.add(python.driver().toString());
                 header.put("support", python.support().toString());
@@ -259,12 +322,15 @@ public final class LocalEnvironment extends AbstractEnvironment {
                 mode = HostProcess.SessionMode.SELF; // the driver calls setsid(): one exec less per run
             }
             case JAVASCRIPT -> {
-                command.add(interpreters.node().executable().toString());
+                command.add(((Interpreters.Node) lookup(language).runtime())
+                        .executable()
+                        .toString());
                 command.add(jsDriver().toString());
                 header.put("language", "javascript");
             }
             case TYPESCRIPT -> {
-                Interpreters.TypeScript ts = interpreters.typescript();
+                Interpreters.TypeScript ts =
+                        (Interpreters.TypeScript) lookup(language).runtime();
                 command.add(ts.executable().toString());
                 if (ts.deno()) {
                     command.addAll(List.of("run", "--allow-all", "--quiet"));

@@ -101,9 +101,14 @@ class LocalEnvironmentTest {
         assertThatThrownBy(() -> Exxec.environment("local", Map.of("node", "/nonexistent/node")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("'node'");
-        assertThatThrownBy(() -> Exxec.environment("local", Map.of("typescript", "/bin/true")))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("tsx, ts-node or deno");
+        // A file that exists but is no TypeScript runner shows when TypeScript is first used.
+        try (ExecutionEnvironment wrong = Exxec.environment("local", Map.of("typescript", "/bin/true"))) {
+            assertThatThrownBy(() -> wrong.execute(Code.typescript("let _result = 1")))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("tsx, ts-node or deno")
+                    .extracting(e -> ((ConfigException) e).key())
+                    .isEqualTo("typescript");
+        }
     }
 
     @Test

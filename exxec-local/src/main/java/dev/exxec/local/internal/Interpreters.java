@@ -105,9 +105,45 @@ public final class Interpreters {
         return Files.isExecutable(Path.of("/bin/sh"));
     }
 
+    /** This JVM's PATH, where commands are looked up. */
+    public static String systemPath() {
+        return Optional.ofNullable(System.getenv("PATH")).orElse("/usr/local/bin:/usr/bin:/bin");
+    }
+
     /** Resolves the interpreters of a configuration on this JVM's PATH (in parallel, cached per JVM). */
     public static Found find(LocalConfig config) {
-        return find(config, Optional.ofNullable(System.getenv("PATH")).orElse("/usr/local/bin:/usr/bin:/bin"));
+        return find(config, systemPath());
+    }
+
+    /**
+     * The outcome of resolving one language.
+     *
+     * @param runtime what runs it, or {@code null}
+     * @param problem why nothing does, or {@code null}
+     */
+    public record Lookup<T>(@Nullable T runtime, @Nullable String problem) {}
+
+    /** Resolves Python alone (cached per JVM). */
+    public static Lookup<Python> python(LocalConfig config, String path) {
+        Resolution r = python(config.python(), path);
+        return new Lookup<>((Python) r.runtime(), r.problem());
+    }
+
+    /** Resolves Node.js alone (cached per JVM). */
+    public static Lookup<Node> node(LocalConfig config, String path) {
+        Resolution r = node(config.node(), path);
+        return new Lookup<>((Node) r.runtime(), r.problem());
+    }
+
+    /** Resolves the TypeScript runner, and Node.js where it needs it (cached per JVM). */
+    public static Lookup<TypeScript> typescript(LocalConfig config, String path) {
+        Resolution r = typescript(config.typescript(), node(config, path).runtime(), path);
+        return new Lookup<>((TypeScript) r.runtime(), r.problem());
+    }
+
+    /** The file a command names on {@code path} (or as a path), without running it. */
+    public static Optional<Path> locate(String command, String path) {
+        return which(command, path);
     }
 
     /** Resolves the interpreters of a configuration, looking up commands on {@code path}. */
