@@ -1,0 +1,127 @@
+package dev.exxec.testkit;
+
+import dev.exxec.Language;
+import org.junit.jupiter.api.Nested;
+
+/**
+ * The conformance kit: every non-hostile rule of the environment contract (DESIGN.md §2) as JUnit
+ * tests. A provider module proves its environments keep the contract with one test class:
+ *
+ * {@snippet :
+ * class LocalConformanceTest extends ConformanceKit {
+ *     @Override
+ *     protected EnvironmentFactory factory() {
+ *         return EnvironmentFactory.of("local", Map.of(), HostProbe.localHost());
+ *     }
+ * }
+ * }
+ *
+ * <p>The tests are grouped in {@link Nested} classes, one per area; each area shares one environment
+ * between its tests and closes every environment it made. What the environment does not declare in
+ * its {@link dev.exxec.Capabilities} is skipped with the reason; a provider that is unavailable on
+ * this machine is skipped too, or fails when {@code EXXEC_REQUIRE_ALL=1} (see {@link Requirements}).
+ * Checks that processes and workspaces are really gone need the factory's {@link HostProbe}.
+ */
+public abstract class ConformanceKit {
+
+    /** How the kit makes the environments under test; called once per area. */
+    protected abstract EnvironmentFactory factory();
+
+    @Nested
+    class PythonCode extends LanguageContract {
+        PythonCode() {
+            super(ConformanceKit.this.factory(), Language.PYTHON);
+        }
+    }
+
+    @Nested
+    class JavaScriptCode extends LanguageContract {
+        JavaScriptCode() {
+            super(ConformanceKit.this.factory(), Language.JAVASCRIPT);
+        }
+    }
+
+    @Nested
+    class TypeScriptCode extends LanguageContract {
+        TypeScriptCode() {
+            super(ConformanceKit.this.factory(), Language.TYPESCRIPT);
+        }
+    }
+
+    @Nested
+    class ShellCommands extends CommandContract {
+        ShellCommands() {
+            super(ConformanceKit.this.factory());
+        }
+    }
+
+    @Nested
+    class EventStreams extends StreamingContract {
+        EventStreams() {
+            super(ConformanceKit.this.factory());
+        }
+    }
+
+    @Nested
+    class Deadlines extends DeadlineContract {
+        Deadlines() {
+            super(ConformanceKit.this.factory());
+        }
+    }
+
+    @Nested
+    class OutputLimits extends OutputLimitContract {
+        OutputLimits() {
+            super(ConformanceKit.this.factory());
+        }
+    }
+
+    @Nested
+    class EnvironmentVariables extends EnvironmentVariableContract {
+        EnvironmentVariables() {
+            super(ConformanceKit.this.factory());
+        }
+    }
+
+    @Nested
+    class Concurrency extends ConcurrencyContract {
+        Concurrency() {
+            super(ConformanceKit.this.factory());
+        }
+    }
+
+    @Nested
+    class FileAccess extends FileContract {
+        FileAccess() {
+            super(ConformanceKit.this.factory());
+        }
+    }
+
+    @Nested
+    class BackgroundProcesses extends BackgroundProcessContract {
+        BackgroundProcesses() {
+            super(ConformanceKit.this.factory());
+        }
+    }
+
+    @Nested
+    class PseudoTerminals extends TerminalContract {
+        PseudoTerminals() {
+            super(ConformanceKit.this.factory());
+        }
+    }
+
+    @Nested
+    class Lifecycle extends LifecycleContract {
+        Lifecycle() {
+            super(ConformanceKit.this.factory());
+        }
+    }
+
+    @Nested
+    class BadInput extends BadInputContract {
+        BadInput() {
+            super(ConformanceKit.this.factory());
+        }
+    }
+}

@@ -1,0 +1,234 @@
+package dev.exxec.testkit;
+
+import static dev.exxec.testkit.Outcomes.describe;
+import static dev.exxec.testkit.Outcomes.succeeded;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.exxec.Code;
+import dev.exxec.Command;
+import dev.exxec.ExecutionResult;
+import dev.exxec.FileEntry;
+import dev.exxec.FileOperationException;
+import dev.exxec.Language;
+import dev.exxec.WorkspaceFiles;
+import java.util.List;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Files: bytes and text in and out, relative paths in the workspace that the code sees as its working
+ * directory, sorted listings, stat, exists, mkdir with parents, move, recursive delete, and {@code
+ * NOT_FOUND} for what is not there. Each test works in its own directory.
+ */
+abstract class FileContract extends KitArea {
+
+    FileContract(EnvironmentFactory factory) {
+        super(factory);
+    }
+
+    @BeforeAll
+    final void requireFiles() {
+        assumeTrue(caps().files(), "the environment does not declare files");
+    }
+
+    private WorkspaceFiles files() {
+        return env().files();
+    }
+
+    private static void assertNotFound(ThrowingCallable call) {
+        assertThatThrownBy(call)
+                .isInstanceOfSatisfying(
+                        FileOperationException.class,
+                        e -> assertThat(e.reason())
+                                .as(e.getMessage())
+                                .isEqualTo(FileOperationException.Reason.NOT_FOUND));
+    }
+
+    @Test
+    void workspaceIsAnAbsolutePath() {
+        assertThat(files().workspace()).startsWith("/");
+        assertThat(files().exists(files().workspace())).isTrue();
+        assertThat(files().stat(files().workspace()).isDirectory()).isTrue();
+    }
+
+    @Test
+    void bytesGoInAndComeOutUnchanged() {
+        byte[] all = new byte[256];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = (byte) i;
+        }
+        files().write("files-bytes/all.bin", all);
+        assertThat(files().read("files-bytes/all.bin")).isEqualTo(all);
+        files().write("files-bytes/empty.bin", new byte[0]);
+        assertThat(files().read("files-bytes/empty.bin")).isEmpty();
+    }
+
+    @Test
+    void textIsUtf8() {
+        String text = LanguageContract.UNICODE + "\r\nline two\n";
+        files().writeString("files-text/u.txt", text);
+        assertThat(files().readString("files-text/u.txt")).isEqualTo(text);
+        assertThat(files().read("files-text/u.txt")).isEqualTo(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void writeCreatesParentsAndReplaces() {
+        files().writeString("files-write/a/b/c.txt", "first, and longer");
+        files().writeString("files-write/a/b/c.txt", "second");
+        assertThat(files().readString("files-write/a/b/c.txt")).isEqualTo("second");
+        assertThat(files().stat("files-write/a/b").isDirectory()).isTrue();
+    }
+
+    @Test
+    void relativeAndAbsolutePathsMeanTheSameFile() {
+        files().writeString("files-abs/rel.txt", "relative");
+        String absolute = files().workspace() + "/files-abs/rel.txt";
+        assertThat(files().readString(absolute)).isEqualTo("relative");
+        assertThat(files().stat("files-abs/rel.txt").path()).isEqualTo(absolute);
+    }
+
+    @Test
+    void commandsRunInTheWorkspaceAndShareItsFiles() {
+        assumeCommands();
+        files().writeString("files-cmd/in.txt", "from files");
+        ExecutionResult r =
+                succeeded(env().executeCommand("cat files-cmd/in.txt && echo from-command > files-cmd/out.txt"));
+        assertThat(r.stdout()).as(describe(r)).isEqualTo("from files");
+        assertThat(files().readString("files-cmd/out.txt")).isEqualTo("from-command\n");
+    }
+
+    @Test
+    void codeRunsInTheWorkspaceAndSharesItsFiles() {
+        assumeLanguage(Language.PYTHON);
+        files().writeString("files-code/in.txt", "from files");
+        ExecutionResult r = succeeded(env().execute(Code.python("""
+                with open("files-code/out.txt", "w") as f:
+                    f.write("from code")
+                with open("files-code/in.txt") as f:
+                    _result = f.read()
+                """)));
+        assertThat(r.result()).as(describe(r)).isEqualTo("from files");
+        assertThat(files().readString("files-code/out.txt")).isEqualTo("from code");
+    }
+
+    @Test
+    void callCwdIsRelativeToTheWorkspace() {
+        assumeCommands();
+        files().writeString("files-cwd/inner/here.txt", "found");
+        ExecutionResult r =
+                succeeded(env().executeCommand(Command.of("cat here.txt").withCwd("files-cwd/inner")));
+        assertThat(r.stdout()).as(describe(r)).isEqualTo("found");
+        if (caps().supports(Language.PYTHON)) {
+            ExecutionResult code = succeeded(env().execute(
+                            Code.python("_result = open(\"here.txt\").read()\n").withCwd("files-cwd/inner")));
+            assertThat(code.result()).as(describe(code)).isEqualTo("found");
+        }
+    }
+
+    @Test
+    void listIsSortedByNameWithTypes() {
+        files().writeString("files-list/b.txt", "bb");
+        files().writeString("files-list/a.txt", "a");
+        files().mkdir("files-list/c-dir");
+        files().writeString("files-list/B-upper.txt", "");
+        List<FileEntry> entries = files().list("files-list");
+        assertThat(entries).extracting(FileEntry::name).containsExactly("B-upper.txt", "a.txt", "b.txt", "c-dir");
+        assertThat(entries.get(1).isFile()).isTrue();
+        assertThat(entries.get(1).size()).isEqualTo(1);
+        assertThat(entries.get(3).isDirectory()).isTrue();
+        assertThat(entries.get(2).path()).isEqualTo(files().workspace() + "/files-list/b.txt");
+        assertThat(files().list("files-list/c-dir")).isEmpty();
+    }
+
+    @Test
+    void statDescribesFilesAndDirectories() {
+        files().writeString("files-stat/f.txt", "12345");
+        FileEntry file = files().stat("files-stat/f.txt");
+        assertThat(file.name()).isEqualTo("f.txt");
+        assertThat(file.type()).isEqualTo(FileEntry.Type.FILE);
+        assertThat(file.size()).isEqualTo(5);
+        assertThat(file.path()).isEqualTo(files().workspace() + "/files-stat/f.txt");
+        FileEntry dir = files().stat("files-stat");
+        assertThat(dir.type()).isEqualTo(FileEntry.Type.DIRECTORY);
+        assertThat(dir.name()).isEqualTo("files-stat");
+    }
+
+    @Test
+    void statReportsSymbolicLinksWithoutFollowing() {
+        assumeCommands();
+        succeeded(env().executeCommand("mkdir -p files-link && ln -s no-such-target files-link/dangling"));
+        assertThat(files().exists("files-link/dangling"))
+                .as("a dangling link exists")
+                .isTrue();
+        assertThat(files().stat("files-link/dangling").type()).isEqualTo(FileEntry.Type.SYMLINK);
+    }
+
+    @Test
+    void existsSaysWhetherSomethingIsThere() {
+        files().writeString("files-exists/yes.txt", "");
+        assertThat(files().exists("files-exists/yes.txt")).isTrue();
+        assertThat(files().exists("files-exists")).isTrue();
+        assertThat(files().exists("files-exists/no.txt")).isFalse();
+        assertThat(files().exists("files-exists-missing/no.txt")).isFalse();
+    }
+
+    @Test
+    void mkdirCreatesParentsAndIsIdempotent() {
+        files().mkdir("files-mkdir/x/y/z");
+        assertThat(files().stat("files-mkdir/x/y/z").isDirectory()).isTrue();
+        files().mkdir("files-mkdir/x/y/z");
+        files().mkdir("files-mkdir/x");
+        assertThat(files().list("files-mkdir/x")).extracting(FileEntry::name).containsExactly("y");
+    }
+
+    @Test
+    void moveRenamesAndReplaces() {
+        files().writeString("files-move/a.txt", "A");
+        files().move("files-move/a.txt", "files-move/b.txt");
+        assertThat(files().exists("files-move/a.txt")).isFalse();
+        assertThat(files().readString("files-move/b.txt")).isEqualTo("A");
+
+        files().writeString("files-move/c.txt", "C");
+        files().move("files-move/c.txt", "files-move/b.txt");
+        assertThat(files().readString("files-move/b.txt"))
+                .as("the target is replaced")
+                .isEqualTo("C");
+
+        files().writeString("files-move/dir/inner.txt", "inner");
+        files().mkdir("files-move/elsewhere");
+        files().move("files-move/dir", "files-move/elsewhere/dir");
+        assertThat(files().readString("files-move/elsewhere/dir/inner.txt")).isEqualTo("inner");
+        assertThat(files().exists("files-move/dir")).isFalse();
+    }
+
+    @Test
+    void deleteRemovesFilesAndWholeDirectories() {
+        files().writeString("files-delete/one.txt", "1");
+        files().delete("files-delete/one.txt");
+        assertThat(files().exists("files-delete/one.txt")).isFalse();
+
+        files().writeString("files-delete/tree/a/b/c.txt", "c");
+        files().writeString("files-delete/tree/d.txt", "d");
+        files().delete("files-delete/tree");
+        assertThat(files().exists("files-delete/tree")).isFalse();
+        assertThat(files().exists("files-delete")).isTrue();
+    }
+
+    @Test
+    void missingPathsAreNotFound() {
+        assertNotFound(() -> files().read("files-missing/nothing.txt"));
+        assertNotFound(() -> files().stat("files-missing/nothing.txt"));
+        assertNotFound(() -> files().list("files-missing"));
+        assertNotFound(() -> files().delete("files-missing/nothing.txt"));
+        assertNotFound(() -> files().move("files-missing/nothing.txt", "files-missing-target.txt"));
+    }
+
+    @Test
+    void readingADirectoryFails() {
+        files().mkdir("files-dir-read");
+        assertThatThrownBy(() -> files().read("files-dir-read")).isInstanceOf(FileOperationException.class);
+    }
+}
