@@ -258,7 +258,8 @@ public final class ExecutionRun {
             if (size > max) {
                 throw new IOException("the result is " + size + " bytes, more than the limit of " + max);
             }
-            return Files.readAllBytes(path);
+            byte[] record = Files.readAllBytes(path);
+            return record.length == 0 ? null : record; // created but never written: no record
         } catch (java.nio.file.NoSuchFileException e) {
             return null;
         } finally {

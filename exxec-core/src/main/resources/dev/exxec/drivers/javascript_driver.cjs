@@ -29,17 +29,22 @@ const FILENAME = '<code>';
 const DRIVER_FILE = __filename;
 
 let recordWritten = false;
-let channel = null;
+let resultFile = null;
 let prefix = '';
 
+// The result file is opened only to write a record, never while the program runs, so the program
+// finds no descriptor of it in /proc/self/fd. The last record wins: a late uncaught error replaces
+// an earlier success.
 function writeRecord(record) {
-  const text = prefix + JSON.stringify(record) + (prefix ? '\n' : '');
-  if (prefix) {
-    fs.writeSync(channel, text);
+  if (resultFile === null) {
+    fs.writeSync(1, prefix + JSON.stringify(record) + '\n');
   } else {
-    // The last record wins: a late uncaught error replaces an earlier success.
-    fs.ftruncateSync(channel, 0);
-    fs.writeSync(channel, text, 0);
+    const fd = fs.openSync(resultFile, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_NOFOLLOW, 0o600);
+    try {
+      fs.writeSync(fd, JSON.stringify(record));
+    } finally {
+      fs.closeSync(fd);
+    }
   }
   recordWritten = true;
 }
@@ -327,21 +332,15 @@ async function main() {
   }
   const header = Object.fromEntries(fields.slice(1).map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)]));
   const source = newline < 0 ? '' : input.subarray(newline + 1).toString('utf8');
-  // Open the result channel before the program runs; the program never learns where it goes.
+  // The program never learns where the result goes: the header is consumed here.
   if (header.file !== undefined) {
-    channel = fs.openSync(header.file, 'w', 0o600);
+    resultFile = header.file;
   } else {
-    channel = 1;
     prefix = header.marker;
   }
   process.argv.splice(1, process.argv.length - 1, FILENAME); // the program sees itself as the script
   process.on('uncaughtException', fail);
   process.on('unhandledRejection', fail);
-  process.on('exit', () => {
-    if (channel !== 1 && channel !== null) {
-      try { fs.closeSync(channel); } catch (e) { /* closed */ }
-    }
-  });
   let outcome;
   try {
     const [mainFunction, result] = await runProgram(source, header);

@@ -95,14 +95,12 @@ def _driver():
         except OSError:
             pass
     source = stdin.read().decode("utf-8", "replace")
-    # Open the result channel before the program runs, so nothing it does to fd 1 or the file
-    # system can redirect it; the program never learns where it goes.
-    if "file" in header:
-        channel = os.open(header["file"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
-        prefix = b""
-    else:
-        channel = os.dup(1)
-        prefix = header["marker"].encode("utf-8")
+    # The program never learns where the result goes: the header is consumed here. The result file
+    # is opened only after the program ran, so no descriptor of it exists while the program could
+    # find one in /proc/self/fd; the marker channel is a private copy of fd 1, immune to what the
+    # program does to fd 1 itself.
+    prefix = None if "file" in header else header["marker"].encode("utf-8")
+    channel = None if prefix is None else os.dup(1)
     support_path = header["support"]
     # The program imports from its working directory, as a script in that directory would, not from
     # the driver's; and it sees itself as the script.
@@ -125,7 +123,12 @@ def _driver():
             stream.flush()
         except BaseException:
             pass
-    data = prefix + record.encode("utf-8") + (b"\n" if prefix else b"")
+    if channel is None:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | os.O_NOFOLLOW
+        channel = os.open(header["file"], flags, 0o600)
+        data = record.encode("utf-8")
+    else:
+        data = prefix + record.encode("utf-8") + b"\n"
     while data:
         data = data[os.write(channel, data) :]
     os.close(channel)

@@ -27,13 +27,17 @@ final class LocalTerminal implements Terminal {
     private final InputStream output = buffer.stream();
     private final Consumer<String> onKilled;
     private volatile TerminalSize size;
+    private final java.util.concurrent.CompletableFuture<Integer> exit = new java.util.concurrent.CompletableFuture<>();
 
     private LocalTerminal(String id, PtyProcess process, TerminalSize size, Consumer<String> onKilled) {
         this.id = id;
         this.process = process;
         this.size = size;
         this.onKilled = onKilled;
-        Thread.ofVirtual().name(id + "-output").start(this::pump);
+        // A platform thread: pty4j reads in a native (JNA) call, which would pin a virtual thread's
+        // carrier without compensation and, on a small machine, stall every other virtual thread.
+        Thread.ofPlatform().daemon().name(id + "-output").start(this::pump);
+        Thread.ofPlatform().daemon().name(id + "-exit").start(this::reap);
     }
 
     /** Drains the terminal continuously, so the program never blocks on output nobody reads yet. */
@@ -48,6 +52,14 @@ final class LocalTerminal implements Terminal {
             // the terminal closed (Linux reports EIO when the last program on it ended)
         } finally {
             buffer.close();
+        }
+    }
+
+    private void reap() {
+        try {
+            exit.complete(process.waitFor());
+        } catch (InterruptedException e) {
+            exit.complete(128 + 9);
         }
     }
 
@@ -159,14 +171,19 @@ final class LocalTerminal implements Terminal {
 
     @Override
     public boolean isAlive() {
-        return process.isAlive();
+        return !exit.isDone();
     }
 
+    /** Waits on the pump's record of the exit, never in pty4j itself (a native wait would pin). */
     @Override
     public OptionalInt waitFor(Duration timeout) throws InterruptedException {
-        return process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)
-                ? OptionalInt.of(process.exitValue())
-                : OptionalInt.empty();
+        try {
+            return OptionalInt.of(exit.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (java.util.concurrent.TimeoutException e) {
+            return OptionalInt.empty();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new ExxecException("waiting for terminal " + id + " failed", e.getCause());
+        }
     }
 
     @Override
