@@ -2,7 +2,6 @@ package dev.exxec.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -28,7 +27,7 @@ class ShutdownTest {
                         "sleep",
                         "100")
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(new File(System.getProperty("java.io.tmpdir"), "exxec-shutdown-test.log"))
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         try {
             ProcessHandle sleep = awaitSleep(cli);

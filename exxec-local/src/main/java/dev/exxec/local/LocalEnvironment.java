@@ -16,6 +16,7 @@ import dev.exxec.ResourceLimits;
 import dev.exxec.Terminals;
 import dev.exxec.WorkspaceFiles;
 import dev.exxec.local.internal.Interpreters;
+import dev.exxec.local.internal.LeftoverSweep;
 import dev.exxec.spi.AbstractEnvironment;
 import dev.exxec.spi.DriverProtocol;
 import dev.exxec.spi.EnvironmentSettings;
@@ -78,7 +79,10 @@ public final class LocalEnvironment extends AbstractEnvironment {
         this.config = config;
         checkConfiguredInterpreters();
         try {
-            this.root = Files.createTempDirectory("exxec-local-");
+            LeftoverSweep.once();
+            // A workspace meant to outlive the environment is named so that no sweep takes it.
+            this.root =
+                    Files.createTempDirectory(settings.keepWorkspace() ? "exxec-kept-" : LeftoverSweep.prefix("local"));
             this.workspace = Files.createDirectory(root.resolve("workspace"));
             this.runDir = Files.createDirectory(root.resolve("run"));
         } catch (IOException e) {

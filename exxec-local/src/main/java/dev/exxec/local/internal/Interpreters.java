@@ -436,7 +436,7 @@ public final class Interpreters {
             synchronized (Interpreters.class) {
                 root = driverRoot;
                 if (root == null) {
-                    Path created = Files.createTempDirectory("exxec-drivers-");
+                    Path created = Files.createTempDirectory(LeftoverSweep.prefix("drivers"));
                     Reaper.register(() -> deleteTree(created));
                     driverRoot = root = created;
                 }
