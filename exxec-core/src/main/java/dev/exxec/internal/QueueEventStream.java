@@ -28,6 +28,7 @@ public final class QueueEventStream implements EventStream, EventSink {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Runnable cancel;
     private volatile boolean terminalQueued;
+    private volatile @Nullable RuntimeException failure;
     private boolean terminalTaken;
     private @Nullable ExecutionResult finalResult;
 
@@ -64,11 +65,30 @@ public final class QueueEventStream implements EventStream, EventSink {
         }
     }
 
+    /**
+     * Ends the stream with an exception instead of a terminal event: the call was misused or the
+     * environment failed (a bad working directory, a closed environment). The reader gets it thrown,
+     * as {@code execute} would have thrown it.
+     */
+    public void fail(RuntimeException e) {
+        failure = e;
+        terminalQueued = true;
+    }
+
+    private void rethrowFailure() {
+        RuntimeException e = failure;
+        if (e != null && queue.isEmpty()) {
+            terminalTaken = true;
+            throw e;
+        }
+    }
+
     @Override
     public Optional<ExecutionEvent> next(Duration timeout) throws InterruptedException {
         if (terminalTaken) {
             return Optional.empty();
         }
+        rethrowFailure();
         ExecutionEvent e = queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
         if (e != null && e.isTerminal()) {
             taken(e);
@@ -92,6 +112,7 @@ public final class QueueEventStream implements EventStream, EventSink {
                 if (closed.get() && queue.isEmpty()) {
                     throw new ExecutionCancelledException("the event stream of " + id + " was closed");
                 }
+                rethrowFailure();
                 e = queue.poll(50, TimeUnit.MILLISECONDS);
             } while (e == null);
             if (e.isTerminal()) {

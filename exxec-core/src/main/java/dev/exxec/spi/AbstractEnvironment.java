@@ -178,18 +178,7 @@ public abstract class AbstractEnvironment implements ExecutionEnvironment {
             } catch (ExecutionCancelledException e) {
                 // the stream was closed early: its Failed event was emitted, the process killed
             } catch (RuntimeException e) {
-                stream.emit(new dev.exxec.ExecutionEvent.Failed(
-                        exId,
-                        String.valueOf(e.getMessage()),
-                        e.getClass().getSimpleName(),
-                        -1,
-                        ExecutionResult.builder()
-                                .error(
-                                        String.valueOf(e.getMessage()),
-                                        e.getClass().getSimpleName(),
-                                        null)
-                                .exitCode(-1)
-                                .build()));
+                stream.fail(e); // misuse or an infrastructure fault: the reader gets it thrown
             }
         });
         worker[0].start();

@@ -19,11 +19,11 @@ import dev.exxec.local.internal.Interpreters;
 import dev.exxec.local.internal.LeftoverSweep;
 import dev.exxec.spi.AbstractEnvironment;
 import dev.exxec.spi.DriverProtocol;
-import dev.exxec.spi.EnvironmentSettings;
 import dev.exxec.spi.EventSink;
 import dev.exxec.spi.ExecutionRun;
 import dev.exxec.spi.HostProcess;
 import dev.exxec.spi.ResultChannel;
+import dev.exxec.spi.SettingsBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -417,9 +417,7 @@ public final class LocalEnvironment extends AbstractEnvironment {
     }
 
     /** Builds a local environment with typed settings; the same settings as the config keys. */
-    public static final class Builder {
-        private EnvironmentSettings settings = EnvironmentSettings.DEFAULTS;
-        private final Map<String, String> env = new LinkedHashMap<>();
+    public static final class Builder extends SettingsBuilder<Builder> {
         private @Nullable String python;
         private @Nullable String node;
         private @Nullable String typescript;
@@ -444,51 +442,9 @@ public final class LocalEnvironment extends AbstractEnvironment {
             return this;
         }
 
-        /** The default deadline of a call ({@link Duration#ZERO} for none). */
-        public Builder timeout(Duration timeout) {
-            settings = settings.withTimeout(timeout);
-            return this;
-        }
-
-        /** The language of {@code execute(String)}. */
-        public Builder language(Language language) {
-            settings = settings.withLanguage(language);
-            return this;
-        }
-
-        /** A variable set for every call. */
-        public Builder env(String name, String value) {
-            env.put(name, value);
-            return this;
-        }
-
-        /** The default working directory (relative to the workspace, or absolute). */
-        public Builder cwd(String cwd) {
-            settings = settings.withCwd(cwd);
-            return this;
-        }
-
-        /** Bytes kept per output stream; with {@code stop}, exceeding it stops the call. */
-        public Builder outputLimit(long bytes, boolean stop) {
-            settings = settings.withOutputLimit(bytes, stop);
-            return this;
-        }
-
-        /** Whether the host's variables are passed to the code. */
-        public Builder inheritEnv(boolean inherit) {
-            settings = settings.withInheritEnv(inherit);
-            return this;
-        }
-
-        /** Whether the workspace survives close. */
-        public Builder keepWorkspace(boolean keep) {
-            settings = settings.withKeepWorkspace(keep);
-            return this;
-        }
-
         /** Creates the environment; close it when done. */
         public ExecutionEnvironment build() {
-            return new LocalEnvironment(new LocalConfig(settings.withEnv(env), python, node, typescript));
+            return new LocalEnvironment(new LocalConfig(settings(), python, node, typescript));
         }
     }
 

@@ -134,6 +134,12 @@ class LocalEnvironmentTest {
             assertThatThrownBy(() -> sub.execute(Code.python("1").withCwd("missing")))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("does not exist");
+            // A stream reports the same fault to its reader, as an exception rather than an event.
+            try (var events = sub.stream(Code.python("1").withCwd("missing"))) {
+                assertThatThrownBy(events::result)
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("does not exist");
+            }
         }
     }
 
