@@ -22,9 +22,4 @@ public record ResourceLimits(
 
     /** No limit enforced. */
     public static final ResourceLimits NONE = new ResourceLimits(null, null, null, null, null);
-
-    /** Whether no limit at all is enforced. */
-    public boolean isNone() {
-        return equals(NONE);
-    }
 }

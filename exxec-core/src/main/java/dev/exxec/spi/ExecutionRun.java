@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
@@ -105,10 +106,10 @@ public final class ExecutionRun {
         OutputCapture err = new OutputCapture(spec.outputLimit());
         BiConsumer<StdStream, String> listener =
                 sink == null ? null : (stream, text) -> sink.emit(new ExecutionEvent.Output(spec.id(), stream, text));
-        boolean[] limitHit = {false};
+        AtomicBoolean limitHit = new AtomicBoolean(); // set by a pump thread
         Runnable onLimit = spec.stopOnOutputLimit()
                 ? () -> {
-                    limitHit[0] = true;
+                    limitHit.set(true);
                     process.kill();
                 }
                 : null;
@@ -159,7 +160,7 @@ public final class ExecutionRun {
         if (cancelled) {
             result.error(
                     "the execution was cancelled and everything it started was killed", ErrorTypes.CANCELLED, null);
-        } else if (limitHit[0]) {
+        } else if (limitHit.get()) {
             result.error(
                     "output exceeded the limit of " + spec.outputLimit()
                             + " bytes per stream; the execution was stopped",
@@ -177,7 +178,7 @@ public final class ExecutionRun {
                 result.error("the command exited with " + describeExit(exitCode), ErrorTypes.PROCESS_EXIT, null);
             }
         } else {
-            codeOutcome(spec, process, outPump, exitCode, result);
+            codeOutcome(spec, outPump, exitCode, result);
         }
         if (!cancelled && !timedOut) {
             process.release();
@@ -203,15 +204,13 @@ public final class ExecutionRun {
                 id, Objects.requireNonNullElse(r.error(), ""), Objects.requireNonNull(r.errorType()), r.exitCode(), r);
     }
 
-    private static void codeOutcome(
-            Spec spec, ExecProcess process, StreamPump outPump, int exitCode, ExecutionResult.Builder result) {
+    private static void codeOutcome(Spec spec, StreamPump outPump, int exitCode, ExecutionResult.Builder result) {
         byte[] raw;
         try {
             raw = switch (spec.result()) {
                 case ResultChannel.None none -> null;
                 case ResultChannel.Marker m -> outPump.record();
                 case ResultChannel.File f -> readBounded(f.path(), spec.outputLimit());
-                case ResultChannel.Fetched f -> f.fetcher().fetch(Math.max(spec.outputLimit(), 1 << 20));
             };
         } catch (IOException e) {
             result.error("the result could not be read: " + e.getMessage(), ErrorTypes.OUTPUT_LIMIT, null);

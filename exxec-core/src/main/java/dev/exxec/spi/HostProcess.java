@@ -52,11 +52,6 @@ public final class HostProcess implements ExecProcess {
         return new HostProcess(builder.start(), ownSession);
     }
 
-    /** The underlying process. */
-    public Process process() {
-        return process;
-    }
-
     @Override
     public Long pid() {
         return process.pid();

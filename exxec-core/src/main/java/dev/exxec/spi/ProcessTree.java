@@ -140,11 +140,6 @@ public final class ProcessTree {
         return members;
     }
 
-    /** Whether any live process belongs to the session. */
-    public static boolean sessionAlive(long sessionId) {
-        return !sessionMembers(sessionId).isEmpty();
-    }
-
     /** {process group, session} of a live process, or null for a zombie or a vanished one. */
     private static long @Nullable [] stat(Path procEntry) {
         String text;

@@ -28,21 +28,6 @@ public sealed interface ResultChannel {
         }
     }
 
-    /** A record fetched by the provider after the process ended (for example from a container). */
-    record Fetched(Fetcher fetcher) implements ResultChannel {}
-
-    /** Fetches a result record. */
-    @FunctionalInterface
-    interface Fetcher {
-        /**
-         * The record's bytes, or {@code null} when the driver wrote none.
-         *
-         * @param limit the largest record accepted; larger ones must not be read whole
-         * @throws java.io.IOException when fetching failed or the record is larger than {@code limit}
-         */
-        byte @org.jspecify.annotations.Nullable [] fetch(long limit) throws java.io.IOException;
-    }
-
     static ResultChannel none() {
         return new None();
     }

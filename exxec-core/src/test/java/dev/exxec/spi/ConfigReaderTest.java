@@ -56,6 +56,28 @@ class ConfigReaderTest {
                 .isInstanceOf(ConfigException.class);
     }
 
+    private enum Network {
+        NONE,
+        HOST
+    }
+
+    @Test
+    void readsIntegersChoicesAndLists() {
+        ConfigReader r = new ConfigReader(
+                "p", Map.of("n", "64", "m", 7, "net", "Host", "binds", "/a, /b,,", "list", List.of("/c", "/d")), KEYS);
+        assertThat(r.integer("n")).contains(64);
+        assertThat(r.integer("m")).contains(7);
+        assertThat(r.choice("net", Network.class)).contains(Network.HOST);
+        assertThat(r.list("binds")).containsExactly("/a", "/b");
+        assertThat(r.list("list")).containsExactly("/c", "/d");
+        assertThatThrownBy(() -> new ConfigReader("p", Map.of("net", "bridge"), KEYS).choice("net", Network.class))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("one of none, host");
+        assertThatThrownBy(() -> new ConfigReader("p", Map.of("n", "many"), KEYS).integer("n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("a whole number");
+    }
+
     @Test
     void mergesEnvFromAMapAndDottedKeys() {
         ConfigReader r =
