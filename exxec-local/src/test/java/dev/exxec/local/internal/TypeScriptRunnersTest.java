@@ -1,7 +1,6 @@
 package dev.exxec.local.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.exxec.Code;
 import dev.exxec.ExecutionEnvironment;
@@ -9,6 +8,7 @@ import dev.exxec.ExecutionResult;
 import dev.exxec.Exxec;
 import dev.exxec.Language;
 import dev.exxec.local.LocalConfig;
+import dev.exxec.testkit.Requirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -21,15 +21,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** TypeScript through each runner exxec knows, and the order in which they are chosen. */
 class TypeScriptRunnersTest {
 
-    /** A runner on this machine's PATH; CI installs all three, so there a missing one fails. */
+    /** A tool on this machine's PATH; CI installs them all, so there a missing one fails. */
     private static Path runner(String name) {
         Optional<Path> found = Interpreters.which(name, System.getenv("PATH"));
-        if (found.isEmpty() && "1".equals(System.getenv("EXXEC_REQUIRE_ALL"))) {
-            throw new AssertionError(
-                    name + " is not on PATH but EXXEC_REQUIRE_ALL=1 (install: npm install -g " + name + ")");
-        }
-        assumeTrue(found.isPresent(), name + " is not on PATH (npm install -g " + name + ")");
-        return found.get();
+        Requirements.require(found.isPresent(), name + " is not on PATH (npm install -g " + name + ")");
+        return found.orElseThrow();
     }
 
     @ParameterizedTest
