@@ -14,6 +14,15 @@ public final class ErrorTypes {
     /** The process ended with a non-zero exit code and no exception record (commands, crashes, kills). */
     public static final String PROCESS_EXIT = "ProcessExitError";
 
+    /** The environment's memory limit was reached and the kernel killed the code. */
+    public static final String MEMORY_LIMIT = "MemoryLimitError";
+
+    /** The CPU time limit was reached ({@code SIGXCPU}). */
+    public static final String CPU_TIME_LIMIT = "CpuTimeLimitError";
+
+    /** A file reached the file size limit and the process was killed ({@code SIGXFSZ}). */
+    public static final String FILE_SIZE_LIMIT = "FileSizeLimitError";
+
     /** The call was cancelled: its event stream was closed early or its thread interrupted. */
     public static final String CANCELLED = "CancelledError";
 

@@ -171,6 +171,10 @@ public final class ExecutionRun {
                     "the execution exceeded its timeout of " + human(spec.timeout()) + " and was killed",
                     ErrorTypes.TIMEOUT,
                     null);
+        } else if (exitCode == 128 + 24) {
+            result.error("the CPU time limit was reached (SIGXCPU)", ErrorTypes.CPU_TIME_LIMIT, null);
+        } else if (exitCode == 128 + 25) {
+            result.error("a file reached the file size limit (SIGXFSZ)", ErrorTypes.FILE_SIZE_LIMIT, null);
         } else if (spec.kind() == Kind.COMMAND) {
             if (exitCode == 0) {
                 result.success(true);
