@@ -1,5 +1,6 @@
 package dev.exxec.spi;
 
+import dev.exxec.ExecutionResult;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -51,4 +52,13 @@ public interface ExecProcess {
 
     /** Closes the streams so blocked readers return; used when leftovers keep them open. */
     void closeStreams();
+
+    /**
+     * Called once the process has ended, however it ended, with the result as the run sees it: a
+     * provider may refine it with what only it knows (a sandbox's memory limit killed the code) and
+     * release what the process held. The default returns it unchanged.
+     */
+    default ExecutionResult conclude(ExecutionResult result) {
+        return result;
+    }
 }

@@ -187,7 +187,7 @@ public final class ExecutionRun {
         if (!cancelled && !timedOut) {
             process.release();
         }
-        ExecutionResult finished = result.build();
+        ExecutionResult finished = process.conclude(result.build());
         if (sink != null) {
             sink.emit(terminalEvent(spec.id(), finished));
         }

@@ -10,8 +10,8 @@ import dev.exxec.ProcessOutput;
 import dev.exxec.StdStream;
 import dev.exxec.internal.QueueEventStream;
 import dev.exxec.internal.StreamPump;
+import dev.exxec.spi.ExecProcess;
 import dev.exxec.spi.ExecutionRun;
-import dev.exxec.spi.HostProcess;
 import dev.exxec.spi.OutputLog;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -30,18 +30,21 @@ import java.util.function.Consumer;
  */
 final class LocalBackgroundProcess implements BackgroundProcess {
     interface Starter {
-        HostProcess start() throws IOException;
+        ExecProcess start() throws IOException;
     }
 
     private final String id;
     private final String command;
-    private final HostProcess process;
+    private final ExecProcess process;
     private final OutputLog log;
     private final Instant started = Instant.now();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    /** How it ended, known once {@link #exit} completed. */
+    private volatile @org.jspecify.annotations.Nullable ExecutionResult outcome;
+
     private final Object stdinLock = new Object();
 
-    private LocalBackgroundProcess(String id, String command, HostProcess process, OutputLog log) {
+    private LocalBackgroundProcess(String id, String command, ExecProcess process, OutputLog log) {
         this.id = id;
         this.command = command;
         this.process = process;
@@ -50,7 +53,7 @@ final class LocalBackgroundProcess implements BackgroundProcess {
 
     static LocalBackgroundProcess start(
             String id, String command, long limit, Starter starter, Consumer<String> onKilled) throws IOException {
-        HostProcess process = starter.start();
+        ExecProcess process = starter.start();
         OutputLog log = new OutputLog(Math.max(1, limit));
         LocalBackgroundProcess p = new LocalBackgroundProcess(id, command, process, log);
         Thread out = Thread.ofVirtual()
@@ -82,8 +85,27 @@ final class LocalBackgroundProcess implements BackgroundProcess {
             Thread.currentThread().interrupt();
         } finally {
             log.close();
-            exit.complete(safeExitCode());
+            int code = safeExitCode();
+            outcome = process.conclude(result(code)); // also releases what the process held (cgroups)
+            exit.complete(code);
         }
+    }
+
+    private ExecutionResult result(int code) {
+        ProcessOutput output = log.snapshot();
+        ExecutionResult.Builder result = ExecutionResult.builder()
+                .stdout(output.stdout())
+                .stderr(output.stderr())
+                .stdoutTruncated(output.truncated())
+                .stderrTruncated(output.truncated())
+                .exitCode(code)
+                .duration(Duration.between(started, Instant.now()));
+        if (code == 0) {
+            result.success(true);
+        } else {
+            result.error("the process exited with " + ExecutionRun.describeExit(code), ErrorTypes.PROCESS_EXIT, null);
+        }
+        return result.build();
     }
 
     private int safeExitCode() {
@@ -162,22 +184,8 @@ final class LocalBackgroundProcess implements BackgroundProcess {
                     break;
                 }
             }
-            int code = exit.get();
-            ProcessOutput output = log.snapshot();
-            ExecutionResult.Builder result = ExecutionResult.builder()
-                    .stdout(output.stdout())
-                    .stderr(output.stderr())
-                    .stdoutTruncated(output.truncated())
-                    .stderrTruncated(output.truncated())
-                    .exitCode(code)
-                    .duration(Duration.between(started, Instant.now()));
-            if (code == 0) {
-                result.success(true);
-            } else {
-                result.error(
-                        "the process exited with " + ExecutionRun.describeExit(code), ErrorTypes.PROCESS_EXIT, null);
-            }
-            stream.emit(ExecutionRun.terminalEvent(id, result.build()));
+            exit.get();
+            stream.emit(ExecutionRun.terminalEvent(id, java.util.Objects.requireNonNull(outcome)));
         } catch (InterruptedException e) {
             // the reader closed the stream; the process keeps running
         } catch (java.util.concurrent.ExecutionException e) {

@@ -54,13 +54,18 @@ public record LocalConfig(
      */
     public static LocalConfig from(Map<String, ?> config) {
         ConfigReader reader = new ConfigReader(LocalProvider.ID, config, KEYS);
-        LocalConfig result = new LocalConfig(
+        LocalConfig result = read(reader);
+        reader.finish();
+        return result;
+    }
+
+    /** Reads the keys of {@link #KEYS} from a reader that may know more keys (the sandbox's). */
+    static LocalConfig read(ConfigReader reader) {
+        return new LocalConfig(
                 EnvironmentSettings.read(reader),
                 reader.nonBlank("python").orElse(null),
                 reader.nonBlank("node").orElse(null),
                 reader.nonBlank("typescript").orElse(null));
-        reader.finish();
-        return result;
     }
 
     /** The interpreter setting of a language's config key. */

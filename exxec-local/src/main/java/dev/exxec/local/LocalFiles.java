@@ -22,28 +22,112 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Files of a local environment: the host's file system, relative paths against the workspace. The
- * local provider has no isolation, so absolute paths reach the whole host, as the code itself can.
+ * Files of a host environment, relative paths against the workspace.
+ *
+ * <p>Unconfined ({@code local}): the host's file system; absolute paths reach the whole host, as the
+ * code itself can. Confined ({@code sandbox}): paths are as the code sees them and only the workspace
+ * is reachable; a path that leads outside it, also through a symbolic link the code made, is refused
+ * with {@code OUTSIDE_WORKSPACE}, so that this JVM never reads or writes a host file for the code.
  */
 final class LocalFiles implements WorkspaceFiles {
-    private final LocalEnvironment env;
+    private final HostEnvironment env;
+    private final Path hostWorkspace;
+    private final String visibleWorkspace;
+    private final boolean confined;
 
-    LocalFiles(LocalEnvironment env) {
+    LocalFiles(HostEnvironment env, Path hostWorkspace, String visibleWorkspace, boolean confined) {
         this.env = env;
+        this.hostWorkspace = hostWorkspace;
+        this.visibleWorkspace = visibleWorkspace;
+        this.confined = confined;
     }
 
+    /** The host path for a path as the code sees it, following a final symbolic link. */
     private Path resolve(String path) {
+        return resolve(path, true);
+    }
+
+    /**
+     * The host path for a path as the code sees it; confined, checked to stay in the workspace.
+     *
+     * @param followLast whether the operation follows a final symbolic link (reading and writing do;
+     *     stat, delete and move act on the link itself)
+     */
+    private Path resolve(String path, boolean followLast) {
         env.ensureOpen();
         if (path.isEmpty()) {
             throw new IllegalArgumentException("path is empty");
         }
-        return env.workspace().resolve(path).normalize();
+        Path visible = Path.of(visibleWorkspace).resolve(path).normalize();
+        Path root = Path.of(visibleWorkspace);
+        if (!visible.startsWith(root)) {
+            if (!confined) {
+                return visible;
+            }
+            throw outside(path, visible.toString());
+        }
+        Path host = hostWorkspace.resolve(root.relativize(visible).toString());
+        if (confined) {
+            checkInside(path, followLast || host.equals(hostWorkspace) ? host : host.getParent());
+        }
+        return host;
+    }
+
+    /**
+     * Refuses a path whose existing part resolves, through symbolic links, outside the workspace. The
+     * last component may be a link too: it is followed by reads and writes, so it is checked as well.
+     */
+    private void checkInside(String given, Path host) {
+        try {
+            Path workspaceReal = hostWorkspace.toRealPath();
+            Path existing = host;
+            while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+                existing = existing.getParent();
+            }
+            if (existing == null) {
+                throw outside(given, given);
+            }
+            Path real = Files.exists(existing)
+                    ? existing.toRealPath()
+                    : existing.getParent().toRealPath();
+            if (!real.startsWith(workspaceReal)) {
+                throw outside(given, toVisible(real, workspaceReal));
+            }
+        } catch (IOException e) {
+            throw failure("resolve", given, host, e);
+        }
+    }
+
+    private String toVisible(Path real, Path workspaceReal) {
+        return real.startsWith(workspaceReal)
+                ? Path.of(visibleWorkspace)
+                        .resolve(workspaceReal.relativize(real).toString())
+                        .toString()
+                : "a place outside the workspace";
+    }
+
+    private FileOperationException outside(String given, String where) {
+        return new FileOperationException(
+                Reason.OUTSIDE_WORKSPACE,
+                given,
+                given + " leads to " + where + ", outside the workspace " + visibleWorkspace
+                        + ": a sandbox's files are reachable only inside it");
+    }
+
+    /** A host path of the workspace as the code sees it. */
+    private String visible(Path host) {
+        if (!confined || !host.startsWith(hostWorkspace)) {
+            return host.toString();
+        }
+        return Path.of(visibleWorkspace)
+                .resolve(hostWorkspace.relativize(host).toString())
+                .toString();
     }
 
     @Override
     public String workspace() {
         env.ensureOpen();
-        return env.workspace().toString();
+        return visibleWorkspace;
     }
 
     @Override
@@ -52,7 +136,7 @@ final class LocalFiles implements WorkspaceFiles {
         try {
             if (Files.isDirectory(p)) {
                 throw new FileOperationException(
-                        Reason.IS_A_DIRECTORY, path, "cannot read " + p + ": it is a directory");
+                        Reason.IS_A_DIRECTORY, path, "cannot read " + visible(p) + ": it is a directory");
             }
             return Files.readAllBytes(p);
         } catch (IOException e) {
@@ -69,7 +153,7 @@ final class LocalFiles implements WorkspaceFiles {
             }
             if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                 throw new FileOperationException(
-                        Reason.IS_A_DIRECTORY, path, "cannot write " + p + ": it is a directory");
+                        Reason.IS_A_DIRECTORY, path, "cannot write " + visible(p) + ": it is a directory");
             }
             Files.write(p, content);
         } catch (IOException e) {
@@ -98,7 +182,7 @@ final class LocalFiles implements WorkspaceFiles {
 
     @Override
     public FileEntry stat(String path) {
-        Path p = resolve(path);
+        Path p = resolve(path, false);
         try {
             return entry(p);
         } catch (IOException e) {
@@ -106,7 +190,7 @@ final class LocalFiles implements WorkspaceFiles {
         }
     }
 
-    private static FileEntry entry(Path p) throws IOException {
+    private FileEntry entry(Path p) throws IOException {
         BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         FileEntry.Type type = a.isSymbolicLink()
                 ? FileEntry.Type.SYMLINK
@@ -115,7 +199,7 @@ final class LocalFiles implements WorkspaceFiles {
                         : a.isRegularFile() ? FileEntry.Type.FILE : FileEntry.Type.OTHER;
         Path name = p.getFileName();
         return new FileEntry(
-                p.toString(),
+                visible(p),
                 name == null ? "/" : name.toString(),
                 type,
                 a.size(),
@@ -124,7 +208,7 @@ final class LocalFiles implements WorkspaceFiles {
 
     @Override
     public boolean exists(String path) {
-        return Files.exists(resolve(path), LinkOption.NOFOLLOW_LINKS);
+        return Files.exists(resolve(path, false), LinkOption.NOFOLLOW_LINKS);
     }
 
     @Override
@@ -139,29 +223,34 @@ final class LocalFiles implements WorkspaceFiles {
 
     @Override
     public void move(String from, String to) {
-        Path source = resolve(from);
-        Path target = resolve(to);
+        Path source = resolve(from, false);
+        Path target = resolve(to, false);
         try {
             if (target.getParent() != null) {
                 Files.createDirectories(target.getParent());
             }
             Files.move(source, target, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw failure("move " + source + " to", to, target, e);
+            throw failure("move " + visible(source) + " to", to, target, e);
         }
     }
 
     @Override
     public void delete(String path) {
-        Path p = resolve(path);
+        Path p = resolve(path, false);
+        if (p.equals(hostWorkspace)) {
+            throw new FileOperationException(
+                    Reason.PERMISSION_DENIED, path, "the workspace itself cannot be deleted; delete what is in it");
+        }
         if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
             throw new FileOperationException(
-                    Reason.NOT_FOUND, path, "cannot delete " + p + ": no such file or directory");
+                    Reason.NOT_FOUND, path, "cannot delete " + visible(p) + ": no such file or directory");
         }
         if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
             Interpreters.deleteTree(p);
             if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-                throw new FileOperationException(Reason.PERMISSION_DENIED, path, "could not delete all of " + p);
+                throw new FileOperationException(
+                        Reason.PERMISSION_DENIED, path, "could not delete all of " + visible(p));
             }
             return;
         }
@@ -172,7 +261,8 @@ final class LocalFiles implements WorkspaceFiles {
         }
     }
 
-    private static FileOperationException failure(String operation, String given, Path resolved, IOException e) {
+    private FileOperationException failure(String operation, String given, Path resolvedHost, IOException e) {
+        String resolved = visible(resolvedHost);
         Reason reason = switch (e) {
             case NoSuchFileException x -> Reason.NOT_FOUND;
             case FileAlreadyExistsException x -> Reason.ALREADY_EXISTS;

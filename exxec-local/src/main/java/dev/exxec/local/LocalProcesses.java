@@ -11,12 +11,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Background processes of a local environment; each runs {@code /bin/sh -c} in its own session. */
+/** Background processes of a host environment; each runs {@code /bin/sh -c}, launched as the confinement says. */
 final class LocalProcesses implements Processes {
-    private final LocalEnvironment env;
+    private final HostEnvironment env;
     private final Map<String, LocalBackgroundProcess> processes = new ConcurrentHashMap<>();
 
-    LocalProcesses(LocalEnvironment env) {
+    LocalProcesses(HostEnvironment env) {
         this.env = env;
     }
 
@@ -36,7 +36,8 @@ final class LocalProcesses implements Processes {
                             List.of("/bin/sh", "-c", spec.command()),
                             env.environment(spec.env()),
                             env.cwd(spec.cwd()),
-                            dev.exxec.spi.HostProcess.SessionMode.SETSID),
+                            Confinement.Use.PROCESS,
+                            false),
                     processes::remove);
         } catch (IOException e) {
             throw new dev.exxec.ExxecException(

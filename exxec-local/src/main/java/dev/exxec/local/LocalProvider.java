@@ -57,6 +57,6 @@ public final class LocalProvider implements ExecutionProvider {
 
     @Override
     public ExecutionEnvironment create(Map<String, ?> config) {
-        return new LocalEnvironment(LocalConfig.from(config));
+        return new HostEnvironment(LocalConfig.from(config), new Unconfined());
     }
 }

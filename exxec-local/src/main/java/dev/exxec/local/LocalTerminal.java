@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -26,12 +25,19 @@ final class LocalTerminal implements Terminal {
     private final TerminalBuffer buffer = new TerminalBuffer(4 << 20);
     private final InputStream output = buffer.stream();
     private final Consumer<String> onKilled;
+    private final dev.exxec.local.internal.Cgroups.@org.jspecify.annotations.Nullable Lease lease;
     private volatile TerminalSize size;
     private final java.util.concurrent.CompletableFuture<Integer> exit = new java.util.concurrent.CompletableFuture<>();
 
-    private LocalTerminal(String id, PtyProcess process, TerminalSize size, Consumer<String> onKilled) {
+    private LocalTerminal(
+            String id,
+            PtyProcess process,
+            TerminalSize size,
+            dev.exxec.local.internal.Cgroups.@org.jspecify.annotations.Nullable Lease lease,
+            Consumer<String> onKilled) {
         this.id = id;
         this.process = process;
+        this.lease = lease;
         this.size = size;
         this.onKilled = onKilled;
         // A platform thread: pty4j reads in a native (JNA) call, which would pin a virtual thread's
@@ -60,28 +66,35 @@ final class LocalTerminal implements Terminal {
             exit.complete(process.waitFor());
         } catch (InterruptedException e) {
             exit.complete(128 + 9);
+        } finally {
+            if (lease != null) {
+                lease.close();
+            }
         }
     }
 
     static LocalTerminal open(
-            String id,
-            String[] command,
-            Map<String, String> env,
-            Path cwd,
-            TerminalSize size,
-            Consumer<String> onKilled)
+            String id, Confinement.Launch launch, Map<String, String> env, TerminalSize size, Consumer<String> onKilled)
             throws IOException {
-        PtyProcess process = new PtyProcessBuilder(command)
-                .setEnvironment(env)
-                .setDirectory(cwd.toString())
-                .setInitialColumns(size.columns())
-                .setInitialRows(size.rows())
-                .setRedirectErrorStream(true)
-                .start();
+        PtyProcess process;
+        try {
+            process = new PtyProcessBuilder(launch.command().toArray(String[]::new))
+                    .setEnvironment(env)
+                    .setDirectory(launch.hostCwd().toString())
+                    .setInitialColumns(size.columns())
+                    .setInitialRows(size.rows())
+                    .setRedirectErrorStream(true)
+                    .start();
+        } catch (IOException | RuntimeException e) {
+            if (launch.lease() != null) {
+                launch.lease().close();
+            }
+            throw e;
+        }
         // pty4j applies the initial size asynchronously; setting it again now means a program that
         // asks right after start sees the right size.
         process.setWinSize(new WinSize(size.columns(), size.rows()));
-        return new LocalTerminal(id, process, size, onKilled);
+        return new LocalTerminal(id, process, size, launch.lease(), onKilled);
     }
 
     @Override

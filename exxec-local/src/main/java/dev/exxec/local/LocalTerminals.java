@@ -13,12 +13,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Terminals of a local environment: real pseudo-terminals (pty4j), each in its own session. */
+/** Terminals of a host environment: real pseudo-terminals (pty4j), each in its own session. */
 final class LocalTerminals implements Terminals {
-    private final LocalEnvironment env;
+    private final HostEnvironment env;
     private final Map<String, LocalTerminal> terminals = new ConcurrentHashMap<>();
 
-    LocalTerminals(LocalEnvironment env) {
+    LocalTerminals(HostEnvironment env) {
         this.env = env;
     }
 
@@ -29,13 +29,12 @@ final class LocalTerminals implements Terminals {
         Map<String, String> variables = new LinkedHashMap<>();
         variables.put("TERM", "xterm-256color");
         variables.putAll(spec.env());
-        String[] command = spec.command() != null
-                ? new String[] {"/bin/sh", "-c", spec.command()}
-                : new String[] {loginShell(), "-l"};
+        List<String> command =
+                spec.command() != null ? List.of("/bin/sh", "-c", spec.command()) : List.of(loginShell(), "-l");
         LocalTerminal terminal;
         try {
-            terminal = LocalTerminal.open(
-                    id, command, env.environment(variables), env.cwd(spec.cwd()), spec.size(), terminals::remove);
+            Confinement.Launch launch = env.prepareTerminal(command, env.cwd(spec.cwd()));
+            terminal = LocalTerminal.open(id, launch, env.environment(variables), spec.size(), terminals::remove);
         } catch (java.io.IOException | RuntimeException | LinkageError e) {
             throw new ExxecException("could not open a terminal: " + e.getMessage(), e);
         }

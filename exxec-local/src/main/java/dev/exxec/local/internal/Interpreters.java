@@ -37,10 +37,25 @@ public final class Interpreters {
     private Interpreters() {}
 
     /** A Python interpreter ready to run the driver. */
-    public record Python(Path executable, String version, Path driver, Path support) {}
+    /**
+     * A Python interpreter ready to run the driver.
+     *
+     * @param executable its real executable
+     * @param version its version
+     * @param driver the driver, compiled for it
+     * @param support the driver's support module
+     * @param installation the directories it runs from ({@code sys.prefix} and {@code sys.base_prefix})
+     */
+    public record Python(Path executable, String version, Path driver, Path support, List<Path> installation) {}
 
     /** A Node.js executable. */
-    public record Node(Path executable, String version) {}
+    public record Node(Path executable, String version) {
+        /** The directory it is installed in ({@code /usr} for {@code /usr/bin/node}). */
+        public Path installation() {
+            Path bin = executable.getParent();
+            return bin != null && bin.getParent() != null ? bin.getParent() : executable;
+        }
+    }
 
     /**
      * A way to run TypeScript.
@@ -49,8 +64,10 @@ public final class Interpreters {
      * @param executable what runs the driver: node, or deno itself
      * @param transpiler the driver's {@code transpiler} header value
      * @param version the tool's version or path, for messages
+     * @param installation the directories it and its transpiler run from
      */
-    public record TypeScript(String runner, Path executable, String transpiler, String version) {
+    public record TypeScript(
+            String runner, Path executable, String transpiler, String version, List<Path> installation) {
         /** Whether the driver runs on Deno rather than Node.js. */
         public boolean deno() {
             return transpiler.equals("native");
@@ -220,17 +237,19 @@ public final class Interpreters {
                     "-c",
                     "import sys, py_compile\n"
                             + "print(sys.executable)\n"
+                            + "print(sys.prefix)\n"
+                            + "print(sys.base_prefix)\n"
                             + "print('%d.%d.%d' % sys.version_info[:3], sys.version_info[0])\n"
                             + "py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)\n",
                     dir.resolve(DriverProtocol.PYTHON_DRIVER).toString(),
                     pyc.toString()));
-            if (out == null || out.size() < 2) {
+            if (out == null || out.size() < 4) {
                 return new Resolution(
                         null,
                         command + " at " + found.get() + " did not run as Python 3"
                                 + (configured ? " (config key 'python')" : ""));
             }
-            String[] version = out.get(1).split(" ");
+            String[] version = out.get(3).split(" ");
             if (!version[version.length - 1].equals("3")) {
                 return new Resolution(
                         null,
@@ -240,7 +259,15 @@ public final class Interpreters {
             Path executable = out.get(0).isBlank() ? found.get() : Path.of(out.get(0));
             Path driver = Files.isRegularFile(pyc) ? pyc : dir.resolve(DriverProtocol.PYTHON_DRIVER);
             return new Resolution(
-                    new Python(executable, version[0], driver, dir.resolve(DriverProtocol.PYTHON_SUPPORT)), null);
+                    new Python(
+                            executable,
+                            version[0],
+                            driver,
+                            dir.resolve(DriverProtocol.PYTHON_SUPPORT),
+                            List.of(Path.of(out.get(1)), Path.of(out.get(2))).stream()
+                                    .distinct()
+                                    .toList()),
+                    null);
         } catch (IOException e) {
             return new Resolution(null, "could not prepare the Python driver: " + e.getMessage());
         }
@@ -308,7 +335,7 @@ public final class Interpreters {
                 return new Resolution(null, command + " at " + found.get() + " did not run as Deno" + suffix);
             }
             return new Resolution(
-                    new TypeScript("deno", real, "native", out.get(0).split(" ")[1]), null);
+                    new TypeScript("deno", real, "native", out.get(0).split(" ")[1], List.of(real.getParent())), null);
         }
         String module;
         if (name.startsWith("tsx") || real.toString().contains("/tsx/")) {
@@ -353,7 +380,13 @@ public final class Interpreters {
                             + " (npm install -g typescript@5) or use tsx" + suffix);
         }
         String version = out.size() > 1 && !out.get(1).isBlank() ? out.get(1) : real.toString();
-        return new Resolution(new TypeScript(name, node.executable(), module + ":" + out.get(0), version), null);
+        // The node_modules directory holding the runner also holds what it depends on (hoisted).
+        Path modules = packageRoot.getParent() != null ? packageRoot.getParent() : packageRoot;
+        Path transpiler = Path.of(out.get(0));
+        List<Path> installation =
+                transpiler.startsWith(modules) ? List.of(modules) : List.of(modules, transpiler.getParent());
+        return new Resolution(
+                new TypeScript(name, node.executable(), module + ":" + out.get(0), version, installation), null);
     }
 
     /** The directory of the npm package a file belongs to. */
@@ -430,7 +463,7 @@ public final class Interpreters {
     }
 
     /** This JVM's directory of driver files, removed when the JVM exits. */
-    private static Path driverRoot() throws IOException {
+    public static Path driverRoot() throws IOException {
         Path root = driverRoot;
         if (root == null) {
             synchronized (Interpreters.class) {

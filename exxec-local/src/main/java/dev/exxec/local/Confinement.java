@@ -1,0 +1,81 @@
+package dev.exxec.local;
+
+import dev.exxec.Capabilities;
+import dev.exxec.Language;
+import dev.exxec.local.internal.Cgroups;
+import dev.exxec.spi.HostProcess;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How the processes of a {@link HostEnvironment} are confined: not at all ({@code local}), or each
+ * in a bubblewrap sandbox ({@code sandbox}). Everything else, how processes run, are watched,
+ * killed, and how their output and results are read, is the same code for both.
+ */
+sealed interface Confinement permits Unconfined, Sandboxed {
+
+    /** What a process is for. */
+    enum Use {
+        CODE,
+        COMMAND,
+        PROCESS,
+        TERMINAL
+    }
+
+    /** The provider id. */
+    String providerId();
+
+    /** Prepares the environment's own files (in {@code root}, outside the workspace); called once. */
+    void start(Path root, Path workspace) throws IOException;
+
+    /** The capabilities, given the languages whose interpreters were found. */
+    Capabilities capabilities(Set<Language> languages);
+
+    /** The workspace's path as the code sees it. */
+    String visibleWorkspace();
+
+    /** Whether files outside the workspace are out of reach (then {@code files()} is confined too). */
+    boolean confined();
+
+    /** Where a host file of exxec's own (a driver) appears to the code. */
+    String visible(Path hostFile);
+
+    /** Whether drivers report through a result file (else through a marker line on stdout). */
+    boolean resultFile();
+
+    /** The session a process of this use leads, seen from the host. */
+    HostProcess.SessionMode session(Use use, boolean pythonDriver);
+
+    /**
+     * How to start one process.
+     *
+     * @param command what to run, with paths as the code sees them
+     * @param hostCwd the working directory on the host
+     * @param visibleCwd the working directory as the code sees it
+     * @param installations the interpreters' installation directories (for a sandbox to show them)
+     */
+    Launch prepare(List<String> command, Path hostCwd, String visibleCwd, Use use, Collection<Path> installations)
+            throws IOException;
+
+    /** Releases what {@link #start} made. */
+    void close();
+
+    /**
+     * A prepared process start.
+     *
+     * @param command the host command line
+     * @param hostCwd its working directory
+     * @param lease the call's cgroups, to close when it ended, or null
+     */
+    record Launch(List<String> command, Path hostCwd, Cgroups.@Nullable Lease lease) {}
+
+    /** The variables PATH, HOME and LANG as the code sees them. */
+    default Map<String, String> baseVariables(String path) {
+        return Map.of("PATH", path, "HOME", visibleWorkspace(), "LANG", "C.UTF-8");
+    }
+}

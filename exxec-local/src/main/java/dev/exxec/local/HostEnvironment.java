@@ -1,0 +1,539 @@
+package dev.exxec.local;
+
+import dev.exxec.Capabilities;
+import dev.exxec.Code;
+import dev.exxec.Command;
+import dev.exxec.ConfigException;
+import dev.exxec.EnvironmentStartException;
+import dev.exxec.ErrorTypes;
+import dev.exxec.ExecutionResult;
+import dev.exxec.Language;
+import dev.exxec.Processes;
+import dev.exxec.Terminals;
+import dev.exxec.WorkspaceFiles;
+import dev.exxec.local.internal.Cgroups;
+import dev.exxec.local.internal.Interpreters;
+import dev.exxec.local.internal.LeftoverSweep;
+import dev.exxec.spi.AbstractEnvironment;
+import dev.exxec.spi.DriverProtocol;
+import dev.exxec.spi.EventSink;
+import dev.exxec.spi.ExecProcess;
+import dev.exxec.spi.ExecutionRun;
+import dev.exxec.spi.HostProcess;
+import dev.exxec.spi.ResultChannel;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An environment on this machine, for both the {@code local} and the {@code sandbox} provider: every
+ * execution starts a fresh interpreter process (Python 3, Node.js, or a TypeScript runner), commands
+ * run through {@code /bin/sh -c}, files live in a temporary workspace that is removed on close. The
+ * {@link Confinement} decides how a process is launched (as is, or in a sandbox); all the rest is
+ * one code path.
+ */
+final class HostEnvironment extends AbstractEnvironment {
+    static final String MINIMAL_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    private final LocalConfig config;
+    private final Confinement confinement;
+    private final String hostPath = Interpreters.systemPath();
+    private volatile @Nullable Capabilities capabilities;
+    private volatile Interpreters.@Nullable Lookup<Interpreters.Python> python;
+    private volatile Interpreters.@Nullable Lookup<Interpreters.Node> node;
+    private volatile Interpreters.@Nullable Lookup<Interpreters.TypeScript> typescript;
+    private volatile @Nullable Set<Path> installations;
+    private volatile @Nullable String path;
+    private final Path root;
+    private final Path workspace;
+    private final Path runDir;
+    private final Cwd defaultCwd;
+    private final LocalFiles files;
+    private final LocalProcesses processes;
+    private final LocalTerminals terminals;
+
+    /** A working directory on the host and as the code sees it. */
+    record Cwd(Path host, String visible) {}
+
+    HostEnvironment(LocalConfig config, Confinement confinement) {
+        super(confinement.providerId(), config.settings());
+        this.config = config;
+        this.confinement = confinement;
+        if (settings.inheritEnv() && confinement.confined()) {
+            close();
+            throw new ConfigException(
+                    "inheritEnv", "config key 'inheritEnv': a sandbox never passes the host's variables to the code");
+        }
+        checkConfiguredInterpreters();
+        try {
+            LeftoverSweep.once();
+            // A workspace meant to outlive the environment is named so that no sweep takes it.
+            this.root =
+                    Files.createTempDirectory(settings.keepWorkspace() ? "exxec-kept-" : LeftoverSweep.prefix("local"));
+            this.workspace = Files.createDirectory(root.resolve("workspace"));
+            this.runDir = Files.createDirectory(root.resolve("run"));
+            confinement.start(root, workspace);
+        } catch (IOException e) {
+            close();
+            throw new EnvironmentStartException(
+                    "could not create the workspace in " + System.getProperty("java.io.tmpdir") + ": " + e.getMessage(),
+                    e);
+        }
+        try {
+            this.defaultCwd = initialCwd(settings.cwd());
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        this.files = new LocalFiles(this, workspace, confinement.visibleWorkspace(), confinement.confined());
+        this.processes = new LocalProcesses(this);
+        this.terminals = new LocalTerminals(this);
+    }
+
+    /**
+     * An interpreter the user named must exist: a typo must not silently disable a language. Only its
+     * file is checked here; asking it for its version waits until the language is first used, so an
+     * environment starts without running any interpreter.
+     */
+    private void checkConfiguredInterpreters() {
+        record Setting(@Nullable String value, String key) {}
+        for (Setting s : List.of(
+                new Setting(config.python(), "python"),
+                new Setting(config.node(), "node"),
+                new Setting(config.typescript(), "typescript"))) {
+            if (s.value() != null && Interpreters.locate(s.value(), hostPath).isEmpty()) {
+                close();
+                throw new ConfigException(
+                        s.key(),
+                        "interpreter '" + s.value() + "' set by config key '" + s.key()
+                                + "' was not found or is not executable");
+            }
+        }
+    }
+
+    /** Resolves a language's interpreter on first use (cached for the JVM). */
+    private Interpreters.Lookup<?> lookup(Language language) {
+        return switch (language) {
+            case PYTHON -> {
+                var l = python;
+                if (l == null) {
+                    python = l = Interpreters.python(config, hostPath);
+                }
+                yield l;
+            }
+            case JAVASCRIPT -> {
+                var l = node;
+                if (l == null) {
+                    node = l = Interpreters.node(config, hostPath);
+                }
+                yield l;
+            }
+            case TYPESCRIPT -> {
+                var l = typescript;
+                if (l == null) {
+                    typescript = l = Interpreters.typescript(config, hostPath);
+                }
+                yield l;
+            }
+        };
+    }
+
+    @Override
+    protected boolean supports(Language language) {
+        Interpreters.Lookup<?> l = lookup(language);
+        boolean configured = switch (language) {
+            case PYTHON -> config.python() != null;
+            case JAVASCRIPT -> config.node() != null;
+            case TYPESCRIPT -> config.typescript() != null;
+        };
+        if (l.runtime() == null && configured) {
+            // The user named this interpreter: that it does not work is a configuration error.
+            throw new ConfigException(LocalConfig.keyOf(language), String.valueOf(l.problem()));
+        }
+        return l.runtime() != null;
+    }
+
+    private Cwd initialCwd(@Nullable String cwd) {
+        if (cwd == null) {
+            return new Cwd(workspace, confinement.visibleWorkspace());
+        }
+        if (!Path.of(cwd).isAbsolute()) {
+            try {
+                Files.createDirectories(workspace.resolve(cwd).normalize()); // it lives in the fresh workspace
+            } catch (IOException e) {
+                throw new ConfigException(
+                        "cwd", "could not create working directory " + cwd + ": " + e.getMessage(), e);
+            }
+        }
+        try {
+            return cwd(cwd);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("cwd", "config key 'cwd': " + e.getMessage());
+        }
+    }
+
+    /**
+     * PATH for the code: the directories of the interpreters first (so {@code python3} in a command
+     * is the interpreter {@code execute} uses), then a minimal system PATH. Locally these are where
+     * the commands were found; in a sandbox, where the real executables are (a launcher shim would
+     * need files the sandbox does not show).
+     */
+    private String path() {
+        String p = path;
+        if (p == null) {
+            Set<String> dirs = new LinkedHashSet<>();
+            if (confinement.confined()) {
+                Interpreters.Found found = Interpreters.find(config, hostPath);
+                if (found.python() != null) {
+                    dirs.add(found.python().executable().getParent().toString());
+                }
+                if (found.node() != null) {
+                    dirs.add(found.node().executable().getParent().toString());
+                }
+            } else {
+                List<String> commands = new ArrayList<>();
+                commands.add(config.python() != null ? config.python() : "python3");
+                commands.add(config.node() != null ? config.node() : "node");
+                commands.addAll(
+                        config.typescript() != null ? List.of(config.typescript()) : List.of("tsx", "ts-node", "deno"));
+                for (String command : commands) {
+                    Interpreters.locate(command, hostPath)
+                            .ifPresent(f -> dirs.add(f.getParent().toString()));
+                }
+            }
+            dirs.addAll(List.of(MINIMAL_PATH.split(":")));
+            path = p = String.join(":", dirs);
+        }
+        return p;
+    }
+
+    /** The interpreters' installation directories, which a sandbox shows read-only. */
+    private Collection<Path> installations() {
+        Set<Path> i = installations;
+        if (i == null) {
+            i = new LinkedHashSet<>();
+            if (confinement.confined()) {
+                Interpreters.Found found = Interpreters.find(config, hostPath);
+                if (found.python() != null) {
+                    i.addAll(found.python().installation());
+                }
+                if (found.node() != null) {
+                    i.add(found.node().installation());
+                }
+                if (found.typescript() != null) {
+                    i.addAll(found.typescript().installation());
+                }
+            }
+            installations = i;
+        }
+        return i;
+    }
+
+    /**
+     * What it can do. The first call resolves every language's interpreter (in parallel, once per
+     * JVM); {@code execute} alone resolves only the language it runs.
+     */
+    @Override
+    public Capabilities capabilities() {
+        Capabilities c = capabilities;
+        if (c == null) {
+            capabilities = c =
+                    confinement.capabilities(Interpreters.find(config, hostPath).languages());
+        }
+        return c;
+    }
+
+    @Override
+    protected String unsupportedLanguageMessage(Language language) {
+        return language + " is not available in this " + providerId() + " environment: "
+                + lookup(language).problem();
+    }
+
+    Path workspace() {
+        return workspace;
+    }
+
+    void ensureOpen() {
+        checkOpen();
+    }
+
+    /** The variables a process gets: the minimal set (or the host's), the environment's, the call's. */
+    Map<String, String> environment(Map<String, String> call) {
+        Map<String, String> env = new LinkedHashMap<>();
+        if (settings.inheritEnv()) {
+            env.putAll(System.getenv());
+            env.putIfAbsent("LANG", "C.UTF-8");
+        } else {
+            env.putAll(confinement.baseVariables(path()));
+        }
+        env.putAll(settings.env());
+        env.putAll(call);
+        return env;
+    }
+
+    /**
+     * A working directory: the call's (relative to the workspace, or absolute as the code sees paths),
+     * else the environment's default.
+     *
+     * @throws IllegalArgumentException when it does not exist, or a sandbox cannot see it
+     */
+    Cwd cwd(@Nullable String cwd) {
+        if (cwd == null) {
+            return defaultCwd;
+        }
+        String visibleWorkspace = confinement.visibleWorkspace();
+        String visible = Path.of(visibleWorkspace).resolve(cwd).normalize().toString();
+        Path host;
+        if (visible.equals(visibleWorkspace) || visible.startsWith(visibleWorkspace + "/")) {
+            host = workspace.resolve(
+                    Path.of(visibleWorkspace).relativize(Path.of(visible)).toString());
+        } else if (!confinement.confined()) {
+            host = Path.of(visible);
+        } else {
+            throw new IllegalArgumentException(
+                    "working directory " + visible + " is outside the sandbox's workspace " + visibleWorkspace);
+        }
+        if (!Files.isDirectory(host)) {
+            throw new IllegalArgumentException("working directory " + visible + " does not exist");
+        }
+        return new Cwd(host, visible);
+    }
+
+    /** Starts a process as the confinement launches it, with exactly the given variables. */
+    ExecProcess start(List<String> command, Map<String, String> env, Cwd cwd, Confinement.Use use, boolean pythonDriver)
+            throws IOException {
+        Confinement.Launch launch = confinement.prepare(command, cwd.host(), cwd.visible(), use, installations());
+        ProcessBuilder builder =
+                new ProcessBuilder(launch.command()).directory(launch.hostCwd().toFile());
+        Map<String, String> target = builder.environment();
+        target.clear();
+        target.putAll(env);
+        HostProcess process;
+        try {
+            process = HostProcess.start(builder, confinement.session(use, pythonDriver));
+        } catch (IOException | RuntimeException e) {
+            if (launch.lease() != null) {
+                launch.lease().close();
+            }
+            throw e;
+        }
+        return launch.lease() == null ? process : new Leased(process, launch.lease());
+    }
+
+    /** Prepares a terminal's launch; the caller closes the lease when the terminal ended. */
+    Confinement.Launch prepareTerminal(List<String> command, Cwd cwd) throws IOException {
+        return confinement.prepare(command, cwd.host(), cwd.visible(), Confinement.Use.TERMINAL, installations());
+    }
+
+    @Override
+    protected ExecutionResult runCode(
+            Code code, Language language, Duration timeout, String executionId, @Nullable EventSink sink) {
+        Cwd cwd = cwd(code.cwd());
+        Map<String, String> env = environment(code.env());
+        Map<String, String> header = new LinkedHashMap<>();
+        Path resultFile = runDir.resolve(executionId + ".json");
+        ResultChannel channel;
+        if (confinement.resultFile()) {
+            header.put("file", resultFile.toString());
+            channel = new ResultChannel.File(resultFile);
+        } else {
+            String marker = DriverProtocol.newMarker();
+            header.put("marker", marker);
+            channel = new ResultChannel.Marker(marker);
+        }
+        List<String> command = new ArrayList<>();
+        switch (language) {
+            case PYTHON -> {
+                Interpreters.Python py = (Interpreters.Python) lookup(language).runtime();
+                command.add(py.executable().toString());
+                command.add(confinement.visible(py.driver()));
+                header.put("support", confinement.visible(py.support()));
+                if (!confinement.confined()) {
+                    header.put("setsid", "1");
+                }
+            }
+            case JAVASCRIPT -> {
+                command.add(((Interpreters.Node) lookup(language).runtime())
+                        .executable()
+                        .toString());
+                command.add(confinement.visible(Interpreters.javascriptDriver()));
+                header.put("language", "javascript");
+            }
+            case TYPESCRIPT -> {
+                Interpreters.TypeScript ts =
+                        (Interpreters.TypeScript) lookup(language).runtime();
+                command.add(ts.executable().toString());
+                if (ts.deno()) {
+                    command.addAll(List.of("run", "--allow-all", "--quiet"));
+                    // Deno's cache would otherwise land in HOME, the workspace.
+                    env.putIfAbsent(
+                            "DENO_DIR",
+                            confinement.confined()
+                                    ? "/tmp/deno"
+                                    : runDir.resolve("deno").toString());
+                }
+                command.add(confinement.visible(Interpreters.javascriptDriver()));
+                header.put("language", "typescript");
+                header.put("transpiler", ts.transpiler());
+            }
+        }
+        ExecutionRun.Spec spec = new ExecutionRun.Spec(
+                executionId,
+                command.get(0),
+                ExecutionRun.Kind.CODE,
+                timeout,
+                settings.outputLimit(),
+                settings.stopOnOutputLimit(),
+                DriverProtocol.request(header, code.source()),
+                channel);
+        boolean pythonDriver = language == Language.PYTHON;
+        return run(spec, () -> start(command, env, cwd, Confinement.Use.CODE, pythonDriver), sink);
+    }
+
+    @Override
+    protected ExecutionResult runCommand(
+            Command command, Duration timeout, String executionId, @Nullable EventSink sink) {
+        Cwd cwd = cwd(command.cwd());
+        Map<String, String> env = environment(command.env());
+        ExecutionRun.Spec spec = new ExecutionRun.Spec(
+                executionId,
+                command.command(),
+                ExecutionRun.Kind.COMMAND,
+                timeout,
+                settings.outputLimit(),
+                settings.stopOnOutputLimit(),
+                null,
+                ResultChannel.none());
+        List<String> argv = List.of("/bin/sh", "-c", command.command());
+        return run(spec, () -> start(argv, env, cwd, Confinement.Use.COMMAND, false), sink);
+    }
+
+    @Override
+    public WorkspaceFiles files() {
+        checkOpen();
+        return files;
+    }
+
+    @Override
+    public Processes processes() {
+        checkOpen();
+        return processes;
+    }
+
+    @Override
+    public Terminals terminals() {
+        checkOpen();
+        return terminals;
+    }
+
+    @Override
+    protected void doClose() {
+        if (processes != null) {
+            processes.killAll();
+        }
+        if (terminals != null) {
+            terminals.killAll();
+        }
+        confinement.close();
+        if (root != null) {
+            if (settings.keepWorkspace()) {
+                Interpreters.deleteTree(runDir);
+                Interpreters.deleteTree(root.resolve("etc"));
+            } else {
+                Interpreters.deleteTree(root);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + id() + ", " + providerId() + ", workspace " + workspace + "]";
+    }
+
+    /**
+     * A sandboxed process with its call's cgroups: when it has ended, the result learns whether the
+     * memory limit killed it, and the cgroups are removed.
+     */
+    private static final class Leased implements ExecProcess {
+        private final HostProcess process;
+        private final Cgroups.Lease lease;
+
+        Leased(HostProcess process, Cgroups.Lease lease) {
+            this.process = process;
+            this.lease = lease;
+        }
+
+        @Override
+        public Long pid() {
+            return process.pid();
+        }
+
+        @Override
+        public InputStream stdout() {
+            return process.stdout();
+        }
+
+        @Override
+        public InputStream stderr() {
+            return process.stderr();
+        }
+
+        @Override
+        public OutputStream stdin() {
+            return process.stdin();
+        }
+
+        @Override
+        public boolean waitFor(Duration timeout) throws InterruptedException {
+            return process.waitFor(timeout);
+        }
+
+        @Override
+        public int exitCode() {
+            return process.exitCode();
+        }
+
+        @Override
+        public void kill() {
+            process.kill();
+        }
+
+        @Override
+        public void release() {
+            process.release();
+        }
+
+        @Override
+        public void closeStreams() {
+            process.closeStreams();
+        }
+
+        @Override
+        public ExecutionResult conclude(ExecutionResult result) {
+            try {
+                if (!result.success() && lease.oomKilled()) {
+                    return result.toBuilder()
+                            .error(
+                                    "the sandbox's memory limit was reached; the kernel killed the code",
+                                    ErrorTypes.MEMORY_LIMIT,
+                                    result.traceback())
+                            .build();
+                }
+                return result;
+            } finally {
+                lease.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package dev.exxec.local;
+
+import dev.exxec.Capabilities;
+import dev.exxec.ConfigException;
+import dev.exxec.Isolation;
+import dev.exxec.Language;
+import dev.exxec.Location;
+import dev.exxec.NetworkAccess;
+import dev.exxec.ProviderUnavailableException;
+import dev.exxec.ResourceLimits;
+import dev.exxec.internal.Ids;
+import dev.exxec.local.internal.Bubblewrap;
+import dev.exxec.local.internal.Cgroups;
+import dev.exxec.local.internal.Interpreters;
+import dev.exxec.spi.HostProcess;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The {@code sandbox} provider's confinement: every process in a bubblewrap sandbox of its own (see
+ * {@link Bubblewrap}), in per-call cgroups for memory and processes where the machine allows, with
+ * rlimits for CPU time, file size and open files.
+ *
+ * <p>A process is started through {@code /bin/sh}, which joins the call's cgroups and sets the
+ * rlimits before it {@code exec}s bubblewrap: so the limits hold from the sandbox's first instruction.
+ * Bubblewrap dies with its parent and takes the whole PID namespace with it, daemons included.
+ */
+final class Sandboxed implements Confinement {
+    static final String WORKSPACE = "/workspace";
+    static final String DRIVERS = "/opt/exxec";
+
+    /** Joins the cgroup files given before "--", sets the limits, and becomes the command after it. */
+    private static final String WRAPPER =
+            "while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 126; shift; done; shift; ";
+
+    private final SandboxPolicy policy;
+    private final Bubblewrap.Probe bwrap;
+    private final Cgroups cgroups;
+    private final boolean cgroupLimits;
+    private Path workspace = Path.of("/");
+    private Path etc = Path.of("/");
+    private Path drivers = Path.of("/");
+
+    Sandboxed(SandboxPolicy policy) {
+        this.policy = policy;
+        this.bwrap = Bubblewrap.probe();
+        if (!bwrap.works()) {
+            // Never run code unsandboxed: a sandbox that cannot sandbox refuses to start.
+            throw new ProviderUnavailableException(
+                    "the sandbox provider cannot run here: " + bwrap.problem() + "; " + bwrap.fix());
+        }
+        this.cgroups = Cgroups.detect();
+        this.cgroupLimits = cgroups.available();
+        if (!cgroupLimits && policy.explicitMemory()) {
+            throw new ConfigException(
+                    "memory",
+                    "a memory limit cannot be enforced here: " + cgroups.description()
+                            + "; remove 'memory' to run without one");
+        }
+        if (!cgroupLimits && policy.explicitProcesses()) {
+            throw new ConfigException(
+                    "pids",
+                    "a process limit cannot be enforced here: " + cgroups.description()
+                            + "; remove 'pids' to run without one");
+        }
+    }
+
+    /** The policy. */
+    SandboxPolicy policy() {
+        return policy;
+    }
+
+    @Override
+    public String providerId() {
+        return SandboxProvider.ID;
+    }
+
+    @Override
+    public void start(Path root, Path workspace) throws IOException {
+        this.workspace = workspace;
+        this.etc = root.resolve("etc");
+        this.drivers = Interpreters.driverRoot();
+        Bubblewrap.writeIdentity(etc, WORKSPACE);
+    }
+
+    @Override
+    public Capabilities capabilities(Set<Language> languages) {
+        return Capabilities.builder()
+                .languages(languages)
+                .commands(true)
+                .streaming(true)
+                .files(true)
+                .processes(true)
+                .terminals(true)
+                .sessions(false)
+                .inheritEnv(false)
+                .isolation(Isolation.OS_SANDBOX)
+                .location(Location.LOCAL)
+                .network(policy.network() == SandboxPolicy.Network.HOST ? NetworkAccess.FULL : NetworkAccess.NONE)
+                .limits(limits())
+                .build();
+    }
+
+    /** The limits really enforced: memory and processes only where cgroups are available. */
+    ResourceLimits limits() {
+        return new ResourceLimits(
+                cgroupLimits ? policy.memoryBytes() : null,
+                cgroupLimits ? policy.processes() : null,
+                policy.cpuTime(),
+                policy.fileSizeBytes(),
+                policy.openFiles());
+    }
+
+    @Override
+    public String visibleWorkspace() {
+        return WORKSPACE;
+    }
+
+    @Override
+    public boolean confined() {
+        return true;
+    }
+
+    @Override
+    public String visible(Path hostFile) {
+        if (!hostFile.startsWith(drivers)) {
+            throw new IllegalArgumentException(hostFile + " is not one of exxec's driver files");
+        }
+        return DRIVERS + "/" + drivers.relativize(hostFile);
+    }
+
+    @Override
+    public boolean resultFile() {
+        // Stdout is the way back: no host directory the code could write into is needed.
+        return false;
+    }
+
+    @Override
+    public HostProcess.SessionMode session(Use use, boolean pythonDriver) {
+        // bwrap dies with its parent and takes its PID namespace along: killing it kills everything.
+        return HostProcess.SessionMode.NONE;
+    }
+
+    @Override
+    public Launch prepare(
+            List<String> command, Path hostCwd, String visibleCwd, Use use, Collection<Path> installations)
+            throws IOException {
+        Cgroups.Lease lease =
+                cgroupLimits ? cgroups.create(Ids.random(16), policy.memoryBytes(), policy.processes()) : null;
+        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", Bubblewrap.wrapper(policy), "sh"));
+        if (lease != null) {
+            lease.procsFiles().forEach(f -> argv.add(f.toString()));
+        }
+        argv.add("--");
+        argv.addAll(Bubblewrap.command(new Bubblewrap.Spec(
+                bwrap.executable(),
+                policy,
+                workspace,
+                WORKSPACE,
+                drivers,
+                DRIVERS,
+                etc,
+                installations,
+                visibleCwd,
+                use == Use.TERMINAL,
+                command)));
+        return new Launch(argv, hostCwd, lease);
+    }
+
+    @Override
+    public void close() {}
+}
