@@ -53,6 +53,11 @@ final class ChildJvm {
         }
     }
 
+    /** The execution's own timeout when the caller gives none. */
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(90);
+    /** The system property that carries the execution's timeout, in milliseconds, to the child. */
+    private static final String TIMEOUT_PROPERTY = "exxec.kit.timeout";
+
     /**
      * Runs {@code source} in a new JVM with the given heap limit and extra host variables, on an
      * environment made from the factory's configuration and {@code overrides}.
@@ -65,12 +70,29 @@ final class ChildJvm {
             String maxHeap,
             Map<String, String> hostEnv)
             throws IOException, InterruptedException {
+        return run(factory, overrides, language, source, maxHeap, hostEnv, DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * Like {@link #run(EnvironmentFactory, Map, Language, String, String, Map)}, with the execution's
+     * own timeout.
+     */
+    static Report run(
+            EnvironmentFactory factory,
+            Map<String, ?> overrides,
+            Language language,
+            String source,
+            String maxHeap,
+            Map<String, String> hostEnv,
+            Duration timeout)
+            throws IOException, InterruptedException {
         Map<String, Object> config = new LinkedHashMap<>(factory.config());
         config.putAll(overrides);
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + maxHeap,
                 "-XX:+ExitOnOutOfMemoryError",
+                "-D" + TIMEOUT_PROPERTY + "=" + timeout.toMillis(),
                 "-cp",
                 System.getProperty("java.class.path"),
                 ChildJvm.class.getName(),
@@ -144,9 +166,10 @@ final class ChildJvm {
             int eq = args[i].indexOf('=');
             config.put(args[i].substring(0, eq), args[i].substring(eq + 1));
         }
+        Duration timeout = Duration.ofMillis(Long.getLong(TIMEOUT_PROPERTY, DEFAULT_TIMEOUT.toMillis()));
         ExecutionResult r;
         try (ExecutionEnvironment env = Exxec.environment(providerId, config)) {
-            r = env.execute(Code.of(language, source).withTimeout(Duration.ofSeconds(90)));
+            r = env.execute(Code.of(language, source).withTimeout(timeout));
         }
         String shown =
                 r.stdout().length() <= STDOUT_SHOWN ? r.stdout() : r.stdout().substring(0, STDOUT_SHOWN);
@@ -154,6 +177,7 @@ final class ChildJvm {
         System.out.println(PREFIX + "success=" + r.success());
         System.out.println(PREFIX + "errorType=" + r.errorType());
         System.out.println(PREFIX + "error=" + String.valueOf(r.error()).replace('\n', ' '));
+        System.out.println(PREFIX + "durationMillis=" + r.duration().toMillis());
         System.out.println(PREFIX + "stdoutLength=" + r.stdout().length());
         System.out.println(PREFIX + "stdoutTruncated=" + r.stdoutTruncated());
         System.out.println(

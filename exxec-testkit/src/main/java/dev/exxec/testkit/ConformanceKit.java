@@ -4,8 +4,8 @@ import dev.exxec.Language;
 import org.junit.jupiter.api.Nested;
 
 /**
- * The conformance kit: every non-hostile rule of the environment contract (DESIGN.md §2) as JUnit
- * tests. A provider module proves its environments keep the contract with one test class:
+ * The conformance kit: the environment contract (DESIGN.md §2) as JUnit tests, and its hostile half
+ * (DESIGN.md §5) for environments that declare isolation {@code OS_SANDBOX} or stronger. A provider module proves its environments keep the contract with one test class:
  *
  * {@snippet :
  * class LocalConformanceTest extends ConformanceKit {
@@ -121,6 +121,14 @@ public abstract class ConformanceKit {
     @Nested
     class BadInput extends BadInputContract {
         BadInput() {
+            super(ConformanceKit.this.factory());
+        }
+    }
+
+    /** Skipped as a whole, before any program runs, below isolation {@code OS_SANDBOX}. */
+    @Nested
+    class HostileCode extends HostileContract {
+        HostileCode() {
             super(ConformanceKit.this.factory());
         }
     }

@@ -55,6 +55,14 @@ final class Outcomes {
         return r;
     }
 
+    /** Asserts failure with one of these error types and returns the result. */
+    static ExecutionResult failedWithOneOf(ExecutionResult r, Collection<String> errorTypes) {
+        assertThat(r.success()).as("the call should fail: %s", describe(r)).isFalse();
+        assertThat(r.errorType()).as("errorType: %s", describe(r)).isIn(errorTypes);
+        assertThat(r.error()).as("error message: %s", describe(r)).isNotNull();
+        return r;
+    }
+
     /**
      * The process ids a program printed as {@code pid:LABEL=N} lines, by label, in order; a program
      * prints them so that the kit can check with the probe that they are gone.

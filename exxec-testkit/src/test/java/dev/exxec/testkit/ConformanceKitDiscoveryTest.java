@@ -93,7 +93,8 @@ class ConformanceKitDiscoveryTest {
                 BackgroundProcessContract.class,
                 TerminalContract.class,
                 LifecycleContract.class,
-                BadInputContract.class);
+                BadInputContract.class,
+                HostileContract.class);
         assertThat(nestedSuperclasses).containsAll(contracts);
     }
 
