@@ -27,7 +27,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code support}: Python's support module path;
  *   <li>{@code setsid=1}: Python starts a new session before running the program;
  *   <li>{@code language}: {@code javascript} or {@code typescript} for the JavaScript driver;
- *   <li>{@code transpiler}: {@code esbuild:MODULE}, {@code typescript:MODULE} or {@code native}.
+ *   <li>{@code transpiler}: {@code esbuild:MODULE}, {@code typescript:MODULE} or {@code native};
+ *   <li>{@code unsetenv}: comma-separated variables the launcher set but the caller did not.
  * </ul>
  * The record is {@code {"ok":true,"value":...,"type":...}} or {@code
  * {"ok":false,"error":...,"errorType":...,"traceback":...}}. The program never sees the header, so it

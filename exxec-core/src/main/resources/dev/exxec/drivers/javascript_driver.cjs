@@ -7,7 +7,8 @@
 //   marker=TEXT      write it to standard output as one line: TEXT, the record, a line feed;
 //   language=L       "javascript" (default) or "typescript";
 //   transpiler=T     for TypeScript: "esbuild:MODULE" or "typescript:MODULE" (a module path to
-//                    require), or "native" where the runtime runs TypeScript itself (Deno).
+//                    require), or "native" where the runtime runs TypeScript itself (Deno);
+//   unsetenv=A,B     variables to remove that the launcher set but the caller did not (bwrap's PWD).
 // The result record is one JSON object:
 //   {"ok": true, "value": <JSON>, "type": <type name when value is the text form of a non-JSON value>}
 //   {"ok": false, "error": "...", "errorType": "TypeError", "traceback": "..."}
@@ -339,6 +340,9 @@ async function main() {
     prefix = header.marker;
   }
   process.argv.splice(1, process.argv.length - 1, FILENAME); // the program sees itself as the script
+  for (const name of (header.unsetenv || '').split(',')) {
+    if (name) delete process.env[name]; // set by the launcher, not by the caller (bwrap's PWD)
+  }
   process.on('uncaughtException', fail);
   process.on('unhandledRejection', fail);
   let outcome;

@@ -5,7 +5,8 @@
 #   file=PATH     write the result record to this file, or
 #   marker=TEXT   write it to standard output as one line: TEXT, the record, a line feed;
 #   support=PATH  python_support.py;
-#   setsid=1      start a new session first, so that everything the program starts can be found.
+#   setsid=1      start a new session first, so that everything the program starts can be found;
+#   unsetenv=A,B  remove variables the launcher set but the caller did not (bwrap sets PWD).
 # The result record is one JSON object:
 #   {"ok": true, "value": <JSON>, "type": <type name when value is the text form of a non-JSON value>}
 #   {"ok": false, "error": "...", "errorType": "ValueError", "traceback": "..."}
@@ -89,6 +90,9 @@ def _driver():
         sys.stderr.write("exxec driver: bad protocol header %r\n" % (fields,))
         sys.exit(70)
     header = dict(field.split("=", 1) for field in fields[1:])
+    for name in header.get("unsetenv", "").split(","):
+        if name:
+            os.environ.pop(name, None)  # set by the launcher, not by the caller (bwrap's PWD)
     if header.get("setsid") == "1":
         try:
             os.setsid()

@@ -352,6 +352,9 @@ final class HostEnvironment extends AbstractEnvironment {
             header.put("marker", marker);
             channel = new ResultChannel.Marker(marker);
         }
+        if (confinement.confined()) {
+            header.put("unsetenv", "PWD"); // bwrap sets it; the code gets only the variables it was given
+        }
         List<String> command = new ArrayList<>();
         switch (language) {
             case PYTHON -> {
