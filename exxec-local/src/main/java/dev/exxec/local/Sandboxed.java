@@ -46,14 +46,19 @@ final class Sandboxed implements Confinement {
     private Path drivers = Path.of("/");
 
     Sandboxed(SandboxPolicy policy) {
+        this(policy, Bubblewrap.probe(), Cgroups.detect());
+    }
+
+    /** With what was found on this machine given explicitly (for tests). */
+    Sandboxed(SandboxPolicy policy, Bubblewrap.Probe bwrap, Cgroups cgroups) {
         this.policy = policy;
-        this.bwrap = Bubblewrap.probe();
+        this.bwrap = bwrap;
         if (!bwrap.works()) {
             // Never run code unsandboxed: a sandbox that cannot sandbox refuses to start.
             throw new ProviderUnavailableException(
                     "the sandbox provider cannot run here: " + bwrap.problem() + "; " + bwrap.fix());
         }
-        this.cgroups = Cgroups.detect();
+        this.cgroups = cgroups;
         this.cgroupLimits = cgroups.available();
         if (!cgroupLimits && policy.explicitMemory()) {
             throw new ConfigException(

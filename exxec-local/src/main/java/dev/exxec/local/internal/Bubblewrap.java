@@ -90,8 +90,12 @@ public final class Bubblewrap {
     }
 
     private static Probe runProbe() {
-        Optional<Path> found = Interpreters.locate("bwrap", Interpreters.systemPath())
-                .or(() -> Interpreters.locate("/usr/bin/bwrap", "/usr/bin"));
+        return probe(Interpreters.systemPath() + ":/usr/bin");
+    }
+
+    /** Probes with {@code bwrap} looked up on {@code path}, without caching (for tests). */
+    public static Probe probe(String path) {
+        Optional<Path> found = Interpreters.locate("bwrap", path);
         if (found.isEmpty()) {
             return new Probe(
                     null,
@@ -276,7 +280,13 @@ public final class Bubblewrap {
                 new StringBuilder("while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 126; shift; done; shift; ");
         if (policy.cpuTime() != null) {
             long seconds = Math.max(1, (policy.cpuTime().toMillis() + 999) / 1000);
-            s.append("ulimit -t ").append(seconds).append(" || exit 126; ");
+            // The hard limit one second above the soft one: SIGXCPU (reported as such) comes first,
+            // SIGKILL only if the process ignores it.
+            s.append("ulimit -S -t ")
+                    .append(seconds)
+                    .append(" && ulimit -H -t ")
+                    .append(seconds + 1)
+                    .append(" || exit 126; ");
         }
         // POSIX shells count file sizes in 512-byte blocks.
         s.append("ulimit -f ").append((policy.fileSizeBytes() + 511) / 512).append(" || exit 126; ");

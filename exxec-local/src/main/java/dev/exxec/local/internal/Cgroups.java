@@ -48,7 +48,7 @@ public final class Cgroups {
     }
 
     /** Detection from the given {@code mountinfo} and {@code cgroup} files (for tests). */
-    static Cgroups detect(Path mountinfo, Path cgroupFile) {
+    public static Cgroups detect(Path mountinfo, Path cgroupFile) {
         List<String> mounts;
         List<String> membership;
         try {
