@@ -41,7 +41,7 @@ abstract class BackgroundProcessContract extends KitArea {
     }
 
     /** Waits until the process printed {@code count} pids, and returns them. */
-    private static Map<String, Long> awaitPids(BackgroundProcess p, int count) {
+    private static Map<String, ProcessRef> awaitPids(BackgroundProcess p, int count) {
         await().atMost(WAIT)
                 .pollInterval(Duration.ofMillis(20))
                 .untilAsserted(() -> assertThat(Outcomes.pids(p.output().stdout()))
@@ -147,8 +147,8 @@ abstract class BackgroundProcessContract extends KitArea {
     @Test
     void killEndsItAndItsChildren() {
         HostProbe probe = probe();
-        BackgroundProcess p = start("sleep 300 & echo pid:child=$!; echo pid:shell=$$; wait");
-        Map<String, Long> pids = awaitPids(p, 2);
+        BackgroundProcess p = start(Outcomes.SH_NS + "sleep 300 & echo pid:child=$ns:$!; echo pid:shell=$ns:$$; wait");
+        Map<String, ProcessRef> pids = awaitPids(p, 2);
         p.kill();
         assertThat(p.isAlive()).isFalse();
         Outcomes.awaitGone(probe, pids.values(), Duration.ofSeconds(3));
@@ -207,9 +207,10 @@ abstract class BackgroundProcessContract extends KitArea {
     void closingTheEnvironmentKillsThemAll() {
         HostProbe probe = probe();
         ExecutionEnvironment env = newEnv(Map.of());
-        BackgroundProcess a = env.processes().start("sleep 300 & echo pid:a-child=$!; echo pid:a=$$; wait");
-        BackgroundProcess b = env.processes().start("echo pid:b=$$; exec sleep 300");
-        List<Long> pids = new ArrayList<>(awaitPids(a, 2).values());
+        BackgroundProcess a =
+                env.processes().start(Outcomes.SH_NS + "sleep 300 & echo pid:a-child=$ns:$!; echo pid:a=$ns:$$; wait");
+        BackgroundProcess b = env.processes().start(Outcomes.SH_NS + "echo pid:b=$ns:$$; exec sleep 300");
+        List<ProcessRef> pids = new ArrayList<>(awaitPids(a, 2).values());
         pids.addAll(awaitPids(b, 1).values());
         env.close();
         Outcomes.awaitGone(probe, pids, Duration.ofSeconds(3));

@@ -59,18 +59,18 @@ abstract class DeadlineContract extends KitArea {
     void timeoutKillsChildrenAndGrandchildren() {
         assumeLanguage(Language.PYTHON);
         HostProbe probe = probe();
-        ExecutionResult r = env().execute(Code.python("""
-                        import os, subprocess
+        ExecutionResult r = env().execute(Code.python(Outcomes.PY_PID_REF + """
+                        import subprocess
                         child = subprocess.Popen(["sh", "-c", "sleep 300 & echo $!; wait"], stdout=subprocess.PIPE, text=True)
-                        grandchild = child.stdout.readline().strip()
-                        print("pid:self=%d" % os.getpid())
-                        print("pid:child=%d" % child.pid)
-                        print("pid:grandchild=%s" % grandchild, flush=True)
+                        grandchild = int(child.stdout.readline().strip())
+                        print("pid:self=" + pid_ref(os.getpid()))
+                        print("pid:child=" + pid_ref(child.pid))
+                        print("pid:grandchild=" + pid_ref(grandchild), flush=True)
                         while True:
                             pass
                         """).withTimeout(Duration.ofSeconds(2)));
         failedWith(r, ErrorTypes.TIMEOUT);
-        Map<String, Long> pids = Outcomes.pids(r.stdout());
+        Map<String, ProcessRef> pids = Outcomes.pids(r.stdout());
         assertThat(pids)
                 .as("the program printed its pids before the deadline: %s", describe(r))
                 .hasSize(3);
@@ -83,13 +83,13 @@ abstract class DeadlineContract extends KitArea {
         HostProbe probe = probe();
         Duration timeout = Duration.ofSeconds(1);
         long start = System.nanoTime();
-        ExecutionResult r = env().executeCommand(
-                        Command.of("sleep 300 & echo pid:background=$!; echo pid:shell=$$; sleep 300")
-                                .withTimeout(timeout));
+        ExecutionResult r = env().executeCommand(Command.of(
+                        Outcomes.SH_NS + "sleep 300 & echo pid:background=$ns:$!; echo pid:shell=$ns:$$; sleep 300")
+                .withTimeout(timeout));
         Duration took = since(start);
         failedWith(r, ErrorTypes.TIMEOUT);
         assertThat(took).as(describe(r)).isLessThan(timeout.plus(SLACK));
-        Map<String, Long> pids = Outcomes.pids(r.stdout());
+        Map<String, ProcessRef> pids = Outcomes.pids(r.stdout());
         assertThat(pids).as(describe(r)).hasSize(2);
         Outcomes.awaitGone(probe, pids.values(), SLACK);
     }
@@ -156,7 +156,7 @@ abstract class DeadlineContract extends KitArea {
                 interruptFlag.set(Thread.currentThread().isInterrupted());
             }
         });
-        List<Long> pids = awaitPidFile(pidFile);
+        List<ProcessRef> pids = awaitPidFile(pidFile);
         long start = System.nanoTime();
         caller.interrupt();
         caller.join(Duration.ofSeconds(5));
@@ -173,19 +173,22 @@ abstract class DeadlineContract extends KitArea {
         assumeLanguage(Language.PYTHON);
         String pidFile = "deadline-" + UUID.randomUUID() + ".pids";
         Future<ExecutionResult> future = env().submit(sleeperWritingPids(pidFile));
-        List<Long> pids = awaitPidFile(pidFile);
+        List<ProcessRef> pids = awaitPidFile(pidFile);
         assertThat(future.cancel(true)).isTrue();
         assertThat(future.isCancelled()).isTrue();
         checkGone(pids);
     }
 
-    /** Python that starts a child, writes both pids to a file in its working directory, and sleeps. */
+    /**
+     * Python that starts a child, writes itself and it as {@link ProcessRef}s to a file in its working
+     * directory, and sleeps.
+     */
     private static Code sleeperWritingPids(String file) {
-        return Code.python("""
-                import os, subprocess, time
+        return Code.python(Outcomes.PY_PID_REF + """
+                import subprocess, time
                 child = subprocess.Popen(["sleep", "300"])
                 with open("%1$s.tmp", "w") as f:
-                    f.write("%%d %%d" %% (os.getpid(), child.pid))
+                    f.write(pid_ref(os.getpid()) + " " + pid_ref(child.pid))
                 os.replace("%1$s.tmp", "%1$s")
                 time.sleep(300)
                 """.formatted(file));
@@ -195,8 +198,8 @@ abstract class DeadlineContract extends KitArea {
      * The pids the sleeper wrote, once the file is there; without file access, waits a moment and
      * returns none (the kill is then checked only by the call's end).
      */
-    private List<Long> awaitPidFile(String file) throws InterruptedException {
-        List<Long> pids = new ArrayList<>();
+    private List<ProcessRef> awaitPidFile(String file) throws InterruptedException {
+        List<ProcessRef> pids = new ArrayList<>();
         if (!caps().files()) {
             Thread.sleep(1500); // no way to see the program start: give it time to
             return pids;
@@ -205,13 +208,13 @@ abstract class DeadlineContract extends KitArea {
                 .pollInterval(Duration.ofMillis(25))
                 .until(() -> env().files().exists(file));
         for (String pid : env().files().readString(file).trim().split(" ")) {
-            pids.add(Long.parseLong(pid));
+            pids.add(ProcessRef.parse(pid));
         }
         env().files().delete(file);
         return pids;
     }
 
-    private void checkGone(List<Long> pids) {
+    private void checkGone(List<ProcessRef> pids) {
         if (!pids.isEmpty()) {
             factory().probe().ifPresent(probe -> Outcomes.awaitGone(probe, pids, Duration.ofSeconds(3)));
         }

@@ -9,8 +9,24 @@ package dev.exxec.testkit;
  */
 public interface HostProbe {
 
-    /** Whether the process with this id exists and has not ended (a zombie counts as ended). */
+    /**
+     * Whether the process with this id in the probe's own PID namespace exists and has not ended (a
+     * zombie counts as ended). For ids an API returned on this side, such as {@code
+     * BackgroundProcess.pid()}; what code printed about itself is a {@link ProcessRef}.
+     */
     boolean isAlive(long pid);
+
+    /**
+     * Whether the process exists and has not ended (a zombie counts as ended), looked up in its own
+     * PID namespace; an unknown namespace means the probe's own, as {@link #isAlive(long)}. A
+     * namespace that holds no process any more has ended with all its processes.
+     *
+     * <p>A probe that cannot tell must say so by throwing ({@link UnsupportedOperationException}), not
+     * report a live process as ended. Namespace names are reused once a namespace is gone, so an ended
+     * process may be reported alive when a new namespace took its name and number, never the other
+     * way round.
+     */
+    boolean isAlive(ProcessRef process);
 
     /** Whether something exists at this absolute path (a dangling symbolic link counts). */
     boolean exists(String path);

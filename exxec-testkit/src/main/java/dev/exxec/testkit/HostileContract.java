@@ -1138,7 +1138,10 @@ abstract class HostileContract extends KitArea {
             env.close();
             assertThat(since(start)).as("close() takes").isLessThan(Duration.ofSeconds(10));
             if (!hostPids.isEmpty()) {
-                Outcomes.awaitGone(HostProbe.localHost(), hostPids, Duration.ofSeconds(3));
+                Outcomes.awaitGone(
+                        HostProbe.localHost(),
+                        hostPids.stream().map(ProcessRef::of).toList(),
+                        Duration.ofSeconds(3));
             }
             hostWorkspace.ifPresent(path -> assertThat(Files.exists(path, LinkOption.NOFOLLOW_LINKS))
                     .as("the workspace %s after close", path)

@@ -15,6 +15,7 @@ import dev.exxec.Language;
 import dev.exxec.Terminal;
 import dev.exxec.TerminalSize;
 import dev.exxec.WorkspaceFiles;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,7 +91,6 @@ abstract class LifecycleContract extends KitArea {
         ExecutionEnvironment b = newEnv(Map.of());
         org.junit.jupiter.api.Assumptions.assumeTrue(
                 a.capabilities().files(), "the environment does not declare files");
-        assertThat(a.files().workspace()).isNotEqualTo(b.files().workspace());
         a.files().writeString("lifecycle-only-in-a.txt", "a");
         assertThat(b.files().exists("lifecycle-only-in-a.txt")).isFalse();
     }
@@ -100,31 +100,42 @@ abstract class LifecycleContract extends KitArea {
         HostProbe probe = probe();
         ExecutionEnvironment env = newEnv(Map.of());
         Capabilities caps = env.capabilities();
-        List<Long> pids = new ArrayList<>();
+        List<ProcessRef> pids = new ArrayList<>();
         List<EventStream> streams = new ArrayList<>();
-        String workspace = caps.files() ? env.files().workspace() : null;
+        // Where the probe's machine holds the workspace: a sandbox shows the code its own path (for
+        // example /workspace), which on the host is some other directory.
+        String workspace = caps.files()
+                ? HostSide.locateWorkspace(env)
+                        .map(Path::toString)
+                        .orElse(env.files().workspace())
+                : null;
         if (workspace != null) {
             env.files().writeString("lifecycle/file.txt", "something to remove");
+            assertThat(probe.exists(workspace))
+                    .as("the probe sees the workspace %s before close, or its absence after proves nothing", workspace)
+                    .isTrue();
         }
         if (caps.processes()) {
-            BackgroundProcess p = env.processes().start("sleep 300 & echo pid:child=$!; echo pid:shell=$$; wait");
+            BackgroundProcess p = env.processes()
+                    .start(Outcomes.SH_NS + "sleep 300 & echo pid:child=$ns:$!; echo pid:shell=$ns:$$; wait");
             await().atMost(WAIT).until(() -> Outcomes.pids(p.output().stdout()).size() == 2);
             pids.addAll(Outcomes.pids(p.output().stdout()).values());
         }
         if (caps.terminals()) {
             Terminal t = env.terminals().open(TerminalSize.of(80, 24));
-            t.write("printf 'pid:%s=%s\\n' terminal $$\n");
+            t.write(Outcomes.SH_NS + "printf 'pid:%s=%s:%s\\n' terminal \"$ns\" $$\n");
             String shown = t.readUntil("pid:terminal=", WAIT) + t.readUntil("\n", WAIT);
             pids.addAll(Outcomes.pids(shown.replace("\r\n", "\n")).values());
         }
         if (caps.commands() && caps.streaming()) {
-            EventStream s = env.streamCommand("sleep 300 & echo pid:stream-child=$!; echo pid:stream=$$; wait");
+            EventStream s = env.streamCommand(
+                    Outcomes.SH_NS + "sleep 300 & echo pid:stream-child=$ns:$!; echo pid:stream=$ns:$$; wait");
             streams.add(s);
             pids.addAll(pidsOf(s, 2));
         }
         if (caps.supports(Language.PYTHON) && caps.streaming()) {
-            EventStream s =
-                    env.stream(Code.python("import os, time\nprint('pid:code=%d' % os.getpid())\ntime.sleep(300)\n"));
+            EventStream s = env.stream(Code.python(
+                    Outcomes.PY_PID_REF + "import time\nprint('pid:code=' + pid_ref(os.getpid()))\ntime.sleep(300)\n"));
             streams.add(s);
             pids.addAll(pidsOf(s, 1));
         }
@@ -183,7 +194,7 @@ abstract class LifecycleContract extends KitArea {
         }
     }
 
-    private static List<Long> pidsOf(EventStream s, int count) throws InterruptedException {
+    private static List<ProcessRef> pidsOf(EventStream s, int count) throws InterruptedException {
         StringBuilder out = new StringBuilder();
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {

@@ -15,8 +15,33 @@ import java.util.regex.Pattern;
 
 /** Assertions and parsing shared by the areas; failures show the whole result. */
 final class Outcomes {
-    private static final Pattern PID = Pattern.compile("pid:([\\w-]+)=(\\d+)(?=\\r?\\n)");
+    private static final Pattern PID = Pattern.compile("pid:([\\w-]+)=((?:\\S*:)?\\d+)(?=\\r?\\n)");
     private static final int SHOWN = 2000;
+
+    /**
+     * Shell that sets {@code ns} to the shell's PID namespace, or to nothing where {@code /proc} does
+     * not tell it, so that a command reports a process as {@code echo pid:LABEL=$ns:$$} (a {@link
+     * ProcessRef}). The {@code readlink} child is in the shell's namespace, and {@code /proc/self} is
+     * right even where {@code /proc} is another namespace's, where {@code /proc/$$} would name some
+     * other process.
+     */
+    static final String SH_NS = "ns=$(readlink /proc/self/ns/pid 2>/dev/null); ";
+
+    /**
+     * Python that defines {@code pid_ref(pid)}: a pid of the program's PID namespace as a {@link
+     * ProcessRef} reads it, so that a program reports a process as {@code print("pid:LABEL=" +
+     * pid_ref(n))}.
+     */
+    static final String PY_PID_REF = """
+            import os
+
+            def pid_ref(pid):
+                try:
+                    return "%s:%d" % (os.readlink("/proc/self/ns/pid"), pid)
+                except OSError:
+                    return str(pid)
+
+            """;
 
     private Outcomes() {}
 
@@ -64,32 +89,35 @@ final class Outcomes {
     }
 
     /**
-     * The process ids a program printed as {@code pid:LABEL=N} lines, by label, in order; a program
-     * prints them so that the kit can check with the probe that they are gone.
+     * The processes a program printed as {@code pid:LABEL=REF} lines ({@code REF} as {@link
+     * ProcessRef#parse} reads it: {@code <pid namespace>:<pid>} or a bare pid), by label, in order; a
+     * program prints them so that the kit can check with the probe that they are gone.
      */
-    static Map<String, Long> pids(String output) {
-        Map<String, Long> pids = new LinkedHashMap<>();
+    static Map<String, ProcessRef> pids(String output) {
+        Map<String, ProcessRef> pids = new LinkedHashMap<>();
         Matcher m = PID.matcher(output);
         while (m.find()) {
-            pids.put(m.group(1), Long.parseLong(m.group(2)));
+            pids.put(m.group(1), ProcessRef.parse(m.group(2)));
         }
         return pids;
     }
 
     /** Waits up to {@code within} until none of the processes is alive; fails naming the live ones. */
-    static void awaitGone(HostProbe probe, Collection<Long> pids, Duration within) {
-        assertThat(pids).as("process ids to check").isNotEmpty();
+    static void awaitGone(HostProbe probe, Collection<ProcessRef> processes, Duration within) {
+        assertThat(processes).as("processes to check").isNotEmpty();
         await().atMost(within)
                 .pollDelay(Duration.ZERO)
                 .pollInterval(Duration.ofMillis(25))
                 .untilAsserted(() -> {
-                    List<Long> alive = new ArrayList<>();
-                    for (long pid : pids) {
-                        if (probe.isAlive(pid)) {
-                            alive.add(pid);
+                    List<ProcessRef> alive = new ArrayList<>();
+                    for (ProcessRef process : processes) {
+                        if (probe.isAlive(process)) {
+                            alive.add(process);
                         }
                     }
-                    assertThat(alive).as("processes still alive of %s", pids).isEmpty();
+                    assertThat(alive)
+                            .as("processes still alive of %s", processes)
+                            .isEmpty();
                 });
     }
 }

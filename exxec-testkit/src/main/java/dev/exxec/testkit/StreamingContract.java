@@ -275,8 +275,9 @@ abstract class StreamingContract extends KitArea {
     void closingACommandStreamEarlyKillsIt() throws InterruptedException {
         assumeCommands();
         HostProbe probe = probe();
-        EventStream stream = env().streamCommand("echo pid:sh=$$; sleep 30 & echo pid:sleep=$!; wait");
-        Map<String, Long> pids = awaitPids(stream, 2);
+        EventStream stream =
+                env().streamCommand(Outcomes.SH_NS + "echo pid:sh=$ns:$$; sleep 30 & echo pid:sleep=$ns:$!; wait");
+        Map<String, ProcessRef> pids = awaitPids(stream, 2);
         long before = System.nanoTime();
         stream.close();
         assertThat(Duration.ofNanos(System.nanoTime() - before))
@@ -289,20 +290,20 @@ abstract class StreamingContract extends KitArea {
     void closingACodeStreamEarlyKillsIt() throws InterruptedException {
         assumeLanguage(Language.PYTHON);
         HostProbe probe = probe();
-        EventStream stream = env().stream(Code.python("""
-                import os, subprocess, time
+        EventStream stream = env().stream(Code.python(Outcomes.PY_PID_REF + """
+                import subprocess, time
                 child = subprocess.Popen(["sleep", "30"])
-                print("pid:self=%d" % os.getpid())
-                print("pid:child=%d" % child.pid)
+                print("pid:self=" + pid_ref(os.getpid()))
+                print("pid:child=" + pid_ref(child.pid))
                 time.sleep(30)
                 """));
-        Map<String, Long> pids = awaitPids(stream, 2);
+        Map<String, ProcessRef> pids = awaitPids(stream, 2);
         stream.close();
         Outcomes.awaitGone(probe, pids.values(), Duration.ofSeconds(3));
     }
 
     /** Reads a stream's output until it printed {@code count} pids. */
-    private static Map<String, Long> awaitPids(EventStream stream, int count) throws InterruptedException {
+    private static Map<String, ProcessRef> awaitPids(EventStream stream, int count) throws InterruptedException {
         StringBuilder stdout = new StringBuilder();
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (System.nanoTime() < deadline) {
@@ -310,7 +311,7 @@ abstract class StreamingContract extends KitArea {
             if (e.isPresent()) {
                 if (e.get() instanceof ExecutionEvent.Output o) {
                     stdout.append(o.text());
-                    Map<String, Long> pids = Outcomes.pids(stdout.toString());
+                    Map<String, ProcessRef> pids = Outcomes.pids(stdout.toString());
                     if (pids.size() >= count) {
                         return pids;
                     }

@@ -108,9 +108,9 @@ abstract class TerminalContract extends KitArea {
         HostProbe probe = probe();
         Terminal t = env().terminals().open(SIZE);
         // printf, so that the echo of the typed line does not already read "pid:shell=".
-        t.write("sleep 300 & printf 'pid:%s=%s\\n' bg $! shell $$\n");
+        t.write(Outcomes.SH_NS + "sleep 300 & printf 'pid:%s=%s:%s\\n' bg \"$ns\" $! shell \"$ns\" $$\n");
         String shown = t.readUntil("pid:shell=", WAIT) + t.readUntil("\n", WAIT);
-        Map<String, Long> pids = Outcomes.pids(shown.replace("\r\n", "\n"));
+        Map<String, ProcessRef> pids = Outcomes.pids(shown.replace("\r\n", "\n"));
         assertThat(pids).as(shown).containsKeys("bg", "shell");
         t.kill();
         Outcomes.awaitGone(probe, pids.values(), Duration.ofSeconds(3));

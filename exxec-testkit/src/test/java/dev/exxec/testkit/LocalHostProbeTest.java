@@ -52,6 +52,76 @@ class LocalHostProbeTest {
     }
 
     @Test
+    void aProcessOfThisNamespaceIsFoundByItsPid() throws Exception {
+        String own = ownNamespace();
+        assertThat(probe.isAlive(new ProcessRef(own, ProcessHandle.current().pid())))
+                .isTrue();
+        assertThat(probe.isAlive(ProcessRef.of(ProcessHandle.current().pid()))).isTrue();
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !probe.isAlive(new ProcessRef(own, p.pid())));
+    }
+
+    /**
+     * A process of another PID namespace is found by its number there, not by the host process that
+     * has that number: in a bubblewrap sandbox, the shell is 2 and its sleep 3, which on the host are
+     * (typically) kernel threads; when the sandbox ends, they end with it.
+     */
+    @Test
+    void aProcessOfAnotherNamespaceIsFoundByItsNumberThere() throws Exception {
+        ownNamespace();
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.isExecutable(Path.of("/usr/bin/bwrap")), "needs bubblewrap in /usr/bin");
+        Process sandbox = new ProcessBuilder(
+                        "/usr/bin/bwrap",
+                        "--unshare-user",
+                        "--unshare-pid",
+                        "--die-with-parent",
+                        "--ro-bind",
+                        "/",
+                        "/",
+                        "--proc",
+                        "/proc",
+                        "--dev",
+                        "/dev",
+                        "/bin/sh",
+                        "-c",
+                        Outcomes.SH_NS + "sleep 30 & echo pid:sleep=$ns:$!; echo pid:shell=$ns:$$; wait")
+                .redirectErrorStream(true)
+                .start();
+        try {
+            String out;
+            try (BufferedReader lines =
+                    new BufferedReader(new InputStreamReader(sandbox.getInputStream(), StandardCharsets.UTF_8))) {
+                out = lines.readLine() + "\n" + lines.readLine() + "\n";
+            }
+            var pids = Outcomes.pids(out);
+            assertThat(pids).as(out).containsKeys("sleep", "shell");
+            ProcessRef sleep = pids.get("sleep");
+            assertThat(sleep.pidNamespace()).as(out).isNotNull().isNotEqualTo(ownNamespace());
+            assertThat(probe.isAlive(sleep))
+                    .as("%s while the sandbox runs", sleep)
+                    .isTrue();
+            assertThat(probe.isAlive(pids.get("shell"))).isTrue();
+            assertThat(probe.isAlive(new ProcessRef(sleep.pidNamespace(), 999_999)))
+                    .as("a number nothing has in the namespace")
+                    .isFalse();
+            sandbox.destroyForcibly();
+            sandbox.waitFor();
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> pids.values().stream().noneMatch(probe::isAlive));
+        } finally {
+            sandbox.destroyForcibly();
+        }
+    }
+
+    private static String ownNamespace() throws IOException {
+        Path link = Path.of("/proc/self/ns/pid");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isSymbolicLink(link), "needs /proc/self/ns/pid");
+        return Files.readSymbolicLink(link).toString();
+    }
+
+    @Test
     void existsSeesFilesDirectoriesAndDanglingLinks(@TempDir Path dir) throws IOException {
         Path file = Files.writeString(dir.resolve("f.txt"), "x");
         Path link = Files.createSymbolicLink(dir.resolve("dangling"), dir.resolve("missing"));
