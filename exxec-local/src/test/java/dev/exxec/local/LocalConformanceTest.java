@@ -5,7 +5,7 @@ import dev.exxec.testkit.EnvironmentFactory;
 import dev.exxec.testkit.HostProbe;
 import java.util.Map;
 
-/** The {@code local} provider keeps the whole (non-hostile) environment contract. */
+/** The {@code local} provider keeps the environment contract (the hostile part skips itself: local is no sandbox). */
 class LocalConformanceTest extends ConformanceKit {
 
     @Override
