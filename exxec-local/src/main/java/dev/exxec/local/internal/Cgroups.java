@@ -22,6 +22,10 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Cgroups {
     private static volatile @Nullable Cgroups detected;
+    /** Per-call cgroups are named after this JVM, so that a later JVM can tell whose they were. */
+    private static final String PREFIX = "exxec-" + ProcessHandle.current().pid() + "-";
+
+    private static final java.util.regex.Pattern OWNED = java.util.regex.Pattern.compile("exxec-(\\d+)-.+");
 
     /** One controller's directory under which per-call cgroups are made. */
     private record Base(String controller, Path dir) {}
@@ -158,6 +162,38 @@ public final class Cgroups {
         }
     }
 
+    /**
+     * Removes the per-call cgroups that JVMs which no longer run left behind (empty ones only: a
+     * cgroup with processes cannot be removed). Returns how many.
+     */
+    public int sweep() {
+        if (!available()) {
+            return 0;
+        }
+        int removed = 0;
+        for (Base base : version == 2 ? List.of(memory) : List.of(memory, pids)) {
+            try (var entries = Files.newDirectoryStream(base.dir(), "exxec-*")) {
+                for (Path entry : entries) {
+                    var m = OWNED.matcher(entry.getFileName().toString());
+                    if (m.matches()
+                            && ProcessHandle.of(Long.parseLong(m.group(1)))
+                                    .map(p -> !p.isAlive())
+                                    .orElse(true)) {
+                        try {
+                            Files.delete(entry);
+                            removed++;
+                        } catch (IOException e) {
+                            // still populated: leave it
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // unreadable: nothing to sweep here
+            }
+        }
+        return removed;
+    }
+
     /** Whether per-call memory and process limits can be enforced. */
     public boolean available() {
         return version != 0;
@@ -182,18 +218,18 @@ public final class Cgroups {
         Lease lease = new Lease(version, dirs);
         try {
             if (version == 2) {
-                Path dir = Files.createDirectory(memory.dir().resolve("exxec-" + name));
+                Path dir = Files.createDirectory(memory.dir().resolve(PREFIX + name));
                 dirs.add(dir);
                 write(dir.resolve("memory.max"), Long.toString(memoryBytes));
                 writeIfPresent(dir.resolve("memory.swap.max"), "0");
                 write(dir.resolve("pids.max"), Integer.toString(processes));
             } else {
-                Path mem = Files.createDirectory(memory.dir().resolve("exxec-" + name));
+                Path mem = Files.createDirectory(memory.dir().resolve(PREFIX + name));
                 dirs.add(mem);
                 write(mem.resolve("memory.limit_in_bytes"), Long.toString(memoryBytes));
                 // No swapping around the limit where swap is accounted.
                 writeIfPresent(mem.resolve("memory.memsw.limit_in_bytes"), Long.toString(memoryBytes));
-                Path pid = Files.createDirectory(pids.dir().resolve("exxec-" + name));
+                Path pid = Files.createDirectory(pids.dir().resolve(PREFIX + name));
                 dirs.add(pid);
                 write(pid.resolve("pids.max"), Integer.toString(processes));
             }
@@ -273,10 +309,15 @@ public final class Cgroups {
         @Override
         public void close() {
             if (!removeAll()) {
+                // A call that forked a thousand processes takes a while to be torn down: retry for a
+                // minute, backing off; what is still left then, the next JVM's sweep removes.
                 Thread.ofVirtual().name("exxec-cgroup-cleanup").start(() -> {
-                    for (int i = 0; i < 100 && !removeAll(); i++) {
+                    long delay = 10;
+                    for (long waited = 0;
+                            waited < 60_000 && !removeAll();
+                            waited += delay, delay = Math.min(delay * 2, 2_000)) {
                         try {
-                            Thread.sleep(20);
+                            Thread.sleep(delay);
                         } catch (InterruptedException e) {
                             return;
                         }

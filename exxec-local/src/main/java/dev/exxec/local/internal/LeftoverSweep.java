@@ -10,7 +10,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Removes temporary directories that local environments of a JVM that no longer runs left behind.
+ * Removes temporary directories (and per-call cgroups) that environments of a JVM that no longer runs
+ * left behind.
  * A JVM killed with SIGKILL never runs its shutdown hook; the next JVM that uses the local provider
  * cleans up after it. Directory names carry the owning JVM's pid for this.
  */

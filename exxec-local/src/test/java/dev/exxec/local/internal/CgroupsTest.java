@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CgroupsTest {
+    private static final String CALL = "exxec-" + ProcessHandle.current().pid() + "-call1";
     private static final String MOUNTINFO_V1 = """
             25 1 0:22 / / rw shared:1 - ext4 /dev/vda rw
             30 25 0:26 / %1$s/memory rw,relatime - cgroup cgroup rw,memory
@@ -27,16 +28,15 @@ class CgroupsTest {
         assertThat(cgroups.available()).isTrue();
         assertThat(cgroups.description()).contains("v1");
         try (Cgroups.Lease lease = cgroups.create("call1", 256L << 20, 64)) {
-            assertThat(own.resolve("exxec-call1/memory.limit_in_bytes")).hasContent(Long.toString(256L << 20));
-            assertThat(fs.resolve("pids/exxec-call1/pids.max")).hasContent("64");
+            assertThat(own.resolve(CALL + "/memory.limit_in_bytes")).hasContent(Long.toString(256L << 20));
+            assertThat(fs.resolve("pids/" + CALL + "/pids.max")).hasContent("64");
             assertThat(lease.procsFiles())
-                    .containsExactly(
-                            own.resolve("exxec-call1/cgroup.procs"), fs.resolve("pids/exxec-call1/cgroup.procs"));
+                    .containsExactly(own.resolve(CALL + "/cgroup.procs"), fs.resolve("pids/" + CALL + "/cgroup.procs"));
             Files.writeString(
-                    own.resolve("exxec-call1/memory.oom_control"), "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n");
+                    own.resolve(CALL + "/memory.oom_control"), "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n");
             assertThat(lease.oomKilled()).isTrue();
             // A real cgroupfs removes its control files with the directory; a plain one needs help.
-            for (Path dir : new Path[] {own.resolve("exxec-call1"), fs.resolve("pids/exxec-call1")}) {
+            for (Path dir : new Path[] {own.resolve(CALL), fs.resolve("pids/" + CALL)}) {
                 try (var files = Files.list(dir)) {
                     for (Path f : files.toList()) {
                         Files.delete(f);
@@ -44,7 +44,29 @@ class CgroupsTest {
                 }
             }
         }
-        assertThat(own.resolve("exxec-call1")).doesNotExist();
+        assertThat(own.resolve(CALL)).doesNotExist();
+    }
+
+    @Test
+    void theSweepRemovesEmptyCgroupsOfJvmsThatAreGone(@TempDir Path fs) throws Exception {
+        Path own = Files.createDirectories(fs.resolve("memory/jvm"));
+        Files.createDirectories(fs.resolve("pids"));
+        Path mountinfo = Files.writeString(fs.resolve("mountinfo"), MOUNTINFO_V1.formatted(fs));
+        Path cgroup = Files.writeString(fs.resolve("cgroup"), "4:memory:/jvm\n8:pids:/\n");
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path orphan = Files.createDirectory(own.resolve("exxec-" + gone.pid() + "-x"));
+        Path orphanPids = Files.createDirectory(fs.resolve("pids/exxec-" + gone.pid() + "-x"));
+        Path mine = Files.createDirectory(
+                own.resolve("exxec-" + ProcessHandle.current().pid() + "-y"));
+        Path foreign = Files.createDirectory(own.resolve("other"));
+
+        assertThat(Cgroups.detect(mountinfo, cgroup).sweep()).isEqualTo(2);
+
+        assertThat(orphan).doesNotExist();
+        assertThat(orphanPids).doesNotExist();
+        assertThat(mine).exists();
+        assertThat(foreign).exists();
     }
 
     @Test
