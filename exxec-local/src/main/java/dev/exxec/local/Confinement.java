@@ -74,6 +74,19 @@ sealed interface Confinement permits Unconfined, Sandboxed {
      */
     record Launch(List<String> command, Path hostCwd, Cgroups.@Nullable Lease lease) {}
 
+    /** What every host environment can do, whatever its confinement: all but sessions. */
+    static Capabilities.Builder hostCapabilities(Set<Language> languages) {
+        return Capabilities.builder()
+                .languages(languages)
+                .commands(true)
+                .streaming(true)
+                .files(true)
+                .processes(true)
+                .terminals(true)
+                .sessions(false)
+                .location(dev.exxec.Location.LOCAL);
+    }
+
     /** The variables PATH, HOME and LANG as the code sees them. */
     default Map<String, String> baseVariables(String path) {
         return Map.of("PATH", path, "HOME", visibleWorkspace(), "LANG", "C.UTF-8");

@@ -1,8 +1,6 @@
 package dev.exxec.local;
 
 import dev.exxec.ExecutionEnvironment;
-import dev.exxec.spi.SettingsBuilder;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Local environments: every execution starts a fresh interpreter process on this machine (Python 3,
@@ -33,34 +31,12 @@ public final class LocalEnvironment {
     }
 
     /** Builds a local environment with typed settings; the same settings as the config keys. */
-    public static final class Builder extends SettingsBuilder<Builder> {
-        private @Nullable String python;
-        private @Nullable String node;
-        private @Nullable String typescript;
-
+    public static final class Builder extends HostBuilder<Builder> {
         private Builder() {}
-
-        /** The Python interpreter (command or path). */
-        public Builder python(String python) {
-            this.python = python;
-            return this;
-        }
-
-        /** The Node.js executable (command or path). */
-        public Builder node(String node) {
-            this.node = node;
-            return this;
-        }
-
-        /** The TypeScript runner: tsx, ts-node or deno (command or path). */
-        public Builder typescript(String typescript) {
-            this.typescript = typescript;
-            return this;
-        }
 
         /** Creates the environment; close it when done. */
         public ExecutionEnvironment build() {
-            return new HostEnvironment(new LocalConfig(settings(), python, node, typescript), new Unconfined());
+            return new HostEnvironment(config(), new Unconfined());
         }
     }
 }

@@ -1,10 +1,8 @@
 package dev.exxec.local;
 
 import dev.exxec.ExecutionEnvironment;
-import dev.exxec.spi.SettingsBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Sandbox environments: like {@link LocalEnvironment}, a fresh interpreter process per execution, but
@@ -40,31 +38,10 @@ public final class SandboxEnvironment {
     }
 
     /** Builds a sandbox environment; the same settings as the config keys. */
-    public static final class Builder extends SettingsBuilder<Builder> {
+    public static final class Builder extends HostBuilder<Builder> {
         private SandboxPolicy policy = SandboxPolicy.DEFAULTS;
-        private @Nullable String python;
-        private @Nullable String node;
-        private @Nullable String typescript;
 
         private Builder() {}
-
-        /** The Python interpreter (command or path). */
-        public Builder python(String python) {
-            this.python = python;
-            return this;
-        }
-
-        /** The Node.js executable (command or path). */
-        public Builder node(String node) {
-            this.node = node;
-            return this;
-        }
-
-        /** The TypeScript runner: tsx, ts-node or deno (command or path). */
-        public Builder typescript(String typescript) {
-            this.typescript = typescript;
-            return this;
-        }
 
         /** The whole policy at once. */
         public Builder policy(SandboxPolicy policy) {
@@ -120,7 +97,7 @@ public final class SandboxEnvironment {
          * @throws dev.exxec.ProviderUnavailableException when bubblewrap cannot sandbox here
          */
         public ExecutionEnvironment build() {
-            return new HostEnvironment(new LocalConfig(settings(), python, node, typescript), new Sandboxed(policy));
+            return new HostEnvironment(config(), new Sandboxed(policy));
         }
     }
 }

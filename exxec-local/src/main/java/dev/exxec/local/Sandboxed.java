@@ -4,7 +4,6 @@ import dev.exxec.Capabilities;
 import dev.exxec.ConfigException;
 import dev.exxec.Isolation;
 import dev.exxec.Language;
-import dev.exxec.Location;
 import dev.exxec.NetworkAccess;
 import dev.exxec.ProviderUnavailableException;
 import dev.exxec.ResourceLimits;
@@ -94,17 +93,9 @@ final class Sandboxed implements Confinement {
 
     @Override
     public Capabilities capabilities(Set<Language> languages) {
-        return Capabilities.builder()
-                .languages(languages)
-                .commands(true)
-                .streaming(true)
-                .files(true)
-                .processes(true)
-                .terminals(true)
-                .sessions(false)
+        return Confinement.hostCapabilities(languages)
                 .inheritEnv(false)
                 .isolation(Isolation.OS_SANDBOX)
-                .location(Location.LOCAL)
                 .network(policy.network() == SandboxPolicy.Network.HOST ? NetworkAccess.FULL : NetworkAccess.NONE)
                 .limits(limits())
                 .build();

@@ -3,7 +3,6 @@ package dev.exxec.local;
 import dev.exxec.Capabilities;
 import dev.exxec.Isolation;
 import dev.exxec.Language;
-import dev.exxec.Location;
 import dev.exxec.NetworkAccess;
 import dev.exxec.ResourceLimits;
 import dev.exxec.spi.HostProcess;
@@ -28,17 +27,9 @@ final class Unconfined implements Confinement {
 
     @Override
     public Capabilities capabilities(Set<Language> languages) {
-        return Capabilities.builder()
-                .languages(languages)
-                .commands(true)
-                .streaming(true)
-                .files(true)
-                .processes(true)
-                .terminals(true)
-                .sessions(false)
+        return Confinement.hostCapabilities(languages)
                 .inheritEnv(true)
                 .isolation(Isolation.PROCESS)
-                .location(Location.LOCAL)
                 .network(NetworkAccess.FULL)
                 .limits(ResourceLimits.NONE)
                 .build();

@@ -1,0 +1,44 @@
+package dev.exxec.local;
+
+import dev.exxec.spi.SettingsBuilder;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The settings both host providers' builders share: the shared environment settings and the
+ * interpreters to use.
+ *
+ * @param <B> the builder type, returned by every setter
+ */
+abstract class HostBuilder<B extends HostBuilder<B>> extends SettingsBuilder<B> {
+    private @Nullable String python;
+    private @Nullable String node;
+    private @Nullable String typescript;
+
+    @SuppressWarnings("unchecked")
+    private B self() {
+        return (B) this;
+    }
+
+    /** The Python interpreter (command or path). */
+    public B python(String python) {
+        this.python = python;
+        return self();
+    }
+
+    /** The Node.js executable (command or path). */
+    public B node(String node) {
+        this.node = node;
+        return self();
+    }
+
+    /** The TypeScript runner: tsx, ts-node or deno (command or path). */
+    public B typescript(String typescript) {
+        this.typescript = typescript;
+        return self();
+    }
+
+    /** The configuration set so far. */
+    final LocalConfig config() {
+        return new LocalConfig(settings(), python, node, typescript);
+    }
+}
