@@ -4,6 +4,7 @@ import dev.exxec.BackgroundProcess;
 import dev.exxec.ProcessSpec;
 import dev.exxec.Processes;
 import dev.exxec.internal.Ids;
+import dev.exxec.spi.BackgroundRun;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /** Background processes of a host environment; each runs {@code /bin/sh -c}, launched as the confinement says. */
 final class LocalProcesses implements Processes {
     private final HostEnvironment env;
-    private final Map<String, LocalBackgroundProcess> processes = new ConcurrentHashMap<>();
+    private final Map<String, BackgroundRun> processes = new ConcurrentHashMap<>();
 
     LocalProcesses(HostEnvironment env) {
         this.env = env;
@@ -26,9 +27,9 @@ final class LocalProcesses implements Processes {
         String id = Ids.next("proc");
         long limit =
                 spec.outputLimit() != null ? spec.outputLimit() : env.settings().outputLimit();
-        LocalBackgroundProcess process;
+        BackgroundRun process;
         try {
-            process = LocalBackgroundProcess.start(
+            process = BackgroundRun.start(
                     id,
                     spec.command(),
                     limit,
@@ -64,7 +65,7 @@ final class LocalProcesses implements Processes {
 
     void killAll() {
         List<Thread> killers = new ArrayList<>();
-        for (LocalBackgroundProcess p : List.copyOf(processes.values())) {
+        for (BackgroundRun p : List.copyOf(processes.values())) {
             killers.add(Thread.ofVirtual().start(p::kill));
         }
         for (Thread t : killers) {

@@ -7,10 +7,10 @@ import dev.exxec.ExxecException;
 import dev.exxec.Terminal;
 import dev.exxec.TerminalSize;
 import dev.exxec.spi.ProcessTree;
+import dev.exxec.spi.TerminalBuffer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -127,48 +127,7 @@ final class LocalTerminal implements Terminal {
 
     @Override
     public String readUntil(String expected, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        byte[] wanted = expected.getBytes(StandardCharsets.UTF_8);
-        byte[] read = new byte[256];
-        int size = 0;
-        try {
-            synchronized (buffer) {
-                while (!endsWith(read, size, wanted)) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        throw new ExxecException(
-                                "terminal " + id + ": '" + expected + "' did not appear within " + timeout.toMillis()
-                                        + " ms; read: " + new String(read, 0, size, StandardCharsets.UTF_8));
-                    }
-                    // One byte at a time: nothing after the expected text is taken from the stream.
-                    if (size == read.length) {
-                        read = java.util.Arrays.copyOf(read, size * 2);
-                    }
-                    int n = buffer.take(read, size, 1, Duration.ofNanos(left));
-                    if (n < 0) {
-                        throw new ExxecException("terminal " + id + " ended before '" + expected + "' appeared; read: "
-                                + new String(read, 0, size, StandardCharsets.UTF_8));
-                    }
-                    size += n;
-                }
-                return new String(read, 0, size, StandardCharsets.UTF_8);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new dev.exxec.ExecutionCancelledException("interrupted while reading terminal " + id, e);
-        }
-    }
-
-    private static boolean endsWith(byte[] bytes, int size, byte[] wanted) {
-        if (size < wanted.length) {
-            return false;
-        }
-        for (int i = 0; i < wanted.length; i++) {
-            if (bytes[size - wanted.length + i] != wanted[i]) {
-                return false;
-            }
-        }
-        return true;
+        return buffer.readUntil(id, expected, timeout);
     }
 
     @Override

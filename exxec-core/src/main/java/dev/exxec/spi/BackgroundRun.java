@@ -1,4 +1,4 @@
-package dev.exxec.local;
+package dev.exxec.spi;
 
 import dev.exxec.BackgroundProcess;
 import dev.exxec.ErrorTypes;
@@ -10,9 +10,6 @@ import dev.exxec.ProcessOutput;
 import dev.exxec.StdStream;
 import dev.exxec.internal.QueueEventStream;
 import dev.exxec.internal.StreamPump;
-import dev.exxec.spi.ExecProcess;
-import dev.exxec.spi.ExecutionRun;
-import dev.exxec.spi.OutputLog;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -25,11 +22,14 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * A background process of a local environment. Its output goes to an {@link OutputLog}; when its
- * main process ends, whatever it left in its session is killed, so it ends as a whole.
+ * A background process over any {@link ExecProcess}: its output goes to an {@link OutputLog} (the
+ * most recent bytes up to the limit), followed live by any number of event streams; when its main
+ * process ends, whatever it left is killed, so it ends as a whole.
  */
-final class LocalBackgroundProcess implements BackgroundProcess {
-    interface Starter {
+public final class BackgroundRun implements BackgroundProcess {
+    /** Starts the process. */
+    @FunctionalInterface
+    public interface Starter {
         ExecProcess start() throws IOException;
     }
 
@@ -44,18 +44,27 @@ final class LocalBackgroundProcess implements BackgroundProcess {
 
     private final Object stdinLock = new Object();
 
-    private LocalBackgroundProcess(String id, String command, ExecProcess process, OutputLog log) {
+    private BackgroundRun(String id, String command, ExecProcess process, OutputLog log) {
         this.id = id;
         this.command = command;
         this.process = process;
         this.log = log;
     }
 
-    static LocalBackgroundProcess start(
-            String id, String command, long limit, Starter starter, Consumer<String> onKilled) throws IOException {
+    /**
+     * Starts a background process.
+     *
+     * @param id its id
+     * @param command its command line, for display
+     * @param limit bytes of output kept per stream
+     * @param starter starts the process
+     * @param onKilled told the id once {@link #kill()} ended it (to forget it)
+     */
+    public static BackgroundRun start(String id, String command, long limit, Starter starter, Consumer<String> onKilled)
+            throws IOException {
         ExecProcess process = starter.start();
         OutputLog log = new OutputLog(Math.max(1, limit));
-        LocalBackgroundProcess p = new LocalBackgroundProcess(id, command, process, log);
+        BackgroundRun p = new BackgroundRun(id, command, process, log);
         Thread out = Thread.ofVirtual()
                 .name(id + "-stdout")
                 .start(new StreamPump(process.stdout(), StdStream.STDOUT, null, log::append, null, 0, null));

@@ -1,7 +1,11 @@
-package dev.exxec.local;
+package dev.exxec.spi;
 
+import dev.exxec.ExecutionCancelledException;
+import dev.exxec.ExxecException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -10,7 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * more than {@code capacity} bytes behind, the oldest bytes are dropped: a terminal never blocks the
  * program on it because nobody reads. Thread-safe.
  */
-final class TerminalBuffer {
+public final class TerminalBuffer {
     private final byte[] ring;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -18,11 +22,13 @@ final class TerminalBuffer {
     private long read;
     private boolean closed;
 
-    TerminalBuffer(int capacity) {
+    /** A buffer that keeps at most {@code capacity} unread bytes. */
+    public TerminalBuffer(int capacity) {
         ring = new byte[capacity];
     }
 
-    void append(byte[] bytes, int offset, int length) {
+    /** Adds what the terminal printed. */
+    public void append(byte[] bytes, int offset, int length) {
         lock.lock();
         try {
             for (int i = 0; i < length; i++) {
@@ -37,7 +43,8 @@ final class TerminalBuffer {
         }
     }
 
-    void close() {
+    /** Marks the end: the terminal's program ended; readers get the rest, then end of stream. */
+    public void close() {
         lock.lock();
         try {
             closed = true;
@@ -51,7 +58,7 @@ final class TerminalBuffer {
      * Takes up to {@code length} bytes, waiting at most {@code timeout} for some; returns -1 at the
      * end, 0 when none came in time.
      */
-    int take(byte[] into, int offset, int length, Duration timeout) throws InterruptedException {
+    public int take(byte[] into, int offset, int length, Duration timeout) throws InterruptedException {
         long nanos = timeout.toNanos();
         lock.lock();
         try {
@@ -74,8 +81,56 @@ final class TerminalBuffer {
         }
     }
 
+    /**
+     * Reads until the text read contains {@code expected} (see {@link dev.exxec.Terminal#readUntil});
+     * one byte at a time, so nothing after the expected text is taken from the stream.
+     */
+    public String readUntil(String terminalId, String expected, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        byte[] wanted = expected.getBytes(StandardCharsets.UTF_8);
+        byte[] read = new byte[256];
+        int size = 0;
+        try {
+            synchronized (this) {
+                while (!endsWith(read, size, wanted)) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new ExxecException("terminal " + terminalId + ": '" + expected
+                                + "' did not appear within " + timeout.toMillis() + " ms; read: "
+                                + new String(read, 0, size, StandardCharsets.UTF_8));
+                    }
+                    if (size == read.length) {
+                        read = Arrays.copyOf(read, size * 2);
+                    }
+                    int n = take(read, size, 1, Duration.ofNanos(left));
+                    if (n < 0) {
+                        throw new ExxecException("terminal " + terminalId + " ended before '" + expected
+                                + "' appeared; read: " + new String(read, 0, size, StandardCharsets.UTF_8));
+                    }
+                    size += n;
+                }
+                return new String(read, 0, size, StandardCharsets.UTF_8);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ExecutionCancelledException("interrupted while reading terminal " + terminalId, e);
+        }
+    }
+
+    private static boolean endsWith(byte[] bytes, int size, byte[] wanted) {
+        if (size < wanted.length) {
+            return false;
+        }
+        for (int i = 0; i < wanted.length; i++) {
+            if (bytes[size - wanted.length + i] != wanted[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A blocking stream over the buffer; ends when the buffer is closed and empty. */
-    InputStream stream() {
+    public InputStream stream() {
         return new InputStream() {
             @Override
             public int read() throws java.io.IOException {
