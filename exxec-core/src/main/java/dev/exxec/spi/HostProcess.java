@@ -49,7 +49,52 @@ public final class HostProcess implements ExecProcess {
         } else if (mode == SessionMode.SELF) {
             ownSession = ProcessTree.tracksSessions();
         }
-        return new HostProcess(builder.start(), ownSession);
+        return new HostProcess(spawn(builder::start), ownSession);
+    }
+
+    /** Starts a process; see {@link #spawn}. */
+    @FunctionalInterface
+    public interface Spawn<T> {
+        T start() throws IOException;
+    }
+
+    private static final java.util.concurrent.ExecutorService SPAWNER =
+            java.util.concurrent.Executors.newSingleThreadExecutor(
+                    r -> Thread.ofPlatform().daemon().name("exxec-spawner").unstarted(r));
+
+    /**
+     * Runs a process start on one long-lived platform thread. A child's parent-death signal (which
+     * bubblewrap's {@code --die-with-parent} uses) fires when the <em>thread</em> that forked it ends,
+     * not the process: started from a virtual thread's carrier or a pooled thread that later retires,
+     * a sandbox would be killed in the middle of its call, and one whose spawning thread ended before
+     * it armed the signal would outlive the JVM. This thread ends only with the JVM.
+     */
+    public static <T> T spawn(Spawn<T> start) throws IOException {
+        java.util.concurrent.Future<T> started = SPAWNER.submit(start::start);
+        try {
+            return started.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            // The start goes on; the process it makes is killed rather than leaked.
+            Thread.ofVirtual().start(() -> {
+                try {
+                    if (started.get() instanceof Process p) {
+                        p.destroyForcibly();
+                    }
+                } catch (Exception ignored) {
+                    // it did not start
+                }
+            });
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while starting a process");
+        }
     }
 
     @Override

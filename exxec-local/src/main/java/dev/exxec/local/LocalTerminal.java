@@ -78,13 +78,13 @@ final class LocalTerminal implements Terminal {
             throws IOException {
         PtyProcess process;
         try {
-            process = new PtyProcessBuilder(launch.command().toArray(String[]::new))
+            PtyProcessBuilder builder = new PtyProcessBuilder(launch.command().toArray(String[]::new))
                     .setEnvironment(env)
                     .setDirectory(launch.hostCwd().toString())
                     .setInitialColumns(size.columns())
                     .setInitialRows(size.rows())
-                    .setRedirectErrorStream(true)
-                    .start();
+                    .setRedirectErrorStream(true);
+            process = dev.exxec.spi.HostProcess.spawn(builder::start); // the parent thread matters: see spawn
         } catch (IOException | RuntimeException e) {
             if (launch.lease() != null) {
                 launch.lease().close();

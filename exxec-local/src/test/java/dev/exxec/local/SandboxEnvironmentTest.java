@@ -190,6 +190,46 @@ class SandboxEnvironmentTest {
     }
 
     @Test
+    void aSandboxOutlivesTheThreadThatStartedIt() throws Exception {
+        // The parent-death signal follows the thread that forked: that thread must not be a passing one.
+        var holder = new java.util.concurrent.atomic.AtomicReference<dev.exxec.BackgroundProcess>();
+        Thread starter =
+                Thread.ofPlatform().start(() -> holder.set(env.processes().start("sleep 1; echo done")));
+        starter.join();
+        assertThat(holder.get().waitFor(Duration.ofSeconds(10))).hasValue(0);
+        assertThat(holder.get().output().stdout()).isEqualTo("done\n");
+    }
+
+    @Test
+    void sandboxesDieWithTheJvmEvenKilledWithSigkill() throws Exception {
+        Process child = new ProcessBuilder(
+                        ProcessHandle.current().info().command().orElseThrow(),
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        SandboxChild.class.getName())
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        try {
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream())).readLine();
+            assertThat(line).as("the child started a sandbox").isNotNull();
+            ProcessHandle sandbox =
+                    ProcessHandle.of(Long.parseLong(line.trim())).orElseThrow();
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> sandbox.descendants()
+                            .anyMatch(p -> p.info().command().orElse("").endsWith("sleep")));
+            List<ProcessHandle> inside = sandbox.descendants().toList();
+            child.destroyForcibly(); // SIGKILL: no shutdown hook runs
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> !sandbox.isAlive() && inside.stream().noneMatch(ProcessHandle::isAlive));
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
+    @Test
     void withoutBubblewrapItRefusesToStartAndSaysHow() {
         Bubblewrap.Probe missing = Bubblewrap.probe("/nonexistent");
         assertThat(missing.works()).isFalse();
