@@ -137,7 +137,8 @@ public final class BackgroundRun implements BackgroundProcess {
 
     @Override
     public OptionalLong pid() {
-        return OptionalLong.of(process.pid());
+        Long pid = process.pid();
+        return pid == null ? OptionalLong.empty() : OptionalLong.of(pid);
     }
 
     @Override

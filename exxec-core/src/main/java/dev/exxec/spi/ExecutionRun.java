@@ -107,10 +107,12 @@ public final class ExecutionRun {
         BiConsumer<StdStream, String> listener =
                 sink == null ? null : (stream, text) -> sink.emit(new ExecutionEvent.Output(spec.id(), stream, text));
         AtomicBoolean limitHit = new AtomicBoolean(); // set by a pump thread
+        // The kill runs beside the pump, which goes on reading: a provider whose kill waits for the
+        // process's output to be consumed (a container's daemon does) must not wait for the pump.
         Runnable onLimit = spec.stopOnOutputLimit()
                 ? () -> {
                     limitHit.set(true);
-                    process.kill();
+                    Thread.ofVirtual().name(spec.id() + "-limit-kill").start(process::kill);
                 }
                 : null;
         byte[] marker =

@@ -1,5 +1,8 @@
 package dev.exxec.testkit;
 
+import dev.exxec.ExecutionEnvironment;
+import java.util.Optional;
+
 /**
  * Looks at the machine where an environment's code runs: whether a process is alive, whether a path
  * exists. The kit uses it to prove that deadlines, kills and {@code close()} leave nothing behind.
@@ -30,6 +33,15 @@ public interface HostProbe {
 
     /** Whether something exists at this absolute path (a dangling symbolic link counts). */
     boolean exists(String path);
+
+    /**
+     * Where the probe's machine holds an environment's workspace, as a path {@link #exists} takes,
+     * when the probe knows it (for example the volume of a container, asked of its daemon); empty
+     * lets the kit search for it, and use the path the code sees when the search finds nothing.
+     */
+    default Optional<String> workspace(ExecutionEnvironment env) {
+        return Optional.empty();
+    }
 
     /** The probe of this JVM's own machine: {@code /proc} where there is one, else {@link ProcessHandle}. */
     static HostProbe localHost() {

@@ -105,8 +105,8 @@ abstract class LifecycleContract extends KitArea {
         // Where the probe's machine holds the workspace: a sandbox shows the code its own path (for
         // example /workspace), which on the host is some other directory.
         String workspace = caps.files()
-                ? HostSide.locateWorkspace(env)
-                        .map(Path::toString)
+                ? probe.workspace(env)
+                        .or(() -> HostSide.locateWorkspace(env).map(Path::toString))
                         .orElse(env.files().workspace())
                 : null;
         if (workspace != null) {
