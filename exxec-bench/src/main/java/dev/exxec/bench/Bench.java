@@ -20,8 +20,10 @@ public final class Bench {
         Map<String, Object> run(int warmup, int rounds) throws Exception;
     }
 
-    static final Map<String, Benchmark> BENCHMARKS =
-            new TreeMap<>(Map.of("local", new LocalExecuteBench(), "sandbox", new SandboxExecuteBench()));
+    static final Map<String, Benchmark> BENCHMARKS = new TreeMap<>(Map.of(
+            "local", new LocalExecuteBench(),
+            "sandbox", new SandboxExecuteBench(),
+            "docker", new DockerExecuteBench()));
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || !BENCHMARKS.containsKey(args[0])) {

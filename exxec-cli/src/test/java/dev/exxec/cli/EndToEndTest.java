@@ -31,6 +31,19 @@ class EndToEndTest {
     }
 
     @Test
+    void helloRunsInADockerContainer() {
+        Machine.requireDocker();
+
+        Outcome o = Cli.run(
+                "run", "--provider", "docker", Machine.example("hello.py").toString());
+
+        assertThat(o.exitCode()).as(o.toString()).isZero();
+        assertThat(o.out()).startsWith("{\"greeting\":\"Hello from exxec!\",\"language\":\"Python 3.");
+        assertThat(o.out().lines()).hasSize(1);
+        assertThat(o.err()).isEmpty();
+    }
+
+    @Test
     void jsonIsOneObjectWithEveryField() {
         Machine.requireLanguage(Language.PYTHON);
 

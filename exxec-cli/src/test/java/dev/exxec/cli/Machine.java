@@ -33,6 +33,19 @@ final class Machine {
         }
     }
 
+    /** Skips (or, in CI, fails) unless the {@code docker} provider starts here with its default image. */
+    static void requireDocker() {
+        try (ExecutionEnvironment env = Exxec.environment("docker", java.util.Map.of("pull", "never"))) {
+            return;
+        } catch (dev.exxec.ProviderUnavailableException e) {
+            String why = "the docker provider does not work here (" + e.getMessage() + "); skipping";
+            if ("1".equals(System.getenv("EXXEC_REQUIRE_ALL"))) {
+                fail(why.replace("skipping", "EXXEC_REQUIRE_ALL=1 forbids skipping"));
+            }
+            Assumptions.abort(why);
+        }
+    }
+
     /** A file of the repository's examples directory. */
     static Path example(String name) {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
