@@ -147,10 +147,26 @@ final class ContainerEnvironment extends AbstractEnvironment {
             try {
                 int colon = image.lastIndexOf(':');
                 boolean tagged = colon > image.lastIndexOf('/');
+                // The callback keeps a failure to itself: docker-java's default would also log it at
+                // ERROR on the caller's console, beside the exception that already names it.
+                var pull = new com.github.dockerjava.api.command.PullImageResultCallback() {
+                    volatile Throwable failure;
+
+                    @Override
+                    public void onError(Throwable t) {
+                        failure = t;
+                        onComplete();
+                    }
+                };
                 client.pullImageCmd(tagged ? image.substring(0, colon) : image)
                         .withTag(tagged ? image.substring(colon + 1) : "latest")
-                        .start()
+                        .exec(pull)
                         .awaitCompletion(5, TimeUnit.MINUTES);
+                if (pull.failure instanceof RuntimeException failure) {
+                    throw failure;
+                } else if (pull.failure != null) {
+                    throw new IllegalStateException(pull.failure);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new dev.exxec.ExecutionCancelledException("interrupted while pulling " + image, e);

@@ -289,6 +289,24 @@ class DockerEnvironmentTest {
     }
 
     @Test
+    void aNamedNetworkIsJoined() {
+        String name = "exxec-test-" + java.util.UUID.randomUUID();
+        String network = client.createNetworkCmd()
+                .withName(name)
+                .withInternal(true)
+                .exec()
+                .getId();
+        try (ExecutionEnvironment env = docker(Map.of("network", name))) {
+            assertThat(inspect(env).getNetworkSettings().getNetworks()).containsOnlyKeys(name);
+            assertThat(env.capabilities().network()).isEqualTo(NetworkAccess.FULL);
+            ExecutionResult r = env.executeCommand(Command.of("ls /sys/class/net"));
+            assertThat(r.stdout().lines().toList()).as("%s", r).contains("lo").hasSizeGreaterThan(1);
+        } finally {
+            client.removeNetworkCmd(network).exec();
+        }
+    }
+
+    @Test
     void aUserRunsTheCodeAndOwnsTheWorkspace() {
         try (ExecutionEnvironment env = docker(Map.of("user", "1234:1234"))) {
             ExecutionResult r =
