@@ -1,0 +1,451 @@
+package dev.exxec.ssh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.exxec.Code;
+import dev.exxec.Command;
+import dev.exxec.ConfigException;
+import dev.exxec.EnvironmentStartException;
+import dev.exxec.ErrorTypes;
+import dev.exxec.ExecutionEnvironment;
+import dev.exxec.ExecutionResult;
+import dev.exxec.Exxec;
+import dev.exxec.Language;
+import dev.exxec.ProviderUnavailableException;
+import dev.exxec.UnsupportedCapabilityException;
+import dev.exxec.testkit.Requirements;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the ssh provider adds to the kit: logins, host keys, quoting, cleanup on the host. */
+class SshEnvironmentTest {
+    private static SshServer server() {
+        return SshServer.get();
+    }
+
+    private static ExecutionEnvironment ssh(Map<String, ?> more) {
+        return Exxec.environment(SshProvider.ID, server().config(more));
+    }
+
+    private static boolean alive(long pid) {
+        Path stat = Path.of("/proc", Long.toString(pid), "stat");
+        try {
+            String s = Files.readString(stat);
+            return !s.substring(s.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static List<Long> pids(String text) {
+        List<Long> pids = new ArrayList<>();
+        for (String word : text.trim().split("\\s+")) {
+            if (!word.isEmpty()) {
+                pids.add(Long.parseLong(word));
+            }
+        }
+        return pids;
+    }
+
+    // ---- the call's processes and the workspace
+
+    @Test
+    void aDeadlineLeavesNoProcessOfTheCallOnTheHost() {
+        try (ExecutionEnvironment env = ssh(Map.of())) {
+            String pidFile = "pids-" + UUID.randomUUID();
+            ExecutionResult r =
+                    env.executeCommand(Command.of("sleep 300 & a=$!; (sleep 300 & echo $! > b; wait) & c=$!; sleep 0.2;"
+                                    + " echo $$ $a $c $(cat b) > " + pidFile + "; wait")
+                            .withTimeout(Duration.ofSeconds(2)));
+            assertThat(r.errorType()).as("%s", r).isEqualTo(ErrorTypes.TIMEOUT);
+            List<Long> pids = pids(env.files().readString(pidFile));
+            assertThat(pids).hasSize(4);
+            await().atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(pids).noneMatch(SshEnvironmentTest::alive));
+        }
+    }
+
+    @Test
+    void closeRemovesTheWorkspaceAndKillsBackgroundProcesses() throws Exception {
+        String workspace;
+        long pid;
+        ExecutionEnvironment env = ssh(Map.of());
+        try {
+            workspace = env.files().workspace();
+            env.files().writeString("deep/er/file.txt", "x");
+            var process = env.processes().start(dev.exxec.ProcessSpec.of("sleep 300"));
+            pid = process.pid().orElseThrow();
+            assertThat(alive(pid)).isTrue();
+            assertThat(Path.of(workspace)).exists();
+        } finally {
+            env.close();
+        }
+        assertThat(Path.of(workspace)).doesNotExist();
+        assertThat(Path.of(workspace).getParent())
+                .as("the directory mktemp made")
+                .doesNotExist();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !alive(pid));
+    }
+
+    /**
+     * A JVM killed with SIGKILL cannot close its environment: the connection drops, and the keeper on
+     * the host kills what the call left and removes the directory.
+     */
+    @Test
+    void aKilledJvmLeavesNothingOnTheHost() throws Exception {
+        Process child = Child.start(server());
+        BufferedReader output = Child.output(child);
+        String workspace;
+        List<Long> pids;
+        try {
+            workspace = Child.awaitLine(output, "workspace=");
+            pids = pids(Child.awaitLine(output, "pids="));
+        } finally {
+            child.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: no hook runs
+        }
+        assertThat(pids).isNotEmpty();
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            assertThat(pids).noneMatch(SshEnvironmentTest::alive);
+            assertThat(Path.of(workspace).getParent()).doesNotExist();
+        });
+    }
+
+    /** Runs in a child JVM: starts an environment, starts a sleeper in it, prints what to check. */
+    static final class Child {
+        static Process start(SshServer server) throws IOException {
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    Child.class.getName()));
+            server.config().forEach((k, v) -> command.add(k + "=" + v));
+            return new ProcessBuilder(command).redirectErrorStream(true).start();
+        }
+
+        static BufferedReader output(Process child) {
+            return new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        }
+
+        static String awaitLine(BufferedReader lines, String prefix) throws IOException {
+            StringBuilder seen = new StringBuilder();
+            String line;
+            while ((line = lines.readLine()) != null) {
+                if (line.startsWith(prefix)) {
+                    return line.substring(prefix.length());
+                }
+                seen.append(line).append('\n');
+            }
+            throw new AssertionError("the child JVM ended without printing " + prefix + ":\n" + seen);
+        }
+
+        public static void main(String[] args) throws Exception {
+            Map<String, Object> config = new HashMap<>();
+            for (String arg : args) {
+                int eq = arg.indexOf('=');
+                config.put(arg.substring(0, eq), arg.substring(eq + 1));
+            }
+            ExecutionEnvironment env = Exxec.environment(SshProvider.ID, config);
+            System.out.println("workspace=" + env.files().workspace());
+            var background = env.processes().start(dev.exxec.ProcessSpec.of("sleep 300"));
+            Thread.ofVirtual().start(() -> env.executeCommand("sleep 300 & echo $! > p; wait"));
+            while (!env.files().exists("p") || env.files().readString("p").isBlank()) {
+                Thread.sleep(20);
+            }
+            System.out.println("pids=" + background.pid().orElseThrow() + " "
+                    + env.files().readString("p").trim());
+            System.out.flush();
+            Thread.sleep(300_000);
+        }
+    }
+
+    // ---- quoting
+
+    @Test
+    void variablesAndDirectoriesArriveUnchangedAndAreNeverExecuted(@TempDir Path scratch) {
+        Path canary = Path.of("/tmp", "exxec-canary-" + UUID.randomUUID());
+        String hostile = "a 'single' \"double\" $(touch " + canary + ") `touch " + canary + "` $HOME ${PATH}\n"
+                + "second line; touch " + canary + " \\ back\\slash";
+        String dir = "we ird 'dir' $(x) `y`\nline";
+        try (ExecutionEnvironment env = ssh(Map.of("env.HOSTILE", hostile))) {
+            env.files().mkdir(dir);
+            ExecutionResult code = env.execute(Code.python("import os\n_result = [os.environ['HOSTILE'], os.getcwd()]")
+                    .withCwd(dir)
+                    .withEnv("CALL", hostile));
+            assertThat(code.success()).as("%s", code).isTrue();
+            assertThat(code.result()).isEqualTo(List.of(hostile, env.files().workspace() + "/" + dir));
+            ExecutionResult command =
+                    env.executeCommand(Command.of("printf '%s' \"$CALL\"").withEnv("CALL", hostile));
+            assertThat(command.stdout()).as("%s", command).isEqualTo(hostile);
+            ExecutionResult js = env.execute(Code.javascript("_result = process.env.HOSTILE"));
+            assertThat(js.result()).as("%s", js).isEqualTo(hostile);
+        }
+        assertThat(canary).as("a command hidden in a value was run").doesNotExist();
+    }
+
+    @Test
+    void aMissingWorkingDirectoryIsNamed() {
+        try (ExecutionEnvironment env = ssh(Map.of())) {
+            ExecutionResult r = env.executeCommand(Command.of("pwd").withCwd("no/such/dir"));
+            assertThat(r.success()).isFalse();
+            assertThat(r.stderr()).contains("the working directory").contains("no/such/dir");
+        }
+    }
+
+    // ---- logins
+
+    @Test
+    void anEncryptedKeyOpensWithItsPassphrase() {
+        try (ExecutionEnvironment env =
+                ssh(Map.of("privateKeyFile", server().encryptedKey.toString(), "passphrase", SshServer.PASSPHRASE))) {
+            assertThat(env.executeCommand("echo ok").stdout()).isEqualTo("ok\n");
+        }
+        assertThatThrownBy(
+                        () -> ssh(Map.of("privateKeyFile", server().encryptedKey.toString(), "passphrase", "wrong")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("passphrase")
+                .hasMessageContaining(server().encryptedKey.toString());
+        assertThatThrownBy(
+                        () -> ssh(Map.of("privateKeyFile", server().encryptedKey.toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("is encrypted: set 'passphrase'");
+    }
+
+    @Test
+    void aKeyHeldInMemoryLogsIn() throws IOException {
+        Map<String, Object> config = new HashMap<>(server().config());
+        config.remove("privateKeyFile");
+        config.put("privateKey", Files.readString(server().userKey));
+        try (ExecutionEnvironment env = Exxec.environment(SshProvider.ID, config)) {
+            assertThat(env.executeCommand("echo ok").stdout()).isEqualTo("ok\n");
+        }
+    }
+
+    @Test
+    void theAgentsKeysLogIn(@TempDir Path dir) throws Exception {
+        Requirements.require(
+                Files.isExecutable(Path.of("/usr/bin/ssh-agent")), "ssh-agent is not installed (openssh-client)");
+        Path socket = dir.resolve("agent.sock");
+        Process agent = new ProcessBuilder("ssh-agent", "-D", "-a", socket.toString())
+                .redirectErrorStream(true)
+                .start();
+        try {
+            await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(socket));
+            ProcessBuilder adding =
+                    new ProcessBuilder("ssh-add", server().userKey.toString()).redirectErrorStream(true);
+            adding.environment().put("SSH_AUTH_SOCK", socket.toString());
+            Process added = adding.start();
+            String said = new String(added.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(added.waitFor()).as(said).isZero();
+            Map<String, Object> config = new HashMap<>(server().config());
+            config.remove("privateKeyFile");
+            config.put("agent", socket.toString());
+            try (ExecutionEnvironment env = Exxec.environment(SshProvider.ID, config)) {
+                assertThat(env.executeCommand("echo ok").stdout()).isEqualTo("ok\n");
+            }
+        } finally {
+            agent.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aPasswordLogsInAndAWrongOneIsNamed() throws IOException {
+        Requirements.require(server().hasPasswordUser(), "password logins need a test user, made only as root");
+        Map<String, Object> config = new HashMap<>(server().config());
+        config.remove("privateKeyFile");
+        config.put("user", SshServer.PASSWORD_USER);
+        config.put("password", server().password);
+        try (ExecutionEnvironment env = Exxec.environment(SshProvider.ID, config)) {
+            // Its login shell's start-up file talks: none of that is the call's.
+            ExecutionResult r = env.executeCommand("id -un; echo err >&2");
+            assertThat(r.stdout()).as("%s", r).isEqualTo(SshServer.PASSWORD_USER + "\n");
+            assertThat(r.stderr()).as("%s", r).isEqualTo("err\n");
+            ExecutionResult code = env.execute(Code.python("print('out')\n_result = 42"));
+            assertThat(code.stdout()).as("%s", code).isEqualTo("out\n");
+            assertThat(code.result()).isEqualTo(42);
+        }
+        // A start-up file that prints to standard output breaks SFTP (for every client): named.
+        try {
+            Files.writeString(SshServer.passwordUserRc(), "echo 'noise on stdout'\n");
+            assertThatThrownBy(() -> Exxec.environment(SshProvider.ID, config))
+                    .isInstanceOf(EnvironmentStartException.class)
+                    .hasMessageContaining("SFTP server")
+                    .hasMessageContaining("~/.bashrc");
+        } finally {
+            Files.writeString(SshServer.passwordUserRc(), SshServer.QUIET_RC);
+        }
+        config.put("password", "not-" + server().password);
+        assertThatThrownBy(() -> Exxec.environment(SshProvider.ID, config))
+                .isInstanceOf(EnvironmentStartException.class)
+                .hasMessageContaining("authentication as " + SshServer.PASSWORD_USER)
+                .hasMessageContaining("failed")
+                .hasMessageContaining("a password")
+                .hasMessageNotContaining(server().password);
+    }
+
+    // ---- host keys
+
+    private static String hostFingerprint() throws Exception {
+        Process p = new ProcessBuilder(
+                        "ssh-keygen",
+                        "-l",
+                        "-E",
+                        "sha256",
+                        "-f",
+                        server().hostPublicKey.toString())
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return out.split(" ")[1]; // "256 SHA256:... comment (ED25519)"
+    }
+
+    @Test
+    void anUnknownHostKeyIsRefusedWithItsFingerprint(@TempDir Path dir) throws Exception {
+        Path empty = dir.resolve("known_hosts");
+        Files.writeString(empty, "");
+        assertThatThrownBy(() -> ssh(Map.of("knownHostsFile", empty.toString())))
+                .isInstanceOf(EnvironmentStartException.class)
+                .hasMessageContaining("is not in " + empty)
+                .hasMessageContaining(hostFingerprint())
+                .hasMessageContaining("hostKeyPolicy=accept-new");
+    }
+
+    @Test
+    void aChangedHostKeyIsRefusedEvenWithAcceptNew(@TempDir Path dir) throws Exception {
+        Path other = dir.resolve("other");
+        SshServer.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", other.toString()));
+        String[] key = Files.readString(dir.resolve("other.pub")).trim().split(" ");
+        Path known = dir.resolve("known_hosts");
+        Files.writeString(known, "[127.0.0.1]:" + server().port + " " + key[0] + " " + key[1] + "\n");
+        for (String policy : List.of("strict", "accept-new")) {
+            assertThatThrownBy(() -> ssh(Map.of("knownHostsFile", known.toString(), "hostKeyPolicy", policy)))
+                    .isInstanceOf(EnvironmentStartException.class)
+                    .hasMessageContaining("CHANGED")
+                    .hasMessageContaining(hostFingerprint());
+        }
+    }
+
+    @Test
+    void acceptNewTrustsOnFirstUseAndRemembers(@TempDir Path dir) throws Exception {
+        Path known = dir.resolve("sub/known_hosts");
+        try (ExecutionEnvironment env =
+                ssh(Map.of("knownHostsFile", known.toString(), "hostKeyPolicy", "accept-new"))) {
+            assertThat(env.executeCommand("echo ok").stdout()).isEqualTo("ok\n");
+        }
+        assertThat(Files.readString(known)).startsWith("[127.0.0.1]:" + server().port + " ssh-ed25519 ");
+        try (ExecutionEnvironment env = ssh(Map.of("knownHostsFile", known.toString()))) {
+            assertThat(env.executeCommand("echo again").stdout()).isEqualTo("again\n");
+        }
+    }
+
+    // ---- unreachable, missing
+
+    @Test
+    void aRefusedPortIsNamedAtOnce() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> ssh(Map.of("port", port)))
+                .isInstanceOf(ProviderUnavailableException.class)
+                .hasMessageContaining("127.0.0.1:" + port)
+                .hasMessageContaining("refused");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aHostThatDoesNotAnswerFailsWithinTheConnectTimeout() throws IOException {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<Socket> accepted = new ArrayList<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        accepted.add(silent.accept()); // accepts, never speaks
+                    }
+                } catch (IOException e) {
+                    // closed
+                }
+            });
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> ssh(Map.of("port", silent.getLocalPort(), "connectTimeout", "1s")))
+                    .isInstanceOf(ProviderUnavailableException.class)
+                    .hasMessageContaining("1000 ms (connectTimeout)");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2500));
+        }
+    }
+
+    @Test
+    void aMissingInterpreterIsNamed() {
+        assertThatThrownBy(() -> ssh(Map.of("python", "/nonexistent/python3")))
+                .isInstanceOf(ProviderUnavailableException.class)
+                .hasMessageContaining("config key 'python'")
+                .hasMessageContaining("/nonexistent/python3");
+        assertThatThrownBy(() -> ssh(Map.of("node", "no-such-node")))
+                .isInstanceOf(ProviderUnavailableException.class)
+                .hasMessageContaining("config key 'node'");
+    }
+
+    @Test
+    void theHostAndItsInterpretersAreFoundOnce() {
+        try (ExecutionEnvironment env = ssh(Map.of())) {
+            assertThat(env.capabilities().languages()).contains(Language.PYTHON, Language.JAVASCRIPT);
+            assertThat(env.capabilities().location()).isEqualTo(dev.exxec.Location.REMOTE);
+            ExecutionResult r = env.execute(Code.python("import sys\n_result = sys.executable"));
+            assertThat((String) r.result()).as("%s", r).doesNotContain("shims");
+        }
+    }
+
+    @Test
+    void badConfigurationNamesTheKey() {
+        assertThatThrownBy(() -> Exxec.environment(SshProvider.ID, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'host'");
+        assertThatThrownBy(() -> ssh(Map.of("port", "seventy")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("port");
+        assertThatThrownBy(() -> ssh(Map.of("hostKeyPolicy", "trust-me")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("hostKeyPolicy");
+        assertThatThrownBy(() -> ssh(Map.of("inheritEnv", true)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("inheritEnv");
+        assertThatThrownBy(() -> ssh(Map.of("privateKeyFile", "/nonexistent/key")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("/nonexistent/key");
+        assertThatThrownBy(() -> ssh(Map.of("sshKey", "x")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("sshKey");
+    }
+
+    @Test
+    void secretsStayOutOfTheConfigsText() {
+        SshConfig config = SshConfig.from(Map.of("host", "h", "password", "hunter2", "privateKey", "KEYTEXT"));
+        assertThat(config.toString()).doesNotContain("hunter2").doesNotContain("KEYTEXT");
+    }
+
+    @Test
+    void sessionsAreRefusedClearly() {
+        try (ExecutionEnvironment env = ssh(Map.of())) {
+            assertThatThrownBy(() -> env.session(Language.PYTHON)).isInstanceOf(UnsupportedCapabilityException.class);
+        }
+    }
+}
