@@ -24,7 +24,8 @@ public final class Bench {
             "local", new LocalExecuteBench(),
             "sandbox", new SandboxExecuteBench(),
             "docker", new DockerExecuteBench(),
-            "pool", new PoolBench()));
+            "pool", new PoolBench(),
+            "session", new SessionBench()));
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || !BENCHMARKS.containsKey(args[0])) {

@@ -43,6 +43,10 @@ public final class DriverProtocol {
     public static final String PYTHON_SUPPORT = "python_support.py";
     /** The JavaScript and TypeScript driver (CommonJS, also run by Deno). */
     public static final String JAVASCRIPT_DRIVER = "javascript_driver.cjs";
+    /** The Python session driver's file name ({@link InterpreterSession}). */
+    public static final String PYTHON_SESSION = "python_session.py";
+    /** The JavaScript session driver's file name ({@link InterpreterSession}). */
+    public static final String JAVASCRIPT_SESSION = "javascript_session.cjs";
 
     private static final Map<String, byte[]> RESOURCES = new ConcurrentHashMap<>();
 
@@ -67,7 +71,8 @@ public final class DriverProtocol {
     /** Writes the driver files into {@code directory} (created if needed) and returns it. */
     public static Path install(Path directory) throws IOException {
         Files.createDirectories(directory);
-        for (String name : new String[] {PYTHON_DRIVER, PYTHON_SUPPORT, JAVASCRIPT_DRIVER}) {
+        for (String name :
+                new String[] {PYTHON_DRIVER, PYTHON_SUPPORT, JAVASCRIPT_DRIVER, PYTHON_SESSION, JAVASCRIPT_SESSION}) {
             Files.write(directory.resolve(name), resource(name));
         }
         return directory;

@@ -74,7 +74,7 @@ sealed interface Confinement permits Unconfined, Sandboxed {
      */
     record Launch(List<String> command, Path hostCwd, Cgroups.@Nullable Lease lease) {}
 
-    /** What every host environment can do, whatever its confinement: all but sessions. */
+    /** What every host environment can do, whatever its confinement; sessions in Python and JavaScript. */
     static Capabilities.Builder hostCapabilities(Set<Language> languages) {
         return Capabilities.builder()
                 .languages(languages)
@@ -83,7 +83,7 @@ sealed interface Confinement permits Unconfined, Sandboxed {
                 .files(true)
                 .processes(true)
                 .terminals(true)
-                .sessions(false)
+                .sessions(languages.contains(Language.PYTHON) || languages.contains(Language.JAVASCRIPT))
                 .location(dev.exxec.Location.LOCAL);
     }
 

@@ -2,6 +2,7 @@ package dev.exxec.local;
 
 import dev.exxec.Capabilities;
 import dev.exxec.Code;
+import dev.exxec.CodeSession;
 import dev.exxec.Command;
 import dev.exxec.ConfigException;
 import dev.exxec.EnvironmentStartException;
@@ -20,6 +21,7 @@ import dev.exxec.spi.EventSink;
 import dev.exxec.spi.ExecProcess;
 import dev.exxec.spi.ExecutionRun;
 import dev.exxec.spi.HostProcess;
+import dev.exxec.spi.InterpreterSession;
 import dev.exxec.spi.ResultChannel;
 import java.io.IOException;
 import java.io.InputStream;
@@ -422,6 +424,63 @@ final class HostEnvironment extends AbstractEnvironment {
         return run(spec, () -> start(argv, env, cwd, Confinement.Use.COMMAND, false), sink);
     }
 
+    /**
+     * A session: one interpreter (Python or Node.js, launched as the environment launches code,
+     * sandboxed the same way) running the session driver; interrupted with SIGINT at a deadline.
+     */
+    @Override
+    public CodeSession session(Language language) {
+        checkOpen();
+        String driver = InterpreterSession.driver(language); // refuses TypeScript
+        if (!supports(language)) {
+            throw new dev.exxec.UnsupportedCapabilityException(unsupportedLanguageMessage(language));
+        }
+        Path executable;
+        Path driverFile;
+        Map<String, String> header = new LinkedHashMap<>();
+        if (language == Language.PYTHON) {
+            Interpreters.Python py = (Interpreters.Python) lookup(language).runtime();
+            executable = py.executable();
+            driverFile = py.support().resolveSibling(driver);
+            header.put("support", confinement.visible(py.support()));
+        } else {
+            executable = ((Interpreters.Node) lookup(language).runtime()).executable();
+            driverFile = Interpreters.javascriptDriver().resolveSibling(driver);
+        }
+        List<String> command = List.of(executable.toString(), confinement.visible(driverFile));
+        InterpreterSession.Interpreter interpreter = new InterpreterSession.Interpreter() {
+            @Override
+            public ExecProcess start() throws IOException {
+                return HostEnvironment.this.start(
+                        command, environment(Map.of()), defaultCwd, Confinement.Use.PROCESS, false);
+            }
+
+            @Override
+            public Map<String, String> header() {
+                return header;
+            }
+
+            @Override
+            public void interrupt(ExecProcess process) throws IOException {
+                Long pid = process.pid();
+                if (pid != null) {
+                    Signals.interrupt(pid, executable);
+                }
+            }
+        };
+        CodeSession session = new InterpreterSession(
+                dev.exxec.internal.Ids.next("session"),
+                language,
+                interpreter,
+                settings.timeout(),
+                settings.outputLimit());
+        sessions.removeIf(s -> ((InterpreterSession) s).isClosed());
+        sessions.add(session);
+        return session;
+    }
+
+    private final Set<CodeSession> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     @Override
     public WorkspaceFiles files() {
         checkOpen();
@@ -442,6 +501,7 @@ final class HostEnvironment extends AbstractEnvironment {
 
     @Override
     protected void doClose() {
+        sessions.forEach(CodeSession::close);
         if (processes != null) {
             processes.killAll();
         }

@@ -112,6 +112,13 @@ public abstract class ConformanceKit {
     }
 
     @Nested
+    class Sessions extends SessionContract {
+        Sessions() {
+            super(ConformanceKit.this.factory());
+        }
+    }
+
+    @Nested
     class Lifecycle extends LifecycleContract {
         Lifecycle() {
             super(ConformanceKit.this.factory());

@@ -1,0 +1,449 @@
+package dev.exxec.spi;
+
+import dev.exxec.Code;
+import dev.exxec.CodeSession;
+import dev.exxec.ErrorTypes;
+import dev.exxec.ExecutionCancelledException;
+import dev.exxec.ExecutionResult;
+import dev.exxec.ExxecException;
+import dev.exxec.Language;
+import dev.exxec.UnsupportedCapabilityException;
+import dev.exxec.internal.OutputCapture;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link CodeSession} over one long-lived interpreter that runs a session driver ({@code
+ * python_session.py}, {@code javascript_session.cjs}): requests go to its standard input, each call's
+ * output is what came on standard output and error before the driver's end lines, and its result is
+ * the record on the last of them. Providers supply how to start the interpreter and how to interrupt
+ * it.
+ *
+ * <p>At a call's deadline the interpreter is interrupted (SIGINT: {@code KeyboardInterrupt} in
+ * Python, a script interruption in Node.js) and the result is {@code TimeoutError} with the state
+ * kept. When the interrupt does not end the call within a grace period, the interpreter is killed; the
+ * result says that the state was lost, and the next call starts a fresh interpreter. An interpreter
+ * that dies during a call (the program exited it) is reported likewise.
+ *
+ * <p>Calls run one at a time, in order; thread-safe.
+ */
+public final class InterpreterSession implements CodeSession {
+    /** The session driver's file name for a language. */
+    public static String driver(Language language) {
+        return switch (language) {
+            case PYTHON -> DriverProtocol.PYTHON_SESSION;
+            case JAVASCRIPT -> DriverProtocol.JAVASCRIPT_SESSION;
+            case TYPESCRIPT ->
+                throw new UnsupportedCapabilityException("TypeScript sessions are not supported: use"
+                        + " JavaScript sessions, or one-shot TypeScript execution");
+        };
+    }
+
+    /** How a provider starts and interrupts the interpreter. */
+    public interface Interpreter {
+        /**
+         * Starts the interpreter running the session driver; the session writes the header line
+         * (with the fields {@link #header()} gives and its marker) to its standard input.
+         */
+        ExecProcess start() throws IOException;
+
+        /** Header fields besides the marker ({@code support=PATH} for Python). */
+        Map<String, String> header();
+
+        /** Sends the interpreter an interrupt (SIGINT to its process group). */
+        void interrupt(ExecProcess process) throws IOException;
+    }
+
+    private static final Duration GRACE = Duration.ofSeconds(2);
+
+    private final String id;
+    private final Language language;
+    private final Interpreter interpreter;
+    private final Duration defaultTimeout;
+    private final long outputLimit;
+    private final String marker = DriverProtocol.newMarker();
+    private @Nullable Running running;
+    private long calls;
+    private boolean closed;
+
+    public InterpreterSession(
+            String id, Language language, Interpreter interpreter, Duration defaultTimeout, long outputLimit) {
+        this.id = Objects.requireNonNull(id, "id");
+        this.language = Objects.requireNonNull(language, "language");
+        this.interpreter = Objects.requireNonNull(interpreter, "interpreter");
+        this.defaultTimeout = Objects.requireNonNull(defaultTimeout, "defaultTimeout");
+        this.outputLimit = outputLimit;
+        driver(language); // refuses TypeScript
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public Language language() {
+        return language;
+    }
+
+    /** The interpreter process now, and the pumps of its streams. */
+    private final class Running {
+        final ExecProcess process;
+        final Splitter out;
+        final Splitter err;
+
+        Running(ExecProcess process) {
+            this.process = process;
+            this.out = new Splitter(this, process.stdout(), "stdout");
+            this.err = new Splitter(this, process.stderr(), "stderr");
+        }
+    }
+
+    /** One call's output and end, filled by the pumps. */
+    private static final class Call {
+        final Running owner;
+        final String id;
+        final OutputCapture stdout;
+        final OutputCapture stderr;
+        final CompletableFuture<byte[]> record = new CompletableFuture<>();
+        final CompletableFuture<Void> stderrEnded = new CompletableFuture<>();
+
+        Call(Running owner, String id, long limit) {
+            this.owner = owner;
+            this.id = id;
+            this.stdout = new OutputCapture(limit);
+            this.stderr = new OutputCapture(limit);
+        }
+    }
+
+    private volatile @Nullable Call current;
+
+    /**
+     * Reads one of the interpreter's streams: bytes go to the current call until the driver's line
+     * {@code "\n" MARKER ID ":" REST "\n"}, which ends the call's part of this stream.
+     */
+    private final class Splitter {
+        private final Running owner;
+        private final byte[] start;
+
+        Splitter(Running owner, InputStream in, String name) {
+            this.owner = owner;
+            this.start = ("\n" + marker).getBytes(StandardCharsets.UTF_8);
+            Thread.ofVirtual().name("exxec-session-" + name).start(() -> pump(in, name.equals("stdout")));
+        }
+
+        private void pump(InputStream in, boolean stdout) {
+            byte[] chunk = new byte[8192];
+            byte[] held = new byte[start.length]; // bytes that may begin a marker line
+            int heldLength = 0;
+            ByteArrayOutputStream line = null; // the marker line being read, after the marker
+            try (in) {
+                int n;
+                while ((n = in.read(chunk)) >= 0) {
+                    int i = 0;
+                    while (i < n) {
+                        if (line != null) {
+                            byte b = chunk[i++];
+                            if (b == '\n') {
+                                ended(line.toByteArray(), stdout);
+                                line = null;
+                            } else if (line.size() < 64 << 20) {
+                                line.write(b);
+                            }
+                        } else if (heldLength == 0) {
+                            // Output up to the next line feed, which may begin a marker line.
+                            int j = i;
+                            while (j < n && chunk[j] != '\n') {
+                                j++;
+                            }
+                            deliver(chunk, i, j - i, stdout);
+                            if (j < n) {
+                                held[heldLength++] = '\n';
+                            }
+                            i = j + 1;
+                        } else {
+                            byte b = chunk[i++];
+                            if (b == start[heldLength]) {
+                                held[heldLength++] = b;
+                                if (heldLength == start.length) {
+                                    heldLength = 0;
+                                    line = new ByteArrayOutputStream();
+                                }
+                            } else {
+                                deliver(held, 0, heldLength, stdout); // it was output after all
+                                heldLength = 0;
+                                if (b == '\n') {
+                                    held[heldLength++] = '\n';
+                                } else {
+                                    deliver(new byte[] {b}, 0, 1, stdout);
+                                }
+                            }
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // the interpreter went away
+            } finally {
+                deliver(held, 0, heldLength, stdout);
+                Call call = mine();
+                if (call != null) {
+                    // the interpreter ended in the middle of a call
+                    if (stdout) {
+                        call.record.complete(null);
+                    } else {
+                        call.stderrEnded.complete(null);
+                    }
+                }
+            }
+        }
+
+        /** The current call when it is this interpreter's (one that was replaced may still be read). */
+        private @Nullable Call mine() {
+            Call call = current;
+            return call != null && call.owner == owner ? call : null;
+        }
+
+        private void deliver(byte[] bytes, int offset, int length, boolean stdout) {
+            Call call = mine();
+            if (call != null && length > 0) {
+                (stdout ? call.stdout : call.stderr).append(bytes, offset, length);
+            }
+            // Output while no call runs (a thread of an earlier program) belongs to nobody.
+        }
+
+        private void ended(byte[] rest, boolean stdout) {
+            String text = new String(rest, StandardCharsets.UTF_8);
+            int colon = text.indexOf(':');
+            Call call = mine();
+            if (colon < 0 || call == null || !text.substring(0, colon).equals(call.id)) {
+                return; // not this call's
+            }
+            if (stdout) {
+                call.record.complete(text.substring(colon + 1).getBytes(StandardCharsets.UTF_8));
+            } else {
+                call.stderrEnded.complete(null);
+            }
+        }
+    }
+
+    @Override
+    public synchronized ExecutionResult execute(Code code) {
+        if (closed) {
+            throw new IllegalStateException("session " + id + " is closed");
+        }
+        if (code.language() != language) {
+            throw new IllegalArgumentException("session " + id + " runs " + language + ", not " + code.language());
+        }
+        if (!code.env().isEmpty() || code.cwd() != null) {
+            throw new UnsupportedCapabilityException("a session's variables and working directory are its"
+                    + " interpreter's: set them for the environment, not per call (session " + id + ")");
+        }
+        Duration timeout = code.timeout() != null ? code.timeout() : defaultTimeout;
+        long started = System.nanoTime();
+        Running r = ensureRunning();
+        Call call = new Call(r, Long.toString(++calls), outputLimit);
+        current = call;
+        try {
+            byte[] source = code.source().getBytes(StandardCharsets.UTF_8);
+            try {
+                OutputStream in = r.process.stdin();
+                in.write(("exxec-call/1\t" + call.id + "\t" + source.length + "\n").getBytes(StandardCharsets.UTF_8));
+                in.write(source);
+                in.flush();
+            } catch (IOException e) {
+                return lost(r, call, started, "the session's interpreter is gone (" + e.getMessage() + ")", null);
+            }
+            byte[] record;
+            boolean interrupted = false;
+            try {
+                record = timeout.isZero()
+                        ? call.record.get()
+                        : call.record.get(Math.max(1, timeout.toNanos()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                interrupted = true;
+                try {
+                    interpreter.interrupt(r.process);
+                    record = call.record.get(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (IOException | TimeoutException | ExecutionException again) {
+                    record = null;
+                }
+                if (record == null) {
+                    return lost(
+                            r,
+                            call,
+                            started,
+                            "the call ran past its deadline of " + seconds(timeout) + " and did not stop when"
+                                    + " interrupted: the session's interpreter was killed, and its state is lost (the"
+                                    + " next call starts a new one)",
+                            ErrorTypes.TIMEOUT);
+                }
+            } catch (ExecutionException e) {
+                record = null;
+            }
+            if (record == null) {
+                return lost(r, call, started, "the session's interpreter ended during the call", null);
+            }
+            try {
+                call.stderrEnded.get(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                // its stderr end line did not come: what came is the call's
+            }
+            ExecutionResult.Builder result = outputs(call, started);
+            DriverProtocol.DriverRecord parsed;
+            try {
+                parsed = DriverProtocol.parse(record);
+            } catch (IllegalArgumentException e) {
+                return result.error("the session driver's result record is malformed", ErrorTypes.PROCESS_EXIT, null)
+                        .build();
+            }
+            if (interrupted) {
+                result.error(
+                        "the call ran past its deadline of " + seconds(timeout)
+                                + " and was interrupted; the session's state is kept",
+                        ErrorTypes.TIMEOUT,
+                        parsed.traceback());
+            } else if (!parsed.ok()) {
+                result.error(
+                        Objects.requireNonNullElse(parsed.error(), ""),
+                        Objects.requireNonNullElse(parsed.errorType(), "Error"),
+                        parsed.traceback());
+            } else {
+                result.success(true).result(parsed.value(), parsed.type());
+            }
+            return result.build();
+        } catch (InterruptedException e) {
+            kill(r);
+            Thread.currentThread().interrupt();
+            throw new ExecutionCancelledException(
+                    "a call of session " + id + " was cancelled; the interpreter was killed and its state is lost", e);
+        } finally {
+            current = null;
+        }
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
+    private ExecutionResult.Builder outputs(Call call, long started) {
+        return ExecutionResult.builder()
+                .stdout(call.stdout.text())
+                .stderr(call.stderr.text())
+                .stdoutTruncated(call.stdout.truncated())
+                .stderrTruncated(call.stderr.truncated())
+                .duration(Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /** The interpreter is (made) gone: the result says so; the next call starts a new one. */
+    private ExecutionResult lost(Running r, Call call, long started, String why, @Nullable String errorType) {
+        kill(r);
+        int exit = 128 + 9;
+        try {
+            if (r.process.waitFor(Duration.ofSeconds(2))) {
+                exit = r.process.exitCode();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        String message = errorType != null ? why : why + " (exit code " + exit + "); its state is lost";
+        return outputs(call, started)
+                .exitCode(exit)
+                .error(message, errorType != null ? errorType : ErrorTypes.PROCESS_EXIT, null)
+                .build();
+    }
+
+    private void kill(Running r) {
+        r.process.kill();
+        if (running == r) {
+            running = null;
+        }
+    }
+
+    private Running ensureRunning() {
+        Running r = running;
+        if (r != null) {
+            try {
+                if (!r.process.waitFor(Duration.ofNanos(1))) {
+                    return r;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ExecutionCancelledException("interrupted", e);
+            }
+            running = null;
+        }
+        ExecProcess process;
+        try {
+            process = interpreter.start();
+        } catch (IOException e) {
+            throw new ExxecException(
+                    "could not start the " + language + " interpreter of session " + id + ": " + e.getMessage(), e);
+        }
+        StringBuilder header = new StringBuilder("exxec-session/1\tmarker=").append(marker);
+        interpreter
+                .header()
+                .forEach((k, v) -> header.append('\t').append(k).append('=').append(v));
+        header.append('\n');
+        try {
+            process.stdin().write(header.toString().getBytes(StandardCharsets.UTF_8));
+            process.stdin().flush();
+        } catch (IOException e) {
+            process.kill();
+            throw new ExxecException(
+                    "the " + language + " interpreter of session " + id + " did not start: " + e.getMessage(), e);
+        }
+        r = new Running(process);
+        running = r;
+        return r;
+    }
+
+    /** Whether it was closed. */
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /** Whether the interpreter is running now (it starts with the first call, again after a loss). */
+    public synchronized boolean isRunning() {
+        return running != null;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Running r = running;
+        running = null;
+        if (r != null) {
+            try {
+                r.process.stdin().close(); // the driver ends at the end of its input
+                if (!r.process.waitFor(Duration.ofMillis(500))) {
+                    r.process.kill();
+                }
+            } catch (IOException e) {
+                r.process.kill();
+            } catch (InterruptedException e) {
+                r.process.kill();
+                Thread.currentThread().interrupt();
+            }
+            r.process.release();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "InterpreterSession[" + id + ", " + language + ", " + calls + " calls]";
+    }
+}

@@ -1,0 +1,217 @@
+// exxec's JavaScript session driver: one Node.js process that runs program after program in one
+// realm, its globals kept (top-level `var`, functions, `let` and `const` persist, as in a REPL).
+//
+// Protocol (dev.exxec.spi.InterpreterSession), as python_session.py: a header line
+// "exxec-session/1<TAB>marker=TEXT" on standard input, then per call a line
+// "exxec-call/1<TAB>ID<TAB>LENGTH" and LENGTH bytes of UTF-8 source. After each call the driver
+// writes "\n" MARKER ID ":end\n" to standard error and "\n" MARKER ID ":" RECORD "\n" to standard
+// output. A program's value is `main()` when the call defined `main` (awaited when it returns a
+// promise), else `_result` (awaited likewise). SIGINT interrupts a running program, sync or async.
+// Timers a program leaves run only while a later call runs.
+'use strict';
+const fs = require('fs');
+const util = require('util');
+const vm = require('vm');
+
+const FILENAME = '<code>';
+const LOOKUP_MAIN = 'typeof main === "function" ? main : undefined';
+const LOOKUP_RESULT = 'typeof _result === "undefined" ? undefined : _result';
+let pending = Buffer.alloc(0);
+
+function readMore() {
+  const chunk = Buffer.alloc(65536);
+  let n;
+  for (;;) {
+    try {
+      n = fs.readSync(0, chunk, 0, chunk.length, null);
+      break;
+    } catch (e) {
+      if (e.code === 'EAGAIN') continue;
+      if (e.code === 'EOF') return false;
+      throw e;
+    }
+  }
+  if (n === 0) return false;
+  pending = Buffer.concat([pending, chunk.subarray(0, n)]);
+  return true;
+}
+
+function readLine() {
+  for (;;) {
+    const nl = pending.indexOf(10);
+    if (nl >= 0) {
+      const line = pending.subarray(0, nl).toString('utf8');
+      pending = pending.subarray(nl + 1);
+      return line;
+    }
+    if (!readMore()) return null;
+  }
+}
+
+function readBytes(length) {
+  while (pending.length < length) {
+    if (!readMore()) return null;
+  }
+  const bytes = pending.subarray(0, length);
+  pending = pending.subarray(length);
+  return bytes;
+}
+
+function typeName(value) {
+  if (value === null) return 'null';
+  if (typeof value === 'object' || typeof value === 'function') {
+    const ctor = value.constructor;
+    if (ctor && typeof ctor.name === 'string' && ctor.name) return ctor.name;
+  }
+  return typeof value;
+}
+
+function isJsonNative(value) {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null || Array.isArray(value) || value instanceof Date) return true;
+      const proto = Object.getPrototypeOf(value);
+      return proto === Object.prototype || proto === null;
+    }
+    default:
+      return false;
+  }
+}
+
+function inspect(value) {
+  try {
+    return typeof value === 'string' ? value : util.inspect(value, { depth: 6, breakLength: Infinity });
+  } catch (e) {
+    return '<' + typeName(value) + ' (inspect failed)>';
+  }
+}
+
+function replacer(key, value) {
+  if (typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol') return inspect(value);
+  if (value instanceof Map || value instanceof Set) return inspect(value);
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  return value;
+}
+
+function okRecord(value) {
+  if (value === undefined || value === null) return { ok: true, value: null, type: null };
+  if (isJsonNative(value)) {
+    try {
+      return { ok: true, value: JSON.parse(JSON.stringify(value, replacer)), type: null };
+    } catch (e) {
+      // a cycle or a throwing toJSON: the text form
+    }
+  }
+  return { ok: true, value: inspect(value), type: typeName(value) };
+}
+
+function errorRecord(err) {
+  if (err instanceof Error || (err && typeof err === 'object' && 'stack' in err)) {
+    const stack = typeof err.stack === 'string' ? err.stack : '';
+    const kept = stack
+      .split('\n')
+      .filter((line) => !(/^\s+at /.test(line) && (line.includes('javascript_session') || /\(node:|at node:/.test(line))));
+    return {
+      ok: false,
+      error: String(err.message ?? err),
+      errorType: typeName(err) === 'Object' ? String(err.name || 'Error') : typeName(err),
+      traceback: kept.length ? kept.join('\n') : null,
+    };
+  }
+  return { ok: false, error: 'uncaught ' + typeName(err) + ': ' + inspect(err), errorType: 'Error', traceback: null };
+}
+
+function write(fd, text) {
+  let data = Buffer.from(text, 'utf8');
+  while (data.length) {
+    const n = fs.writeSync(fd, data);
+    data = data.subarray(n);
+  }
+}
+
+// An interrupt while a program awaits: the awaited value is abandoned with this error.
+let interruptAwait = null;
+process.on('SIGINT', () => {
+  if (interruptAwait) interruptAwait(new Error('Script execution interrupted.'));
+});
+
+function interruptible(value) {
+  if (!value || typeof value.then !== 'function') return value;
+  // A promise that never settles leaves Node.js with nothing to do, and it would exit: a timer keeps
+  // it waiting for the interrupt.
+  const alive = setInterval(() => {}, 1 << 30);
+  return new Promise((resolve, reject) => {
+    interruptAwait = reject;
+    value.then(resolve, reject);
+  }).finally(() => {
+    interruptAwait = null;
+    clearInterval(alive);
+  });
+}
+
+async function session() {
+  const fields = (readLine() || '').split('\t');
+  if (fields[0] !== 'exxec-session/1') {
+    process.stderr.write('exxec session: bad protocol header ' + JSON.stringify(fields) + '\n');
+    process.exit(70);
+  }
+  const header = Object.fromEntries(fields.slice(1).map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)]));
+  const marker = header.marker;
+  globalThis.require = require;
+  for (;;) {
+    const line = readLine();
+    if (line === null) return;
+    const parts = line.split('\t');
+    if (parts.length !== 3 || parts[0] !== 'exxec-call/1') {
+      process.stderr.write('exxec session: bad request ' + JSON.stringify(parts) + '\n');
+      process.exit(70);
+    }
+    const call = parts[1];
+    const bytes = readBytes(Number(parts[2]));
+    if (bytes === null) return;
+    const source = bytes.toString('utf8');
+    let record;
+    try {
+      // `_result` and `main` may be global properties or top-level `let`/`const` bindings: both are
+      // read by evaluating their names; a former call's `_result` is cleared first.
+      try {
+        vm.runInThisContext('_result = undefined');
+      } catch (e) {
+        // a `const _result` of a former call: it stays
+      }
+      const before = vm.runInThisContext(LOOKUP_MAIN);
+      vm.runInThisContext(source, { filename: FILENAME, breakOnSigint: true });
+      const main = vm.runInThisContext(LOOKUP_MAIN);
+      let value;
+      if (main && main !== before) {
+        value = await interruptible(main());
+      } else {
+        value = await interruptible(vm.runInThisContext(LOOKUP_RESULT));
+      }
+      record = okRecord(value);
+    } catch (e) {
+      record = errorRecord(e);
+    }
+    let text;
+    try {
+      text = JSON.stringify(record);
+    } catch (e) {
+      text = JSON.stringify({ ok: true, value: inspect(record.value), type: typeName(record.value) });
+    }
+    write(2, '\n' + marker + call + ':end\n');
+    write(1, '\n' + marker + call + ':' + text + '\n');
+  }
+}
+
+session().then(
+  () => process.exit(0),
+  (e) => {
+    process.stderr.write('exxec session: ' + (e && e.stack ? e.stack : String(e)) + '\n');
+    process.exit(70);
+  }
+);

@@ -1,0 +1,121 @@
+# exxec's Python session driver: one interpreter that runs program after program, its globals kept.
+#
+# Protocol (dev.exxec.spi.InterpreterSession): standard input is the control channel. First one
+# header line: "exxec-session/1" and tab-separated key=value fields: marker=TEXT, support=PATH
+# (python_support.py). Then one request per call: a line "exxec-call/1<TAB>ID<TAB>LENGTH" and LENGTH
+# bytes of UTF-8 source. For each call, once the program ran and its output was flushed, the driver
+# writes "\n" MARKER ID ":end\n" to standard error, then "\n" MARKER ID ":" RECORD "\n" to standard
+# output (RECORD as python_driver.py's): what came before those lines on each stream is the call's
+# output. The program's own standard input is empty; SIGINT interrupts a running program only.
+import os
+import signal
+import sys
+
+
+def _session():
+    control = os.fdopen(os.dup(0), "rb")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)  # the program reads nothing of the control channel
+    os.close(devnull)
+    sys.stdin = open(os.devnull)
+    fields = control.readline().decode("utf-8").rstrip("\n").split("\t")
+    if fields[0] != "exxec-session/1":
+        sys.stderr.write("exxec session: bad protocol header %r\n" % (fields,))
+        sys.exit(70)
+    header = dict(field.split("=", 1) for field in fields[1:])
+    marker = header["marker"].encode("utf-8")
+    out = os.dup(1)  # private copies: immune to what a program does to fd 1 and 2
+    err = os.dup(2)
+    support_path = header["support"]
+    namespace_support = {"__name__": "exxec_support", "__builtins__": __builtins__}
+    with open(support_path, "rb") as f:
+        exec(compile(f.read(), support_path, "exec"), namespace_support)
+    ok_record = namespace_support["ok_record"]
+    error_record = namespace_support["error_record"]
+    await_value = namespace_support["await_value"]
+
+    import json
+
+    def quote(text):
+        quoted = json.dumps(text, ensure_ascii=False)
+        try:
+            quoted.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates: escaped
+            return json.dumps(text)
+        return quoted
+
+    def ok(value):
+        kind = type(value)
+        if value is None:
+            return '{"ok":true,"value":null,"type":null}'
+        if value is True or value is False:
+            return '{"ok":true,"value":%s,"type":null}' % ("true" if value else "false")
+        if kind is str:
+            return '{"ok":true,"value":%s,"type":null}' % quote(value)
+        if kind is float and value - value == 0.0:  # finite
+            return '{"ok":true,"value":%s,"type":null}' % repr(value)
+        return ok_record(value, quote)
+
+    sys.path[0] = ""
+    sys.argv[:] = ["<code>"]
+    module = type(sys)("__main__")
+    module.__dict__.update({"__builtins__": __builtins__, "__file__": "<code>"})
+    sys.modules["__main__"] = module
+    namespace = module.__dict__
+    sys.stdout.reconfigure(line_buffering=True)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def run(source):
+        namespace.pop("_result", None)
+        before = namespace.get("main")
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            exec(source, namespace)
+            main = namespace.get("main")
+            if callable(main) and main is not before:
+                value = main()
+                if hasattr(value, "__await__"):
+                    value = await_value(value)
+            else:
+                value = namespace.get("_result")
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            return ok(value)
+        except SystemExit as e:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            code = e.code
+            if code is None or code == 0:
+                return '{"ok":true,"value":null,"type":null}'
+            return '{"ok":false,"error":%s,"errorType":"SystemExit","traceback":null}' % quote(str(code))
+        except BaseException as e:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            return error_record(e, source, namespace, quote)
+
+    def write(fd, data):
+        while data:
+            data = data[os.write(fd, data) :]
+
+    while True:
+        line = control.readline()
+        if not line:
+            return
+        parts = line.decode("utf-8").rstrip("\n").split("\t")
+        if len(parts) != 3 or parts[0] != "exxec-call/1":
+            sys.stderr.write("exxec session: bad request %r\n" % (parts,))
+            sys.exit(70)
+        call = parts[1].encode("utf-8")
+        source = control.read(int(parts[2])).decode("utf-8", "replace")
+        try:
+            record = run(source)
+        except BaseException as e:  # an interrupt between the program's end and the handler's reset
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            record = error_record(e, source, namespace, quote)
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:
+                pass
+        write(err, b"\n" + marker + call + b":end\n")
+        write(out, b"\n" + marker + call + b":" + record.encode("utf-8") + b"\n")
+
+
+_session()

@@ -1,0 +1,47 @@
+package dev.exxec.local;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Sends an interrupt to a session's interpreter, wherever its launcher put it. */
+final class Signals {
+    private Signals() {}
+
+    /**
+     * Sends SIGINT to the interpreter: the process {@code pid} or, when that is a launcher (the
+     * sandbox's bwrap), its descendants running {@code executable}. Nothing else is signalled: an
+     * interrupt would end a launcher.
+     */
+    static void interrupt(long pid, Path executable) throws IOException {
+        Path real = real(executable);
+        List<String> targets = new ArrayList<>();
+        ProcessHandle.of(pid).ifPresent(root -> {
+            java.util.stream.Stream.concat(java.util.stream.Stream.of(root), root.descendants())
+                    .filter(p -> real.equals(real(Path.of("/proc", Long.toString(p.pid()), "exe"))))
+                    .forEach(p -> targets.add(Long.toString(p.pid())));
+        });
+        if (targets.isEmpty()) {
+            return; // it ended meanwhile
+        }
+        List<String> command = new ArrayList<>(List.of("kill", "-INT"));
+        command.addAll(targets);
+        Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+            kill.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+            kill.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Path real(Path path) {
+        try {
+            return path.toRealPath();
+        } catch (IOException | RuntimeException e) {
+            return path;
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package dev.exxec.testkit;
+
+import static dev.exxec.testkit.Outcomes.describe;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.exxec.Code;
+import dev.exxec.CodeSession;
+import dev.exxec.ErrorTypes;
+import dev.exxec.ExecutionResult;
+import dev.exxec.Language;
+import dev.exxec.UnsupportedCapabilityException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Sessions ({@code env.session(language)}): globals persist from one call to the next, each call
+ * gets its own output, a failed call leaves the session usable, a deadline interrupts the running
+ * call and keeps the state, a call that cannot be interrupted costs the state but not the session,
+ * and closing ends the interpreter. Where sessions are not declared, asking for one is refused.
+ */
+abstract class SessionContract extends KitArea {
+
+    SessionContract(EnvironmentFactory factory) {
+        super(factory);
+    }
+
+    private void assumeSessions(Language language) {
+        assumeTrue(caps().sessions(), "the environment does not declare sessions");
+        assumeLanguage(language);
+    }
+
+    private static ExecutionResult ok(ExecutionResult r) {
+        assertThat(r.success()).as(describe(r)).isTrue();
+        return r;
+    }
+
+    @Test
+    void pythonStatePersistsBetweenCalls() {
+        assumeSessions(Language.PYTHON);
+        try (CodeSession s = env().session(Language.PYTHON)) {
+            assertThat(s.language()).isEqualTo(Language.PYTHON);
+            ok(s.execute("x = 1"));
+            ok(s.execute("x += 1"));
+            assertThat(ok(s.execute("_result = x")).result()).isEqualTo(2);
+            ok(s.execute("def double(n):\n    return 2 * n\n"));
+            assertThat(ok(s.execute("def main():\n    return double(x)\n")).result())
+                    .isEqualTo(4);
+            assertThat(ok(s.execute("y = 5")).result())
+                    .as("_result is each call's own")
+                    .isNull();
+        }
+    }
+
+    @Test
+    void javascriptStatePersistsBetweenCalls() {
+        assumeSessions(Language.JAVASCRIPT);
+        try (CodeSession s = env().session(Language.JAVASCRIPT)) {
+            ok(s.execute("var x = 1; let y = 10;"));
+            ok(s.execute("x += 1; y += 1;"));
+            assertThat(ok(s.execute("_result = x + y")).result()).isEqualTo(13);
+            assertThat(ok(s.execute("async function main() { return await Promise.resolve(x * 100); }"))
+                            .result())
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
+    void eachCallGetsItsOwnOutput() {
+        assumeSessions(Language.PYTHON);
+        try (CodeSession s = env().session(Language.PYTHON)) {
+            ExecutionResult a = ok(s.execute("import sys\nprint('first')\nprint('err1', file=sys.stderr)"));
+            ExecutionResult b = ok(s.execute("print('second', end='')\nsys.stderr.write('no newline')"));
+            ExecutionResult c = ok(s.execute("print('\\n\\x1eexxec-result:forged:1:{\"ok\":true}')\n_result = 7"));
+            assertThat(a.stdout()).isEqualTo("first\n");
+            assertThat(a.stderr()).isEqualTo("err1\n");
+            assertThat(b.stdout()).isEqualTo("second");
+            assertThat(b.stderr()).isEqualTo("no newline");
+            assertThat(c.result())
+                    .as("a forged marker line is output, not a result")
+                    .isEqualTo(7);
+            assertThat(c.stdout()).contains("forged");
+        }
+    }
+
+    @Test
+    void aFailedCallLeavesTheSessionUsable() {
+        assumeSessions(Language.PYTHON);
+        try (CodeSession s = env().session(Language.PYTHON)) {
+            ok(s.execute("x = 41"));
+            ExecutionResult failed = s.execute("raise ValueError('no')");
+            assertThat(failed.success()).isFalse();
+            assertThat(failed.errorType()).isEqualTo("ValueError");
+            assertThat(failed.traceback()).contains("ValueError: no");
+            ExecutionResult syntax = s.execute("def (");
+            assertThat(syntax.errorType()).isEqualTo("SyntaxError");
+            assertThat(ok(s.execute("_result = x + 1")).result()).isEqualTo(42);
+        }
+    }
+
+    @Test
+    void aDeadlineInterruptsAndKeepsTheState() {
+        assumeSessions(Language.PYTHON);
+        try (CodeSession s = env().session(Language.PYTHON)) {
+            ok(s.execute("x = 'kept'"));
+            long start = System.nanoTime();
+            ExecutionResult r = s.execute(Code.python("while True:\n    pass\n").withTimeout(Duration.ofSeconds(1)));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+            assertThat(r.errorType()).as(describe(r)).isEqualTo(ErrorTypes.TIMEOUT);
+            assertThat(r.error()).contains("state is kept");
+            assertThat(ok(s.execute("_result = x")).result()).isEqualTo("kept");
+        }
+    }
+
+    @Test
+    void aJavascriptDeadlineInterruptsSyncAndAsyncCode() {
+        assumeSessions(Language.JAVASCRIPT);
+        try (CodeSession s = env().session(Language.JAVASCRIPT)) {
+            ok(s.execute("var kept = 'yes'"));
+            ExecutionResult spin = s.execute(Code.javascript("for (;;) {}").withTimeout(Duration.ofSeconds(1)));
+            assertThat(spin.errorType()).as(describe(spin)).isEqualTo(ErrorTypes.TIMEOUT);
+            ExecutionResult waiting =
+                    s.execute(Code.javascript("async function main() { await new Promise(() => {}); }")
+                            .withTimeout(Duration.ofSeconds(1)));
+            assertThat(waiting.errorType()).as(describe(waiting)).isEqualTo(ErrorTypes.TIMEOUT);
+            assertThat(ok(s.execute("_result = kept")).result()).isEqualTo("yes");
+        }
+    }
+
+    @Test
+    void aCallThatIgnoresTheInterruptCostsTheStateNotTheSession() {
+        assumeSessions(Language.PYTHON);
+        try (CodeSession s = env().session(Language.PYTHON)) {
+            ok(s.execute("x = 1"));
+            ExecutionResult r = s.execute(
+                    Code.python("import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass\n")
+                            .withTimeout(Duration.ofSeconds(1)));
+            assertThat(r.errorType()).as(describe(r)).isEqualTo(ErrorTypes.TIMEOUT);
+            assertThat(r.error()).contains("state is lost");
+            ExecutionResult fresh = s.execute("_result = 'x' in globals()");
+            assertThat(ok(fresh).result()).as("a new interpreter").isEqualTo(false);
+        }
+    }
+
+    @Test
+    void anInterpreterThatExitsIsReplaced() {
+        assumeSessions(Language.PYTHON);
+        try (CodeSession s = env().session(Language.PYTHON)) {
+            ok(s.execute("x = 1"));
+            ExecutionResult r = s.execute("import os\nos._exit(3)");
+            assertThat(r.success()).isFalse();
+            assertThat(r.error()).contains("state is lost");
+            assertThat(ok(s.execute("_result = 1 + 1")).result()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void closingEndsTheInterpreter() {
+        assumeSessions(Language.PYTHON);
+        CodeSession s = env().session(Language.PYTHON);
+        ExecutionResult r = ok(s.execute(Outcomes.PY_PID_REF + "print('pid:self=' + pid_ref(os.getpid()))"));
+        var pids = Outcomes.pids(r.stdout());
+        s.close();
+        Outcomes.awaitGone(probe(), pids.values(), Duration.ofSeconds(10));
+        assertThatThrownBy(() -> s.execute("_result = 1")).isInstanceOf(IllegalStateException.class);
+        s.close(); // idempotent
+    }
+
+    @Test
+    void sessionsAreIndependentAndRunInParallel() throws Exception {
+        assumeSessions(Language.PYTHON);
+        List<CodeSession> sessions = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 4; i++) {
+                sessions.add(env().session(Language.PYTHON));
+            }
+            List<Future<Object>> results = new ArrayList<>();
+            for (int i = 0; i < sessions.size(); i++) {
+                CodeSession s = sessions.get(i);
+                int n = i;
+                results.add(threads.submit(() -> {
+                    ok(s.execute("n = " + n));
+                    for (int k = 0; k < 20; k++) {
+                        ok(s.execute("n += 1"));
+                    }
+                    return ok(s.execute("_result = n")).result();
+                }));
+            }
+            for (int i = 0; i < results.size(); i++) {
+                assertThat(results.get(i).get(60, TimeUnit.SECONDS)).isEqualTo(i + 20);
+            }
+        } finally {
+            sessions.forEach(CodeSession::close);
+        }
+    }
+
+    @Test
+    void aSessionOfTheWrongLanguageOrKindIsRefused() {
+        assumeSessions(Language.PYTHON);
+        try (CodeSession s = env().session(Language.PYTHON)) {
+            assertThatThrownBy(() -> s.execute(Code.javascript("1"))).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThatThrownBy(() -> env().session(Language.TYPESCRIPT)).isInstanceOf(UnsupportedCapabilityException.class);
+    }
+
+    @Test
+    void sessionsAreRefusedWhereNotDeclared() {
+        assumeTrue(!caps().sessions(), "the environment declares sessions");
+        assertThatThrownBy(() -> env().session(Language.PYTHON)).isInstanceOf(UnsupportedCapabilityException.class);
+    }
+}
