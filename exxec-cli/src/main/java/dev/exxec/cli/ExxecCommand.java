@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
         name = "exxec",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        subcommands = {RunCommand.class, ExecCommand.class, ProvidersCommand.class},
+        subcommands = {RunCommand.class, ExecCommand.class, ReplCommand.class, ProvidersCommand.class},
         description = {
             "Runs code (Python, JavaScript, TypeScript) and shell commands in an execution environment:"
                     + " a local process, a sandbox, a container, a remote host.",
