@@ -32,6 +32,8 @@ import org.jspecify.annotations.Nullable;
  * @param traceback the stack trace of the exception, without exxec's own frames, or {@code null}
  * @param stdoutTruncated whether standard output exceeded the limit and was cut
  * @param stderrTruncated whether standard error exceeded the limit and was cut
+ * @param outputs values and figures the code displayed, in order (sessions report them; empty
+ *     otherwise)
  */
 public record ExecutionResult(
         boolean success,
@@ -45,10 +47,12 @@ public record ExecutionResult(
         @Nullable String errorType,
         @Nullable String traceback,
         boolean stdoutTruncated,
-        boolean stderrTruncated) {
+        boolean stderrTruncated,
+        java.util.List<RichOutput> outputs) {
 
     /** Validates the components. */
     public ExecutionResult {
+        outputs = java.util.List.copyOf(outputs);
         Objects.requireNonNull(stdout, "stdout");
         Objects.requireNonNull(stderr, "stderr");
         Objects.requireNonNull(duration, "duration");
@@ -87,7 +91,8 @@ public record ExecutionResult(
                 .duration(duration)
                 .error(error, errorType, traceback)
                 .stdoutTruncated(stdoutTruncated)
-                .stderrTruncated(stderrTruncated);
+                .stderrTruncated(stderrTruncated)
+                .outputs(outputs);
     }
 
     /** Builds {@link ExecutionResult}s; not thread-safe. */
@@ -104,6 +109,7 @@ public record ExecutionResult(
         private @Nullable String traceback;
         private boolean stdoutTruncated;
         private boolean stderrTruncated;
+        private java.util.List<RichOutput> outputs = java.util.List.of();
 
         private Builder() {}
 
@@ -156,6 +162,12 @@ public record ExecutionResult(
             return this;
         }
 
+        /** The values and figures the code displayed. */
+        public Builder outputs(java.util.List<RichOutput> outputs) {
+            this.outputs = java.util.List.copyOf(outputs);
+            return this;
+        }
+
         public ExecutionResult build() {
             return new ExecutionResult(
                     success,
@@ -169,7 +181,8 @@ public record ExecutionResult(
                     errorType,
                     traceback,
                     stdoutTruncated,
-                    stderrTruncated);
+                    stderrTruncated,
+                    outputs);
         }
     }
 }

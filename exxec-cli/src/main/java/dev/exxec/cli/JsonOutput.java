@@ -45,6 +45,13 @@ final class JsonOutput {
         m.put("durationMs", r.duration().toMillis());
         m.put("stdoutTruncated", r.stdoutTruncated());
         m.put("stderrTruncated", r.stderrTruncated());
+        if (!r.outputs().isEmpty()) {
+            m.put(
+                    "outputs",
+                    r.outputs().stream()
+                            .map(o -> Map.of("mimeType", o.mimeType(), "data", o.data()))
+                            .toList());
+        }
         return m;
     }
 

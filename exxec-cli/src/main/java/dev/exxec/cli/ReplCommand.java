@@ -163,6 +163,10 @@ final class ReplCommand implements Callable<Integer> {
         } else if (r.result() != null) {
             out.println(r.result() instanceof String s ? JsonOutput.write(s) : JsonOutput.write(r.result()));
         }
+        for (var o : r.outputs()) {
+            // A terminal shows text; an image is announced by its type and size.
+            out.println(o.binary() ? "[" + o.mimeType() + ", " + o.bytes().length + " bytes]" : o.data());
+        }
         out.flush();
         err.flush();
     }

@@ -119,6 +119,7 @@ public final class DriverProtocol {
      * @param error the message of the failure
      * @param errorType the exception class name of the failure
      * @param traceback the failure's trace
+     * @param outputs values and figures the program displayed (sessions)
      */
     public record DriverRecord(
             boolean ok,
@@ -126,7 +127,8 @@ public final class DriverProtocol {
             @Nullable String type,
             @Nullable String error,
             @Nullable String errorType,
-            @Nullable String traceback) {}
+            @Nullable String traceback,
+            java.util.List<dev.exxec.RichOutput> outputs) {}
 
     /**
      * Parses a result record.
@@ -138,13 +140,24 @@ public final class DriverProtocol {
         if (!(parsed instanceof Map<?, ?> map) || !(map.get("ok") instanceof Boolean ok)) {
             throw new IllegalArgumentException("not a driver result record");
         }
+        java.util.List<dev.exxec.RichOutput> outputs = new java.util.ArrayList<>();
+        if (map.get("outputs") instanceof java.util.List<?> list) {
+            for (Object o : list) {
+                if (o instanceof Map<?, ?> m
+                        && m.get("mime") instanceof String mime
+                        && m.get("data") instanceof String data) {
+                    outputs.add(new dev.exxec.RichOutput(mime, data));
+                }
+            }
+        }
         return new DriverRecord(
                 ok,
                 map.get("value"),
                 string(map.get("type")),
                 string(map.get("error")),
                 string(map.get("errorType")),
-                string(map.get("traceback")));
+                string(map.get("traceback")),
+                java.util.List.copyOf(outputs));
     }
 
     private static @Nullable String string(@Nullable Object o) {

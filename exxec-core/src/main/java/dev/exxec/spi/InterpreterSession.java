@@ -307,6 +307,7 @@ public final class InterpreterSession implements CodeSession {
                 return result.error("the session driver's result record is malformed", ErrorTypes.PROCESS_EXIT, null)
                         .build();
             }
+            result.outputs(parsed.outputs());
             if (interrupted) {
                 result.error(
                         "the call ran past its deadline of " + seconds(timeout)

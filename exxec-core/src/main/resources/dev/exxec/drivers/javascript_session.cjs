@@ -154,6 +154,27 @@ function interruptible(value) {
   });
 }
 
+// display(value...): typed outputs of the call ({mime, data}): a {mime, data} object as it is, other
+// values as application/json when JSON holds them, else as text.
+let displayed = [];
+globalThis.display = (...values) => {
+  for (const value of values) {
+    if (value && typeof value === 'object' && typeof value.mime === 'string' && typeof value.data === 'string') {
+      displayed.push({ mime: value.mime, data: value.data });
+    } else if (typeof value !== 'string' && isJsonNative(value)) {
+      try {
+        displayed.push({ mime: 'application/json', data: JSON.stringify(value, replacer) });
+        continue;
+      } catch (e) {
+        // a cycle: its text
+      }
+      displayed.push({ mime: 'text/plain', data: inspect(value) });
+    } else {
+      displayed.push({ mime: 'text/plain', data: inspect(value) });
+    }
+  }
+};
+
 async function session() {
   const fields = (readLine() || '').split('\t');
   if (fields[0] !== 'exxec-session/1') {
@@ -196,6 +217,10 @@ async function session() {
       record = okRecord(value);
     } catch (e) {
       record = errorRecord(e);
+    }
+    if (displayed.length) {
+      record.outputs = displayed;
+      displayed = [];
     }
     let text;
     try {

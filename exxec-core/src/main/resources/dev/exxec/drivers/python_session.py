@@ -65,6 +65,104 @@ def _session():
     sys.stdout.reconfigure(line_buffering=True)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
+    # Rich outputs: display(obj) and figures become typed outputs of the call that made them.
+    displayed = []
+
+    def bundle(obj):
+        """The richest representation of obj as (mime, data), data Base64 for binary types."""
+        import base64
+
+        if hasattr(obj, "savefig") and hasattr(obj, "canvas"):  # a matplotlib figure
+            import io
+
+            buffer = io.BytesIO()
+            obj.savefig(buffer, format="png", bbox_inches="tight")
+            return "image/png", base64.b64encode(buffer.getvalue()).decode("ascii")
+        reprs = {}
+        mimebundle = getattr(obj, "_repr_mimebundle_", None)
+        if callable(mimebundle):
+            try:
+                got = mimebundle()
+                reprs.update(got[0] if isinstance(got, tuple) else got)
+            except Exception:
+                pass
+        for mime, method in (
+            ("image/png", "_repr_png_"),
+            ("image/svg+xml", "_repr_svg_"),
+            ("image/jpeg", "_repr_jpeg_"),
+            ("text/html", "_repr_html_"),
+            ("application/json", "_repr_json_"),
+            ("text/markdown", "_repr_markdown_"),
+            ("text/latex", "_repr_latex_"),
+        ):
+            if mime not in reprs and callable(getattr(obj, method, None)):
+                try:
+                    value = getattr(obj, method)()
+                except Exception:
+                    value = None
+                if value is not None:
+                    reprs[mime] = value
+        for mime in ("image/png", "image/svg+xml", "image/jpeg", "text/html", "application/json", "text/markdown",
+                     "text/latex"):
+            if mime in reprs:
+                value = reprs[mime]
+                if isinstance(value, tuple):  # (data, metadata)
+                    value = value[0]
+                if isinstance(value, (bytes, bytearray)):
+                    return mime, base64.b64encode(bytes(value)).decode("ascii")
+                if mime == "application/json" and not isinstance(value, str):
+                    return mime, json.dumps(value, default=repr)
+                return mime, str(value)
+        return "text/plain", repr(obj)
+
+    def display(*objs):
+        for obj in objs:
+            mime, data = bundle(obj)
+            displayed.append('{"mime":%s,"data":%s}' % (quote(mime), quote(data)))
+
+    import builtins
+
+    builtins.display = display
+
+    def flush_figures():
+        plt = sys.modules.get("matplotlib.pyplot")
+        if plt is None:
+            return
+        for number in plt.get_fignums():
+            figure = plt.figure(number)
+            display(figure)
+            plt.close(figure)
+
+    # matplotlib draws with Agg; show() and a call's end turn its open figures into outputs.
+    inline = type(sys)("exxec_inline_backend")
+
+    def backend_attribute(name):
+        # The first look into the module fills it with Agg's backend (matplotlib copies its names).
+        from matplotlib.backends import backend_agg
+
+        for key, value in vars(backend_agg).items():
+            if not key.startswith("__"):
+                inline.__dict__.setdefault(key, value)
+        inline.show = lambda *args, **kwargs: flush_figures()
+        if name in inline.__dict__:
+            return inline.__dict__[name]
+        raise AttributeError(name)
+
+    inline.__getattr__ = backend_attribute
+    sys.modules["exxec_inline_backend"] = inline
+    os.environ.setdefault("MPLBACKEND", "module://exxec_inline_backend")
+
+    def with_outputs(record):
+        try:
+            flush_figures()
+        except BaseException:
+            pass
+        if not displayed:
+            return record
+        extra = ',"outputs":[' + ",".join(displayed) + "]}"
+        displayed.clear()
+        return record[: record.rindex("}")] + extra
+
     def run(source):
         namespace.pop("_result", None)
         before = namespace.get("main")
@@ -109,6 +207,7 @@ def _session():
         except BaseException as e:  # an interrupt between the program's end and the handler's reset
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             record = error_record(e, source, namespace, quote)
+        record = with_outputs(record)
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()

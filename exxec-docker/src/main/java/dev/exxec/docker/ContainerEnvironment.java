@@ -33,6 +33,7 @@ import dev.exxec.spi.DriverProtocol;
 import dev.exxec.spi.EventSink;
 import dev.exxec.spi.ExecProcess;
 import dev.exxec.spi.ExecutionRun;
+import dev.exxec.spi.InterpreterSession;
 import dev.exxec.spi.ResultChannel;
 import java.io.IOException;
 import java.io.InputStream;
@@ -274,6 +275,8 @@ final class ContainerEnvironment extends AbstractEnvironment {
         entries.put(DriverProtocol.PYTHON_DRIVER, DriverProtocol.resource(DriverProtocol.PYTHON_DRIVER));
         entries.put(DriverProtocol.PYTHON_SUPPORT, DriverProtocol.resource(DriverProtocol.PYTHON_SUPPORT));
         entries.put(DriverProtocol.JAVASCRIPT_DRIVER, DriverProtocol.resource(DriverProtocol.JAVASCRIPT_DRIVER));
+        entries.put(DriverProtocol.PYTHON_SESSION, DriverProtocol.resource(DriverProtocol.PYTHON_SESSION));
+        entries.put(DriverProtocol.JAVASCRIPT_SESSION, DriverProtocol.resource(DriverProtocol.JAVASCRIPT_SESSION));
         if (known != null && known.compiledDriver() != null) {
             entries.put(COMPILED_DRIVER, known.compiledDriver());
         }
@@ -371,7 +374,7 @@ final class ContainerEnvironment extends AbstractEnvironment {
                 .files(true)
                 .processes(true)
                 .terminals(true)
-                .sessions(false)
+                .sessions(languages.contains(Language.PYTHON) || languages.contains(Language.JAVASCRIPT))
                 .inheritEnv(false)
                 .isolation(Isolation.CONTAINER)
                 .location(docker.endpoint().startsWith("unix:") ? Location.LOCAL : Location.REMOTE)
@@ -769,6 +772,56 @@ final class ContainerEnvironment extends AbstractEnvironment {
             // unreadable: no evidence
         }
         return 0;
+    }
+
+    /**
+     * A session: one interpreter in the container, an exec through run.sh like every call, running the
+     * session driver; interrupted with SIGINT (sent as root) at a deadline.
+     */
+    @Override
+    public dev.exxec.CodeSession session(Language language) {
+        checkOpen();
+        String driver = InterpreterSession.driver(language); // refuses TypeScript
+        if (!capabilities.supports(language)) {
+            throw new dev.exxec.UnsupportedCapabilityException(unsupportedLanguageMessage(language));
+        }
+        Map<String, String> header = new LinkedHashMap<>();
+        List<String> command = new ArrayList<>();
+        if (language == Language.PYTHON) {
+            command.add(probe.get("python").split(" ")[0]);
+            header.put("support", TOOLS + "/" + DriverProtocol.PYTHON_SUPPORT);
+        } else {
+            command.add(probe.get("node").split(" ")[0]);
+        }
+        command.add(TOOLS + "/" + driver);
+        InterpreterSession.Interpreter interpreter = new InterpreterSession.Interpreter() {
+            @Override
+            public dev.exxec.spi.ExecProcess start() {
+                return ContainerEnvironment.this.start(command, environment(Map.of()), cwd(null), false);
+            }
+
+            @Override
+            public Map<String, String> header() {
+                return header;
+            }
+
+            @Override
+            public void interrupt(dev.exxec.spi.ExecProcess process) {
+                Long pid = process.pid(); // run.sh became the interpreter: same pid
+                if (pid != null) {
+                    // The shell's kill: an image need not have a kill program.
+                    rootExec(
+                            List.of("/bin/sh", "-c", "kill -INT \"$1\"", "sh", Long.toString(pid)),
+                            Duration.ofSeconds(5));
+                }
+            }
+        };
+        return new InterpreterSession(
+                dev.exxec.internal.Ids.next("session"),
+                language,
+                interpreter,
+                settings.timeout(),
+                settings.outputLimit());
     }
 
     @Override

@@ -20,6 +20,7 @@ import dev.exxec.spi.AbstractEnvironment;
 import dev.exxec.spi.DriverProtocol;
 import dev.exxec.spi.EventSink;
 import dev.exxec.spi.ExecutionRun;
+import dev.exxec.spi.InterpreterSession;
 import dev.exxec.spi.ResultChannel;
 import dev.exxec.ssh.internal.HostKeys;
 import dev.exxec.ssh.internal.Keeper;
@@ -227,7 +228,11 @@ final class RemoteEnvironment extends AbstractEnvironment {
                 upload(sftp, tools + "/" + script, script(script));
             }
             for (String driver : List.of(
-                    DriverProtocol.PYTHON_DRIVER, DriverProtocol.PYTHON_SUPPORT, DriverProtocol.JAVASCRIPT_DRIVER)) {
+                    DriverProtocol.PYTHON_DRIVER,
+                    DriverProtocol.PYTHON_SUPPORT,
+                    DriverProtocol.JAVASCRIPT_DRIVER,
+                    DriverProtocol.PYTHON_SESSION,
+                    DriverProtocol.JAVASCRIPT_SESSION)) {
                 upload(sftp, tools + "/" + driver, DriverProtocol.resource(driver));
             }
         } catch (IOException e) {
@@ -293,7 +298,7 @@ final class RemoteEnvironment extends AbstractEnvironment {
                 .files(true)
                 .processes(true)
                 .terminals(true)
-                .sessions(false)
+                .sessions(languages.contains(Language.PYTHON) || languages.contains(Language.JAVASCRIPT))
                 .inheritEnv(false)
                 .isolation(Isolation.PROCESS)
                 .location(Location.REMOTE)
@@ -546,6 +551,53 @@ final class RemoteEnvironment extends AbstractEnvironment {
                 ResultChannel.none());
         List<String> argv = List.of("/bin/sh", "-c", command.command());
         return run(spec, () -> start(argv, env, cwd, null, null), sink);
+    }
+
+    /**
+     * A session: one interpreter on the host, a channel through run.sh like every call, running the
+     * session driver; the keeper interrupts it with SIGINT at a deadline.
+     */
+    @Override
+    public dev.exxec.CodeSession session(Language language) {
+        checkOpen();
+        String driver = InterpreterSession.driver(language); // refuses TypeScript
+        if (!capabilities.supports(language)) {
+            throw new dev.exxec.UnsupportedCapabilityException(unsupportedLanguageMessage(language));
+        }
+        Map<String, String> header = new LinkedHashMap<>();
+        List<String> command = new ArrayList<>();
+        if (language == Language.PYTHON) {
+            command.add(probe.get("python").split(" ")[0]);
+            header.put("support", tools + "/" + DriverProtocol.PYTHON_SUPPORT);
+        } else {
+            command.add(probe.get("node").split(" ")[0]);
+        }
+        command.add(tools + "/" + driver);
+        InterpreterSession.Interpreter interpreter = new InterpreterSession.Interpreter() {
+            @Override
+            public dev.exxec.spi.ExecProcess start() throws IOException {
+                return RemoteEnvironment.this.start(command, environment(Map.of()), cwd(null), null, null);
+            }
+
+            @Override
+            public Map<String, String> header() {
+                return header;
+            }
+
+            @Override
+            public void interrupt(dev.exxec.spi.ExecProcess process) {
+                Long pid = process.pid(); // run.sh became the interpreter: same pid
+                if (pid != null) {
+                    keeper.interrupt(pid, Duration.ofSeconds(5));
+                }
+            }
+        };
+        return new InterpreterSession(
+                dev.exxec.internal.Ids.next("session"),
+                language,
+                interpreter,
+                settings.timeout(),
+                settings.outputLimit());
     }
 
     @Override

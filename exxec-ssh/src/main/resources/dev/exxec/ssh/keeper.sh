@@ -5,6 +5,7 @@
 # "path=$PATH" and "shell=$SHELL". Then waits for the line "probe" (exxec copied the scripts), runs
 # probe.sh for PYTHON and NODE, and prints "ready". Then serves requests, a line each:
 #   ID kill PID:START...   kills those calls (kill.sh) and prints "done ID"
+#   ID int PID             sends SIGINT to a session's interpreter and prints "done ID"
 # When its input ends, because exxec closed the environment or because the connection is gone (the
 # JVM died, the network failed), it kills what is left of every call recorded in ROOT/calls and
 # removes ROOT (with KEEP = "keep", only exxec's own files, the workspace stays).
@@ -40,6 +41,11 @@ while read -r id op args; do
     kill)
         # shellcheck disable=SC2086
         sh "$root/t/kill.sh" $args
+        echo "done $id"
+        ;;
+    int)
+        # shellcheck disable=SC2086
+        kill -INT $args 2>/dev/null
         echo "done $id"
         ;;
     esac

@@ -443,9 +443,14 @@ class SshEnvironmentTest {
     }
 
     @Test
-    void sessionsAreRefusedClearly() {
-        try (ExecutionEnvironment env = ssh(Map.of())) {
-            assertThatThrownBy(() -> env.session(Language.PYTHON)).isInstanceOf(UnsupportedCapabilityException.class);
+    void aSessionKeepsItsStateOnTheHost() {
+        try (ExecutionEnvironment env = ssh(Map.of());
+                var session = env.session(Language.PYTHON)) {
+            session.execute("import os\nx = os.getpid()");
+            ExecutionResult r = session.execute("_result = x == os.getpid()");
+            assertThat(r.result()).as("%s", r).isEqualTo(true);
+            assertThatThrownBy(() -> env.session(Language.TYPESCRIPT))
+                    .isInstanceOf(UnsupportedCapabilityException.class);
         }
     }
 }

@@ -91,6 +91,34 @@ abstract class SessionContract extends KitArea {
     }
 
     @Test
+    void displayedValuesComeBackAsTypedOutputs() {
+        assumeSessions(Language.PYTHON);
+        try (CodeSession s = env().session(Language.PYTHON)) {
+            ExecutionResult r = ok(s.execute("""
+                    class Table:
+                        def _repr_html_(self):
+                            return "<table><tr><td>1</td></tr></table>"
+                    class Picture:
+                        def _repr_png_(self):
+                            return b"\\x89PNG-not-really"
+                    display(Table(), Picture(), [1, 2])
+                    _result = 'shown'
+                    """));
+            assertThat(r.result()).isEqualTo("shown");
+            assertThat(r.outputs()).hasSize(3);
+            assertThat(r.outputs().get(0).mimeType()).isEqualTo("text/html");
+            assertThat(r.outputs().get(0).data()).isEqualTo("<table><tr><td>1</td></tr></table>");
+            assertThat(r.outputs().get(1).mimeType()).isEqualTo("image/png");
+            assertThat(new String(r.outputs().get(1).bytes(), java.nio.charset.StandardCharsets.ISO_8859_1))
+                    .isEqualTo("\u0089PNG-not-really");
+            assertThat(r.outputs().get(2).mimeType()).isEqualTo("text/plain");
+            assertThat(ok(s.execute("_result = 1")).outputs())
+                    .as("each call's own")
+                    .isEmpty();
+        }
+    }
+
+    @Test
     void aFailedCallLeavesTheSessionUsable() {
         assumeSessions(Language.PYTHON);
         try (CodeSession s = env().session(Language.PYTHON)) {

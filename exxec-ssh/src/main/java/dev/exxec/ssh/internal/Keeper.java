@@ -163,11 +163,15 @@ public final class Keeper implements AutoCloseable {
         if (calls.isEmpty()) {
             return;
         }
+        request("kill " + String.join(" ", calls), timeout);
+    }
+
+    private void request(String request, Duration timeout) {
         long id = ids.incrementAndGet();
         CompletableFuture<Void> done = new CompletableFuture<>();
         pending.put(id, done);
         try {
-            send(id + " kill " + String.join(" ", calls));
+            send(id + " " + request);
             done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (IOException | ExecutionException | TimeoutException e) {
             // the connection is gone, or the keeper busy: the environment's end kills them
@@ -176,6 +180,11 @@ public final class Keeper implements AutoCloseable {
         } finally {
             pending.remove(id);
         }
+    }
+
+    /** Has the keeper send SIGINT to a process (a session's interpreter), and waits until it did. */
+    public void interrupt(long pid, Duration timeout) {
+        request("int " + pid, timeout);
     }
 
     /** Ends the keeper's input, so that it cleans up, and waits for that (bounded). */
