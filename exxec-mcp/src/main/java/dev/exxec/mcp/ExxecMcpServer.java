@@ -4,6 +4,7 @@ import dev.exxec.ExecutionEnvironment;
 import dev.exxec.mcp.internal.Calls;
 import dev.exxec.mcp.internal.Environments;
 import dev.exxec.mcp.internal.HttpGate;
+import dev.exxec.mcp.internal.LineOutput;
 import dev.exxec.mcp.internal.MessageTap;
 import dev.exxec.mcp.internal.TappedInput;
 import dev.exxec.mcp.internal.Tools;
@@ -15,6 +16,7 @@ import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTrans
 import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
 import jakarta.servlet.DispatcherType;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
@@ -30,6 +32,8 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * exxec as an MCP server: the tools {@code execute_code}, {@code run_command}, {@code read_file},
@@ -50,6 +54,8 @@ import org.jspecify.annotations.Nullable;
 public final class ExxecMcpServer implements AutoCloseable {
     /** The HTTP path of the MCP endpoint. */
     public static final String HTTP_PATH = "/mcp";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExxecMcpServer.class);
 
     private final Environments environments;
     private final boolean perSession;
@@ -110,8 +116,23 @@ public final class ExxecMcpServer implements AutoCloseable {
         environments.startShared();
         Calls calls = new Calls();
         MessageTap tap = new MessageTap(calls);
-        TappedInput input = new TappedInput(in, line -> tap.inbound("stdio", line));
-        McpSyncServer server = server(McpServer.sync(new StdioServerTransportProvider(json(), input, out)), calls);
+        LineOutput output = new LineOutput(out);
+        TappedInput input = new TappedInput(in, line -> {
+            if (line.isBlank()) {
+                return null;
+            }
+            String why = MessageTap.notAMessage(line);
+            if (why == null) {
+                return tap.inbound("stdio", line);
+            }
+            try {
+                output.writeLine(MessageTap.parseError(why));
+            } catch (IOException e) {
+                LOG.debug("cannot answer a malformed message", e);
+            }
+            return null;
+        });
+        McpSyncServer server = server(McpServer.sync(new StdioServerTransportProvider(json(), input, output)), calls);
         try {
             input.ended().await();
         } finally {

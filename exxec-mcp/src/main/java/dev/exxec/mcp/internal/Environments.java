@@ -77,6 +77,9 @@ public final class Environments implements AutoCloseable {
 
     /** How many environments are open. */
     public int open() {
+        if (closed.get()) {
+            return 0;
+        }
         return bySession.size() + (shared != null ? 1 : 0);
     }
 

@@ -65,6 +65,10 @@ public final class HttpGate implements Filter {
             }
             String message = new String(body, StandardCharsets.UTF_8);
             String tapped = tap.inbound(session == null ? "" : session, message);
+            if (tapped == null) { // a notification the tap handled: accepted, as the SDK would say
+                response.setStatus(HttpServletResponse.SC_ACCEPTED);
+                return;
+            }
             chain.doFilter(new Body(request, tapped.getBytes(StandardCharsets.UTF_8)), response);
             return;
         }

@@ -1,5 +1,6 @@
 package dev.exxec.mcp.internal;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -21,12 +22,13 @@ public final class MessageTap {
     }
 
     /**
-     * The message to hand to the SDK.
+     * The message to hand to the SDK, or null when it was a lone {@code notifications/cancelled},
+     * handled here (the SDK would only warn that it has no handler for it).
      *
      * @param session the session the message belongs to (stdio has one)
      * @param message one JSON-RPC message or batch
      */
-    public String inbound(String session, String message) {
+    public @Nullable String inbound(String session, String message) {
         // Most messages are neither: skip parsing them.
         if (!message.contains("tools/call") && !message.contains("notifications/cancelled")) {
             return message;
@@ -44,8 +46,38 @@ public final class MessageTap {
             }
         } else {
             changed = visit(session, root);
+            if (root.path("method").asString("").equals("notifications/cancelled")) {
+                return null;
+            }
         }
         return changed ? JSON.writeValueAsString(root) : message;
+    }
+
+    /**
+     * Why a line of the stdio transport is not a JSON-RPC message, or null when it is one: the SDK's
+     * stdio transport stops reading at the first line it cannot parse, so such lines never reach it.
+     */
+    public static @Nullable String notAMessage(String line) {
+        try {
+            JsonNode node = JSON.readTree(line);
+            if (node == null || !(node.isObject() || node.isArray())) {
+                return "a message must be a JSON object";
+            }
+            return null;
+        } catch (JacksonException e) {
+            return "not JSON: " + e.getOriginalMessage();
+        }
+    }
+
+    /** The JSON-RPC answer to a line that is not a message. */
+    public static String parseError(String why) {
+        ObjectNode error = JSON.createObjectNode();
+        error.put("jsonrpc", "2.0");
+        error.putNull("id");
+        ObjectNode e = error.putObject("error");
+        e.put("code", -32700);
+        e.put("message", "Parse error: " + why);
+        return JSON.writeValueAsString(error);
     }
 
     private boolean visit(String session, JsonNode message) {

@@ -6,20 +6,21 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.UnaryOperator;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Standard input of the stdio transport, one newline-delimited message at a time through a rewrite
- * ({@link MessageTap}); counts down {@link #ended()} when the client closes its end.
+ * ({@link MessageTap}) that may also drop a line (by returning null); counts down {@link #ended()} when the client closes its end.
  */
 public final class TappedInput extends InputStream {
     private final BufferedReader in;
-    private final UnaryOperator<String> rewrite;
+    private final Function<String, @Nullable String> rewrite;
     private final CountDownLatch ended = new CountDownLatch(1);
     private byte[] line = new byte[0];
     private int pos;
 
-    public TappedInput(InputStream in, UnaryOperator<String> rewrite) {
+    public TappedInput(InputStream in, Function<String, @Nullable String> rewrite) {
         this.in = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         this.rewrite = rewrite;
     }
@@ -42,8 +43,11 @@ public final class TappedInput extends InputStream {
                 ended.countDown();
                 return false;
             }
-            line = (rewrite.apply(next) + "\n").getBytes(StandardCharsets.UTF_8);
-            pos = 0;
+            String message = rewrite.apply(next);
+            if (message != null) { // null: the line was answered without the SDK
+                line = (message + "\n").getBytes(StandardCharsets.UTF_8);
+                pos = 0;
+            }
         }
         return true;
     }

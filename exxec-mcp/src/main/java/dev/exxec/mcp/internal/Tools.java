@@ -288,6 +288,8 @@ public final class Tools {
                     }
                 }
                 return Results.execution(events.result(), maxOutputChars);
+            } catch (ExecutionCancelledException e) {
+                return cancelled();
             }
         }
         Thread caller = Thread.currentThread();
@@ -298,6 +300,10 @@ public final class Tools {
             return Results.error(
                     ErrorTypes.CANCELLED, "the client cancelled the call; everything it started was killed");
         }
+    }
+
+    private static CallToolResult cancelled() {
+        return Results.error(ErrorTypes.CANCELLED, "the client cancelled the call; everything it started was killed");
     }
 
     private Calls.Registration calls(@Nullable String key, Runnable stop) {
