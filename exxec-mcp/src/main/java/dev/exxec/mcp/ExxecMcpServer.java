@@ -167,6 +167,9 @@ public final class ExxecMcpServer implements AutoCloseable {
         ServerConnector connector = new ServerConnector(jetty);
         connector.setHost(host);
         connector.setPort(port);
+        // A call's answer comes on its request's stream, which is silent while the code runs without
+        // output: Jetty's default idle timeout (30 s) would cut every quiet call longer than that.
+        connector.setIdleTimeout(Duration.ofDays(1).toMillis());
         jetty.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         ServletHolder servlet = new ServletHolder(transport);

@@ -114,20 +114,36 @@ class HttpServerTest {
     }
 
     @Test
-    void outputStreamsAsNotificationsWhileTheCallRuns() {
+    void outputStreamsAsProgressNotificationsWhileTheCallRuns() {
         List<Object> notifications = new CopyOnWriteArrayList<>();
         try (McpSyncClient client = client(notifications)) {
             CallToolResult r = client.callTool(CallToolRequest.builder("run_command")
-                    .arguments(Map.of("command", "for i in 1 2 3; do echo line$i; sleep 0.2; done"))
+                    .arguments(Map.of("command", "for i in 1 2 3; do echo line$i; sleep 0.3; done; echo oops >&2"))
                     .progressToken("p1")
                     .build());
             assertThat(r.isError()).isFalse();
-            assertThat(notifications)
-                    .filteredOn(n -> n instanceof McpSchema.ProgressNotification)
-                    .hasSizeGreaterThanOrEqualTo(3);
+            List<McpSchema.ProgressNotification> progress = notifications.stream()
+                    .filter(n -> n instanceof McpSchema.ProgressNotification)
+                    .map(n -> (McpSchema.ProgressNotification) n)
+                    .toList();
+            assertThat(progress).hasSizeGreaterThanOrEqualTo(3);
+            assertThat(progress.get(0).message()).isEqualTo("line1\n");
+            assertThat(progress.get(0).progressToken()).isEqualTo("p1");
+            assertThat(progress).anySatisfy(p -> assertThat(p.meta()).containsEntry("dev.exxec/stream", "stderr"));
+        }
+    }
+
+    @Test
+    void withoutAProgressTokenOutputStreamsAsLogMessages() {
+        List<Object> notifications = new CopyOnWriteArrayList<>();
+        try (McpSyncClient client = client(notifications)) {
+            client.callTool(new CallToolRequest(
+                    "execute_code",
+                    Map.of("code", "import time\nfor i in range(3):\n    print(i, flush=True)\n    time.sleep(0.3)")));
             assertThat(notifications)
                     .filteredOn(n -> n instanceof McpSchema.LoggingMessageNotification)
-                    .hasSizeGreaterThanOrEqualTo(3);
+                    .extracting(n -> ((McpSchema.LoggingMessageNotification) n).data())
+                    .containsExactly("0\n", "1\n", "2\n");
         }
     }
 

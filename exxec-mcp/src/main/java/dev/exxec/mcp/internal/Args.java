@@ -82,6 +82,46 @@ final class Args {
         return Optional.of(Duration.ofNanos((long) (d * 1e9)));
     }
 
+    /** An object of string values, e.g. environment variables. */
+    Map<String, String> stringMap(String name) {
+        Object v = values.get(name);
+        if (v == null) {
+            return Map.of();
+        }
+        if (!(v instanceof Map<?, ?> m)) {
+            throw invalid(tool + ": argument '" + name + "' must be an object of strings, got " + describe(v));
+        }
+        Map<String, String> result = new java.util.LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            if (!(e.getValue() instanceof String s)) {
+                throw invalid(tool + ": argument '" + name + "': the value of '" + e.getKey()
+                        + "' must be a string, got " + describe(e.getValue()));
+            }
+            result.put(String.valueOf(e.getKey()), s);
+        }
+        return result;
+    }
+
+    /** A whole number from 1 to {@code max}. */
+    Optional<Integer> positive(String name, int max) {
+        Object v = values.get(name);
+        if (v == null) {
+            return Optional.empty();
+        }
+        long n;
+        try {
+            n = v instanceof Number num
+                    ? num.longValue()
+                    : Long.parseLong(String.valueOf(v).trim());
+        } catch (NumberFormatException e) {
+            throw invalid(tool + ": argument '" + name + "' must be a whole number, got " + describe(v));
+        }
+        if (n < 1) {
+            throw invalid(tool + ": argument '" + name + "' must be at least 1, got " + v);
+        }
+        return Optional.of((int) Math.min(n, max));
+    }
+
     private static String describe(Object v) {
         String type = v instanceof Map<?, ?>
                 ? "an object"

@@ -83,7 +83,9 @@ public final class Tools {
                                         "timeout",
                                                 prop(
                                                         "number",
-                                                        "Deadline in seconds; default 30. At the deadline the program and everything it started is killed (errorType TimeoutError).")),
+                                                        "Deadline in seconds; default 30. At the deadline the program and everything it started is killed (errorType TimeoutError)."),
+                                        "env", ENV,
+                                        "max_output", MAX_OUTPUT),
                                 List.of("code")),
                         this::executeCode),
                 tool(
@@ -101,7 +103,9 @@ public final class Tools {
                                         "cwd",
                                                 prop(
                                                         "string",
-                                                        "Working directory, relative to the workspace; default the workspace.")),
+                                                        "Working directory, relative to the workspace; default the workspace."),
+                                        "env", ENV,
+                                        "max_output", MAX_OUTPUT),
                                 List.of("command")),
                         this::runCommand),
                 tool(
@@ -140,7 +144,8 @@ public final class Tools {
                                         "cwd",
                                                 prop(
                                                         "string",
-                                                        "Working directory, relative to the workspace; default the workspace.")),
+                                                        "Working directory, relative to the workspace; default the workspace."),
+                                        "env", ENV),
                                 List.of("command")),
                         this::startProcess),
                 tool(
@@ -165,6 +170,17 @@ public final class Tools {
                                 List.of("process_id")),
                         this::killProcess));
     }
+
+    private static final Map<String, Object> ENV = Map.of(
+            "type", "object",
+            "additionalProperties", Map.of("type", "string"),
+            "description", "Extra environment variables, e.g. {\"DEBUG\": \"1\"}.");
+
+    private static final Map<String, Object> MAX_OUTPUT = Map.of(
+            "type", "integer",
+            "minimum", 1,
+            "description",
+                    "Most characters of stdout and of stderr to return (each); default and maximum: the server's limit.");
 
     private static Map<String, Object> prop(String type, String description) {
         return Map.of("type", type, "description", description);
@@ -235,16 +251,19 @@ public final class Tools {
             throw Args.invalid("execute_code: argument 'language': " + e.getMessage());
         }
         ExecutionEnvironment env = env(exchange);
-        Code code = Code.of(language != null ? language : env.defaultLanguage(), source);
+        Code code = Code.of(language != null ? language : env.defaultLanguage(), source)
+                .withEnv(args.stringMap("env"));
         if (timeout.isPresent()) {
             code = code.withTimeout(timeout.get());
         }
         Code finalCode = code;
-        return run(exchange, request, env, () -> env.stream(finalCode), () -> env.execute(finalCode));
+        int limit = args.positive("max_output", maxOutputChars).orElse(maxOutputChars);
+        return run(exchange, request, env, limit, () -> env.stream(finalCode), () -> env.execute(finalCode));
     }
 
     private CallToolResult runCommand(McpSyncServerExchange exchange, CallToolRequest request, Args args) {
-        Command command = Command.of(args.requiredNonBlank("command"));
+        Command command = Command.of(args.requiredNonBlank("command")).withEnv(args.stringMap("env"));
+        int limit = args.positive("max_output", maxOutputChars).orElse(maxOutputChars);
         Optional<Duration> timeout = args.seconds("timeout", MAX_SECONDS);
         Optional<String> cwd = args.optional("cwd");
         if (timeout.isPresent()) {
@@ -256,7 +275,12 @@ public final class Tools {
         ExecutionEnvironment env = env(exchange);
         Command finalCommand = command;
         return run(
-                exchange, request, env, () -> env.streamCommand(finalCommand), () -> env.executeCommand(finalCommand));
+                exchange,
+                request,
+                env,
+                limit,
+                () -> env.streamCommand(finalCommand),
+                () -> env.executeCommand(finalCommand));
     }
 
     private interface Streamer {
@@ -275,26 +299,27 @@ public final class Tools {
             McpSyncServerExchange exchange,
             CallToolRequest request,
             ExecutionEnvironment env,
+            int limit,
             Streamer streamer,
             Runner runner) {
         String key = callKey(request);
         if (env.capabilities().streaming()) {
-            OutputNotifier notifier = new OutputNotifier(exchange, request.progressToken(), maxOutputChars);
-            try (EventStream events = streamer.start();
+            try (OutputNotifier notifier = new OutputNotifier(exchange, request.progressToken(), limit);
+                    EventStream events = streamer.start();
                     Calls.Registration ignored = calls(key, events::close)) {
                 for (ExecutionEvent event : events) {
                     if (event instanceof ExecutionEvent.Output output) {
                         notifier.output(output.stream(), output.text());
                     }
                 }
-                return Results.execution(events.result(), maxOutputChars);
+                return Results.execution(events.result(), limit);
             } catch (ExecutionCancelledException e) {
                 return cancelled();
             }
         }
         Thread caller = Thread.currentThread();
         try (Calls.Registration ignored = calls(key, caller::interrupt)) {
-            return Results.execution(runner.run(), maxOutputChars);
+            return Results.execution(runner.run(), limit);
         } catch (ExecutionCancelledException e) {
             Thread.interrupted(); // the interrupt was ours, for this call only
             return Results.error(
@@ -403,6 +428,9 @@ public final class Tools {
 
     private CallToolResult startProcess(McpSyncServerExchange exchange, CallToolRequest request, Args args) {
         ProcessSpec spec = ProcessSpec.of(args.requiredNonBlank("command"));
+        for (Map.Entry<String, String> e : args.stringMap("env").entrySet()) {
+            spec = spec.withEnv(e.getKey(), e.getValue());
+        }
         Optional<String> cwd = args.optional("cwd");
         if (cwd.isPresent()) {
             spec = spec.withCwd(cwd.get());
