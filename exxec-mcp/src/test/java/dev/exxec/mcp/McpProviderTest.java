@@ -94,6 +94,34 @@ class McpProviderTest {
     }
 
     @Test
+    void closingAStreamCancelsTheRemoteCallAndKillsWhatItRan() throws Exception {
+        ExxecMcpServer server = ExxecMcpServer.builder(() -> Exxec.environment("local", Map.of()))
+                .build();
+        try (ExxecMcpServer.HttpEndpoint endpoint = server.serveHttp("127.0.0.1", 0, null);
+                ExecutionEnvironment env =
+                        Exxec.environment("mcp", Map.of("url", endpoint.uri().toString()))) {
+            EventStream s = env.streamCode("import os, time\nprint(os.getpid(), flush=True)\ntime.sleep(300)");
+            long pid = -1;
+            while (pid < 0) {
+                ExecutionEvent e = s.next(java.time.Duration.ofSeconds(30)).orElseThrow();
+                if (e instanceof ExecutionEvent.Output o) {
+                    pid = Long.parseLong(o.text().trim());
+                }
+            }
+            long running = pid;
+            assertThat(ProcessHandle.of(running)).isPresent();
+            s.close();
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(5))
+                    .until(() ->
+                            ProcessHandle.of(running).map(p -> !p.isAlive()).orElse(true));
+            assertThat(env.execute("_result = 1").result())
+                    .as("the session goes on")
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
     void configurationErrorsNameTheKey() {
         assertThatThrownBy(() -> Exxec.environment("mcp", Map.of()))
                 .isInstanceOf(ConfigException.class)
