@@ -12,7 +12,13 @@ import picocli.CommandLine.Spec;
         name = "exxec",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        subcommands = {RunCommand.class, ExecCommand.class, ReplCommand.class, ProvidersCommand.class},
+        subcommands = {
+            RunCommand.class,
+            ExecCommand.class,
+            ReplCommand.class,
+            ProvidersCommand.class,
+            ServeCommand.class
+        },
         description = {
             "Runs code (Python, JavaScript, TypeScript) and shell commands in an execution environment:"
                     + " a local process, a sandbox, a container, a remote host.",
@@ -24,6 +30,7 @@ import picocli.CommandLine.Spec;
             "  exxec run examples/hello.py",
             "  exxec exec -- ls -la",
             "  exxec providers",
+            "  exxec serve --provider sandbox",
             "",
             "'exxec COMMAND --help' describes a command, its options and exit codes."
         })
@@ -48,7 +55,7 @@ final class ExxecCommand implements Callable<Integer> {
     public Integer call() {
         CommandLine cl = Objects.requireNonNull(spec, "spec").commandLine();
         StdIo streams = io(this);
-        streams.err().println("exxec: missing command: run, exec or providers");
+        streams.err().println("exxec: missing command: run, exec, providers or serve");
         cl.usage(streams.err());
         return ExitCodes.NOT_RUN;
     }

@@ -1,0 +1,317 @@
+package dev.exxec.mcp;
+
+import dev.exxec.ExecutionEnvironment;
+import dev.exxec.mcp.internal.Calls;
+import dev.exxec.mcp.internal.Environments;
+import dev.exxec.mcp.internal.HttpGate;
+import dev.exxec.mcp.internal.LineOutput;
+import dev.exxec.mcp.internal.MessageTap;
+import dev.exxec.mcp.internal.TappedInput;
+import dev.exxec.mcp.internal.Tools;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
+import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
+import io.modelcontextprotocol.spec.McpSchema;
+import jakarta.servlet.DispatcherType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * exxec as an MCP server: the tools {@code execute_code}, {@code run_command}, {@code read_file},
+ * {@code write_file}, {@code list_files}, {@code start_process}, {@code process_output} and
+ * {@code kill_process}, over one environment or one per MCP session.
+ *
+ * {@snippet :
+ * ExxecMcpServer server = ExxecMcpServer.builder(() -> Exxec.environment("local", Map.of())).build();
+ * server.serveStdio(System.in, System.out); // returns when the client closes stdin
+ * }
+ *
+ * <p>Failures of the code are tool results with {@code isError} and the {@link dev.exxec.ExecutionResult}
+ * fields as structured content; malformed arguments and unknown tools are protocol errors. Output is
+ * sent as progress and logging notifications while a call runs, and a client's
+ * {@code notifications/cancelled} kills the call. The server owns the environments it makes and closes
+ * them when a session ends (per-session mode over HTTP) and at {@link #close()}. Thread-safe.
+ */
+public final class ExxecMcpServer implements AutoCloseable {
+    /** The HTTP path of the MCP endpoint. */
+    public static final String HTTP_PATH = "/mcp";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExxecMcpServer.class);
+
+    private final Environments environments;
+    private final boolean perSession;
+    private final int maxOutputChars;
+    private final int maxMessageBytes;
+    private final String version;
+
+    private ExxecMcpServer(Builder b) {
+        this.environments = new Environments(b.environments, b.perSession);
+        this.perSession = b.perSession;
+        this.maxOutputChars = b.maxOutputChars;
+        this.maxMessageBytes = b.maxMessageBytes;
+        this.version = b.version;
+    }
+
+    /**
+     * A builder.
+     *
+     * @param environments makes an environment; called once (shared) or once per session
+     */
+    public static Builder builder(Supplier<ExecutionEnvironment> environments) {
+        return new Builder(environments);
+    }
+
+    private static McpJsonMapper json() {
+        return McpJsonDefaults.getMapper();
+    }
+
+    private McpSyncServer server(McpServer.SyncSpecification<?> spec, Calls calls) {
+        return spec.serverInfo("exxec", version)
+                .instructions(
+                        "Runs code (Python, JavaScript, TypeScript) and shell commands in an exxec execution environment,"
+                                + " with a workspace for files and background processes.")
+                .capabilities(McpSchema.ServerCapabilities.builder()
+                        .tools(false)
+                        .logging()
+                        .build())
+                .tools(new Tools(environments, maxOutputChars)
+                        .cancellableThrough(calls)
+                        .specifications())
+                // Arguments are checked by the tools themselves: a bad one is a protocol error naming it,
+                // where the SDK's check would answer with a tool result.
+                .validateToolInputs(false)
+                // A call has its own deadline; the SDK's must not cut it short.
+                .requestTimeout(Duration.ofDays(1))
+                .build();
+    }
+
+    /**
+     * Serves one client over newline-delimited JSON-RPC on these streams until the client closes
+     * {@code in}, then closes the environment. Nothing but protocol is written to {@code out}.
+     *
+     * @throws dev.exxec.ExxecException when the environment cannot start (shared mode: before serving)
+     */
+    public void serveStdio(InputStream in, OutputStream out) throws InterruptedException {
+        Objects.requireNonNull(in, "in");
+        Objects.requireNonNull(out, "out");
+        environments.startShared();
+        Calls calls = new Calls();
+        MessageTap tap = new MessageTap(calls);
+        LineOutput output = new LineOutput(out);
+        TappedInput input = new TappedInput(in, line -> {
+            if (line.isBlank()) {
+                return null;
+            }
+            String why = MessageTap.notAMessage(line);
+            if (why == null) {
+                return tap.inbound("stdio", line);
+            }
+            try {
+                output.writeLine(MessageTap.parseError(why));
+            } catch (IOException e) {
+                LOG.debug("cannot answer a malformed message", e);
+            }
+            return null;
+        });
+        McpSyncServer server = server(McpServer.sync(new StdioServerTransportProvider(json(), input, output)), calls);
+        try {
+            input.ended().await();
+        } finally {
+            server.closeGracefully();
+            close();
+        }
+    }
+
+    /**
+     * Starts serving streamable HTTP at {@code http://host:port}{@value #HTTP_PATH}; returns once it
+     * listens.
+     *
+     * @param host the address to bind, e.g. {@code 127.0.0.1}
+     * @param port the port; 0 picks a free one
+     * @param bearerToken the token clients must send as {@code Authorization: Bearer TOKEN}; null for none
+     * @throws dev.exxec.ExxecException when the environment cannot start (shared mode)
+     * @throws IllegalStateException when the port cannot be bound
+     */
+    public HttpEndpoint serveHttp(String host, int port, @Nullable String bearerToken) {
+        environments.startShared();
+        Calls calls = new Calls();
+        HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
+                .jsonMapper(json())
+                .mcpEndpoint(HTTP_PATH)
+                .maxRequestSize(maxMessageBytes)
+                .build();
+        McpSyncServer server = server(McpServer.sync(transport), calls);
+        QueuedThreadPool threads = new QueuedThreadPool();
+        threads.setName("exxec-mcp-http");
+        threads.setVirtualThreadsExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        Server jetty = new Server(threads);
+        ServerConnector connector = new ServerConnector(jetty);
+        connector.setHost(host);
+        connector.setPort(port);
+        // A call's answer comes on its request's stream, which is silent while the code runs without
+        // output: Jetty's default idle timeout (30 s) would cut every quiet call longer than that.
+        connector.setIdleTimeout(Duration.ofDays(1).toMillis());
+        jetty.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler();
+        ServletHolder servlet = new ServletHolder(transport);
+        servlet.setAsyncSupported(true);
+        context.addServlet(servlet, HTTP_PATH);
+        FilterHolder gate =
+                new FilterHolder(new HttpGate(bearerToken, new MessageTap(calls), environments, maxMessageBytes));
+        gate.setAsyncSupported(true);
+        context.addFilter(gate, "/*", EnumSet.of(DispatcherType.REQUEST));
+        jetty.setHandler(context);
+        try {
+            jetty.start();
+        } catch (Exception e) {
+            server.close();
+            close();
+            throw new IllegalStateException(
+                    "cannot serve MCP over HTTP on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+        URI uri = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + connector.getLocalPort()
+                + HTTP_PATH);
+        return new HttpEndpoint(uri, () -> {
+            try {
+                server.closeGracefully();
+            } finally {
+                try {
+                    jetty.stop();
+                } catch (Exception e) {
+                    throw new IllegalStateException("stopping the HTTP server failed: " + e.getMessage(), e);
+                } finally {
+                    close();
+                }
+            }
+        });
+    }
+
+    /** Whether each MCP session gets its own environment. */
+    public boolean perSession() {
+        return perSession;
+    }
+
+    /** How many environments are open now. */
+    public int openEnvironments() {
+        return environments.open();
+    }
+
+    /** Closes every environment the server made (killing what runs in them); idempotent. */
+    @Override
+    public void close() {
+        environments.close();
+    }
+
+    /** A running HTTP server; closing it stops serving and closes the environments. */
+    public static final class HttpEndpoint implements AutoCloseable {
+        private final URI uri;
+        private final Runnable stop;
+        private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+
+        HttpEndpoint(URI uri, Runnable stop) {
+            this.uri = uri;
+            this.stop = stop;
+        }
+
+        /** The MCP endpoint, e.g. {@code http://127.0.0.1:8765/mcp}. */
+        public URI uri() {
+            return uri;
+        }
+
+        /** The port it listens on. */
+        public int port() {
+            return uri.getPort();
+        }
+
+        /** Waits until {@link #close()} was called (by another thread or a shutdown hook). */
+        public void awaitClose() throws InterruptedException {
+            stopped.await();
+        }
+
+        /** Waits up to {@code timeout} for {@link #close()}; whether it was called. */
+        public boolean awaitClose(Duration timeout) throws InterruptedException {
+            return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public synchronized void close() {
+            if (stopped.getCount() == 0) {
+                return;
+            }
+            try {
+                stop.run();
+            } finally {
+                stopped.countDown();
+            }
+        }
+    }
+
+    /** Settings of a server. */
+    public static final class Builder {
+        private final Supplier<ExecutionEnvironment> environments;
+        private boolean perSession;
+        private int maxOutputChars = 100_000;
+        private int maxMessageBytes = 16 << 20;
+        private String version = "dev";
+
+        private Builder(Supplier<ExecutionEnvironment> environments) {
+            this.environments = Objects.requireNonNull(environments, "environments");
+        }
+
+        /** One environment per MCP session instead of one for the server; default false. */
+        public Builder perSession(boolean perSession) {
+            this.perSession = perSession;
+            return this;
+        }
+
+        /**
+         * The most characters of each output stream, and of a file, one tool result carries (default
+         * 100 000); beyond it the text is cut and says so, and notifications stop.
+         */
+        public Builder maxOutputChars(int chars) {
+            if (chars <= 0) {
+                throw new IllegalArgumentException("maxOutputChars must be positive: " + chars);
+            }
+            this.maxOutputChars = chars;
+            return this;
+        }
+
+        /** The largest message a client may send over HTTP, in bytes; default 16 MiB. */
+        public Builder maxMessageBytes(int bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("maxMessageBytes must be positive: " + bytes);
+            }
+            this.maxMessageBytes = bytes;
+            return this;
+        }
+
+        /** The version the server reports in {@code initialize}. */
+        public Builder version(String version) {
+            this.version = Objects.requireNonNull(version, "version");
+            return this;
+        }
+
+        public ExxecMcpServer build() {
+            return new ExxecMcpServer(this);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package dev.exxec.mcp.internal;
+
+import dev.exxec.ExecutionResult;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import io.modelcontextprotocol.spec.McpSchema.TextContent;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Tool results: text written for a model, plus the same facts as structured content. Output longer
+ * than the server's limit is cut, says so, and sets the result's truncation flag.
+ */
+final class Results {
+    private Results() {}
+
+    /** An execution's result; {@code isError} when it failed. */
+    static CallToolResult execution(ExecutionResult r, int maxChars) {
+        Cut out = Cut.of(r.stdout(), maxChars);
+        Cut err = Cut.of(r.stderr(), maxChars);
+        StringBuilder text = new StringBuilder();
+        if (r.success()) {
+            text.append("success (exit code ")
+                    .append(r.exitCode())
+                    .append(", ")
+                    .append(r.duration().toMillis())
+                    .append(" ms)\n");
+            if (r.result() != null) {
+                text.append("result: ").append(r.resultJson());
+                if (r.resultType() != null) {
+                    text.append(" (").append(r.resultType()).append(')');
+                }
+                text.append('\n');
+            }
+        } else {
+            text.append("failed: ").append(r.errorType());
+            if (r.error() != null) {
+                text.append(": ").append(r.error());
+            }
+            text.append(" (exit code ")
+                    .append(r.exitCode())
+                    .append(", ")
+                    .append(r.duration().toMillis())
+                    .append(" ms)\n");
+        }
+        section(text, "stdout", out, r.stdoutTruncated());
+        section(text, "stderr", err, r.stderrTruncated());
+        if (r.traceback() != null && !r.traceback().isBlank()) {
+            text.append("traceback:\n")
+                    .append(Cut.of(r.traceback(), maxChars).text())
+                    .append('\n');
+        }
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("success", r.success());
+        if (r.result() != null) {
+            s.put("result", r.result());
+        }
+        putIf(s, "resultType", r.resultType());
+        s.put("stdout", out.text());
+        s.put("stderr", err.text());
+        s.put("exitCode", r.exitCode());
+        s.put("durationMs", r.duration().toMillis());
+        putIf(s, "error", r.error());
+        putIf(s, "errorType", r.errorType());
+        putIf(s, "traceback", r.traceback());
+        s.put("stdoutTruncated", r.stdoutTruncated() || out.cut() > 0);
+        s.put("stderrTruncated", r.stderrTruncated() || err.cut() > 0);
+        if (!r.outputs().isEmpty()) {
+            s.put(
+                    "outputs",
+                    r.outputs().stream()
+                            .map(o -> Map.of("mimeType", o.mimeType(), "data", o.data()))
+                            .toList());
+        }
+        return result(text.toString().stripTrailing(), s, !r.success());
+    }
+
+    private static void section(StringBuilder text, String name, Cut cut, boolean truncatedBefore) {
+        if (cut.text().isEmpty() && !truncatedBefore) {
+            return;
+        }
+        text.append(name).append(":\n").append(cut.text());
+        if (!cut.text().endsWith("\n")) {
+            text.append('\n');
+        }
+        if (cut.cut() > 0) {
+            text.append("[")
+                    .append(name)
+                    .append(" cut here: ")
+                    .append(cut.cut())
+                    .append(" more characters; redirect the output to a file and read parts of it]\n");
+        } else if (truncatedBefore) {
+            text.append("[").append(name).append(" truncated at the environment's output limit]\n");
+        }
+    }
+
+    static CallToolResult ok(String text, Map<String, Object> structured) {
+        return result(text, structured, false);
+    }
+
+    /** A failure the model can act on: a tool result with {@code isError}, not a protocol error. */
+    static CallToolResult error(String errorType, String message) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("success", false);
+        s.put("errorType", errorType);
+        s.put("error", message);
+        return result(errorType + ": " + message, s, true);
+    }
+
+    static CallToolResult result(String text, Map<String, Object> structured, boolean isError) {
+        return CallToolResult.builder()
+                .content(List.of(new TextContent(text)))
+                .structuredContent(structured)
+                .isError(isError)
+                .build();
+    }
+
+    private static void putIf(Map<String, Object> m, String key, @Nullable Object value) {
+        if (value != null) {
+            m.put(key, value);
+        }
+    }
+
+    /** Text cut to a length, and how much was cut. */
+    record Cut(String text, int cut) {
+        static Cut of(String s, int max) {
+            if (s.length() <= max) {
+                return new Cut(s, 0);
+            }
+            int end = max;
+            if (end > 0 && Character.isHighSurrogate(s.charAt(end - 1))) {
+                end--; // never split a surrogate pair
+            }
+            return new Cut(s.substring(0, end), s.length() - end);
+        }
+    }
+}
