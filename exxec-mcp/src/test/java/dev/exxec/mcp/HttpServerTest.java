@@ -84,6 +84,31 @@ class HttpServerTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void callsNamingASessionShareItsState() {
+        try (McpSyncClient client = client(new CopyOnWriteArrayList<>())) {
+            CallToolResult first =
+                    client.callTool(new CallToolRequest("execute_code", Map.of("code", "x = 41", "session", "s1")));
+            assertThat(first.isError()).as(first.toString()).isFalse();
+            CallToolResult second = client.callTool(
+                    new CallToolRequest("execute_code", Map.of("code", "x += 1\n_result = x", "session", "s1")));
+            assertThat((Map<String, Object>) second.structuredContent()).containsEntry("result", 42);
+            CallToolResult other = client.callTool(
+                    new CallToolRequest("execute_code", Map.of("code", "_result = 'x' in globals()", "session", "s2")));
+            assertThat((Map<String, Object>) other.structuredContent()).containsEntry("result", false);
+            CallToolResult fresh = client.callTool(new CallToolRequest("execute_code", Map.of("code", "_result = x")));
+            assertThat(fresh.isError()).as("a call without a session is fresh").isTrue();
+            assertThat((Map<String, Object>) fresh.structuredContent()).containsEntry("errorType", "NameError");
+            CallToolResult deadline = client.callTool(new CallToolRequest(
+                    "execute_code", Map.of("code", "while True:\n    pass", "session", "s1", "timeout", 1)));
+            assertThat((Map<String, Object>) deadline.structuredContent()).containsEntry("errorType", "TimeoutError");
+            CallToolResult kept = client.callTool(
+                    new CallToolRequest("execute_code", Map.of("code", "_result = x", "session", "s1")));
+            assertThat((Map<String, Object>) kept.structuredContent()).containsEntry("result", 42);
+        }
+    }
+
+    @Test
     void aFailingProgramIsAToolErrorWithItsType() {
         try (McpSyncClient client = client(new CopyOnWriteArrayList<>())) {
             CallToolResult r = client.callTool(

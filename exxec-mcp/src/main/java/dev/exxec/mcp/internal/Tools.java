@@ -85,7 +85,15 @@ public final class Tools {
                                                         "number",
                                                         "Deadline in seconds; default 30. At the deadline the program and everything it started is killed (errorType TimeoutError)."),
                                         "env", ENV,
-                                        "max_output", MAX_OUTPUT),
+                                        "max_output", MAX_OUTPUT,
+                                        "session",
+                                                prop(
+                                                        "string",
+                                                        "Optional session name: calls with the same name (and language)"
+                                                                + " run in one interpreter whose variables persist"
+                                                                + " between calls, until it sits idle for 10 minutes."
+                                                                + " A deadline interrupts the running call and keeps"
+                                                                + " the state. Without it, every call is fresh.")),
                                 List.of("code")),
                         this::executeCode),
                 tool(
@@ -251,6 +259,27 @@ public final class Tools {
             throw Args.invalid("execute_code: argument 'language': " + e.getMessage());
         }
         ExecutionEnvironment env = env(exchange);
+        Optional<String> sessionName = args.optional("session");
+        if (sessionName.isPresent()) {
+            if (!args.stringMap("env").isEmpty()) {
+                throw Args.invalid("execute_code: 'env' cannot be given with 'session': a session's variables are"
+                        + " its interpreter's");
+            }
+            Language lang = language != null ? language : env.defaultLanguage();
+            Code code = Code.of(lang, source);
+            if (timeout.isPresent()) {
+                code = code.withTimeout(timeout.get());
+            }
+            Code finalCode = code;
+            int limit = args.positive("max_output", maxOutputChars).orElse(maxOutputChars);
+            dev.exxec.CodeSession session;
+            try {
+                session = sessions.get(env, sessionName.get(), lang);
+            } catch (dev.exxec.UnsupportedCapabilityException e) {
+                return Results.error("UnsupportedCapability", e.getMessage());
+            }
+            return run(exchange, request, env, limit, null, () -> session.execute(finalCode));
+        }
         Code code = Code.of(language != null ? language : env.defaultLanguage(), source)
                 .withEnv(args.stringMap("env"));
         if (timeout.isPresent()) {
@@ -300,10 +329,10 @@ public final class Tools {
             CallToolRequest request,
             ExecutionEnvironment env,
             int limit,
-            Streamer streamer,
+            @Nullable Streamer streamer,
             Runner runner) {
         String key = callKey(request);
-        if (env.capabilities().streaming()) {
+        if (streamer != null && env.capabilities().streaming()) {
             try (OutputNotifier notifier = new OutputNotifier(exchange, request.progressToken(), limit);
                     EventStream events = streamer.start();
                     Calls.Registration ignored = calls(key, events::close)) {
@@ -336,6 +365,8 @@ public final class Tools {
     }
 
     private volatile @Nullable Calls calls;
+
+    private final NamedSessions sessions = new NamedSessions(Duration.ofMinutes(10));
 
     /** Lets cancellations reach the calls; without it (in-process use without a tap) calls run to the end. */
     public Tools cancellableThrough(Calls calls) {
