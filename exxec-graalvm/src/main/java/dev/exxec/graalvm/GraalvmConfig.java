@@ -16,6 +16,8 @@ import org.jspecify.annotations.Nullable;
  * @param settings the settings every environment shares (timeout, env, cwd, output limit...)
  * @param threads the platform threads that run this environment's contexts: at most this many calls
  *     run at once, the others wait for a thread (their deadline runs meanwhile)
+ * @param spareContexts fresh contexts per language kept ready for the next calls (built in the
+ *     background once a language was used; each serves one call); 0 builds each on demand
  * @param fileAccess what files the code itself can reach
  * @param commands the provider that runs {@code executeCommand} for this environment ({@code local},
  *     {@code sandbox}...), its commands starting in this environment's workspace; {@code null} refuses
@@ -24,6 +26,7 @@ import org.jspecify.annotations.Nullable;
 public record GraalvmConfig(
         EnvironmentSettings settings,
         int threads,
+        int spareContexts,
         FileAccess fileAccess,
         @Nullable String commands) {
 
@@ -61,6 +64,10 @@ public record GraalvmConfig(
         if (threads < 1) {
             throw new ConfigException("threads", "config key 'threads' must be at least 1: " + threads);
         }
+        if (spareContexts < 0 || spareContexts > 16) {
+            throw new ConfigException(
+                    "spareContexts", "config key 'spareContexts' must be between 0 and 16: " + spareContexts);
+        }
         if (settings.inheritEnv()) {
             throw new ConfigException(
                     "inheritEnv", "the graalvm provider never gives code the host's variables (inheritEnv)");
@@ -74,9 +81,9 @@ public record GraalvmConfig(
         }
     }
 
-    /** The defaults: a thread per CPU (at least 2), no file access, no commands. */
+    /** The defaults: a thread per CPU (at least 2), one spare context, no file access, no commands. */
     public static GraalvmConfig defaults() {
-        return new GraalvmConfig(EnvironmentSettings.DEFAULTS, defaultThreads(), FileAccess.NONE, null);
+        return new GraalvmConfig(EnvironmentSettings.DEFAULTS, defaultThreads(), 1, FileAccess.NONE, null);
     }
 
     private static int defaultThreads() {
@@ -85,7 +92,7 @@ public record GraalvmConfig(
 
     /** This configuration with other shared settings. */
     public GraalvmConfig withSettings(EnvironmentSettings settings) {
-        return new GraalvmConfig(settings, threads, fileAccess, commands);
+        return new GraalvmConfig(settings, threads, spareContexts, fileAccess, commands);
     }
 
     /**
@@ -98,6 +105,7 @@ public record GraalvmConfig(
         GraalvmConfig result = new GraalvmConfig(
                 EnvironmentSettings.read(r),
                 r.integer("threads").orElse(defaultThreads()),
+                r.integer("spareContexts").orElse(1),
                 r.choice("fileAccess", FileAccess.class).orElse(FileAccess.NONE),
                 r.nonBlank("commands").orElse(null));
         r.finish();

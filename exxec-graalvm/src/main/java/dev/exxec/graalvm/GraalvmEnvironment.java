@@ -17,9 +17,12 @@ import dev.exxec.NetworkAccess;
 import dev.exxec.ResourceLimits;
 import dev.exxec.UnsupportedCapabilityException;
 import dev.exxec.WorkspaceFiles;
+import dev.exxec.graalvm.internal.ContextOptions;
 import dev.exxec.graalvm.internal.ContextRun;
 import dev.exxec.graalvm.internal.Guest;
 import dev.exxec.graalvm.internal.Polyglot;
+import dev.exxec.graalvm.internal.Prepared;
+import dev.exxec.graalvm.internal.Spares;
 import dev.exxec.graalvm.internal.WorkspaceFileSystem;
 import dev.exxec.spi.AbstractEnvironment;
 import dev.exxec.spi.EventSink;
@@ -36,11 +39,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.io.FileSystem;
 import org.jspecify.annotations.Nullable;
 
@@ -71,6 +75,9 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
     private final Capabilities capabilities;
     private final GraalvmFiles files;
     private final Set<GraalvmSession> sessions = ConcurrentHashMap.newKeySet();
+    private final ContextOptions contextOptions;
+    private final ExecutorService spareBuilder;
+    private final Map<Language, Spares> spares = new ConcurrentHashMap<>();
     private volatile @Nullable ExecutionEnvironment commands;
 
     GraalvmEnvironment(GraalvmConfig config, Polyglot polyglot) {
@@ -98,6 +105,8 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
                 new LinkedBlockingQueue<>(),
                 Polyglot.platformThreads(id() + "-context"));
         pool.allowCoreThreadTimeOut(true);
+        this.contextOptions = new ContextOptions(fileSystem, fileSystem == null ? null : workspace);
+        this.spareBuilder = Executors.newSingleThreadExecutor(Polyglot.platformThreads(id() + "-spare"));
         this.capabilities = Capabilities.builder()
                 .languages(polyglot.languages())
                 .commands(config.commands() != null)
@@ -125,6 +134,7 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
     /** Builds graalvm environments; not thread-safe. */
     public static final class Builder extends SettingsBuilder<Builder> {
         private int threads = GraalvmConfig.defaults().threads();
+        private int spareContexts = 1;
         private GraalvmConfig.FileAccess fileAccess = GraalvmConfig.FileAccess.NONE;
         private @Nullable String commands;
 
@@ -133,6 +143,12 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
         /** Platform threads running calls at once. */
         public Builder threads(int threads) {
             this.threads = threads;
+            return this;
+        }
+
+        /** Fresh contexts per language kept ready for the next calls; 0 builds each on demand. */
+        public Builder spareContexts(int spareContexts) {
+            this.spareContexts = spareContexts;
             return this;
         }
 
@@ -150,7 +166,7 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
 
         /** Creates the environment on the {@code graalvm} provider found by {@link Exxec}. */
         public ExecutionEnvironment build() {
-            GraalvmConfig config = new GraalvmConfig(settings(), threads, fileAccess, commands);
+            GraalvmConfig config = new GraalvmConfig(settings(), threads, spareContexts, fileAccess, commands);
             return ((GraalvmProvider) Exxec.provider(GraalvmProvider.ID)).create(config);
         }
     }
@@ -177,6 +193,8 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
         Guest guest = Guest.of(language);
         Map<String, String> env = variables(code.env());
         Path cwd = cwd(code.cwd());
+        Spares fresh = spares.computeIfAbsent(
+                language, l -> new Spares(polyglot, guest, contextOptions, config.spareContexts(), spareBuilder));
         ExecutionRun.Spec spec = new ExecutionRun.Spec(
                 executionId,
                 guest.description(),
@@ -189,9 +207,15 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
         return run(
                 spec,
                 () -> ContextRun.start(pool, polyglot.watchdog(), "", run -> {
-                    try (Context context = polyglot.context(guest, run.out(), run.err(), env, fileSystem, cwd)) {
-                        run.attach(context);
-                        return guest.prepare(context, env, run.out(), run.err()).run(code.source());
+                    Prepared context = fresh.take();
+                    try {
+                        context.out().to(run.out());
+                        context.err().to(run.err());
+                        run.attach(context.context());
+                        return context.driver().run(code.source(), env, cwd == null ? null : cwd.toString());
+                    } finally {
+                        // Closing a context costs about a millisecond (GraalPy): not on the caller's time.
+                        spareBuilder.execute(context::discard);
                     }
                 }),
                 sink);
@@ -318,9 +342,8 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
         return pool;
     }
 
-    @Nullable
-    FileSystem fileSystem() {
-        return fileSystem;
+    ContextOptions contextOptions() {
+        return contextOptions;
     }
 
     /** Runs a session's call with the shared machinery: deadline, output capture, events. */
@@ -334,6 +357,8 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
             s.close();
         }
         pool.shutdownNow();
+        spares.values().forEach(Spares::close);
+        spareBuilder.shutdown();
         ExecutionEnvironment d = commands;
         if (d != null) {
             d.close();

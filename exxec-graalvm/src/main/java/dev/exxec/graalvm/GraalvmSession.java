@@ -4,6 +4,7 @@ import dev.exxec.Code;
 import dev.exxec.CodeSession;
 import dev.exxec.ExecutionResult;
 import dev.exxec.Language;
+import dev.exxec.graalvm.internal.ContextOptions;
 import dev.exxec.graalvm.internal.ContextRun;
 import dev.exxec.graalvm.internal.Guest;
 import dev.exxec.graalvm.internal.Outcome;
@@ -12,6 +13,7 @@ import dev.exxec.graalvm.internal.Redirect;
 import dev.exxec.internal.Ids;
 import dev.exxec.spi.ExecutionRun;
 import dev.exxec.spi.ResultChannel;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -101,14 +103,16 @@ final class GraalvmSession implements CodeSession {
         err.to(run.err());
         try {
             if (context == null) {
-                context = env.polyglot().context(guest, out, err, variables, env.fileSystem(), env.cwd(null));
+                ContextOptions options = env.contextOptions();
+                context = env.polyglot().context(guest, out, err, options.files(), options.cwd());
                 live = context;
                 run.attach(context);
-                driver = guest.session(context, variables, out, err);
+                driver = guest.session(context, out, err);
             } else {
                 run.attach(context);
             }
-            Outcome outcome = driver.run(code.source());
+            Path cwd = env.cwd(null);
+            Outcome outcome = driver.run(code.source(), variables, cwd == null ? null : cwd.toString());
             if (outcome instanceof Outcome.Exit || run.killed()) {
                 discard(); // the context exited: its state is gone
             }

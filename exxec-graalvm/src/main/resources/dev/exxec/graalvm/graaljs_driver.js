@@ -1,5 +1,5 @@
 // exxec's in-JVM JavaScript driver (GraalJS): evaluated first in every fresh context, before the
-// program. GraalJS is a bare ECMAScript engine; this gives programs the small part of Node.js that
+// program (possibly well before: the provider keeps a spare context ready). GraalJS is a bare ECMAScript engine; this gives programs the small part of Node.js that
 // result-returning code commonly uses (timers, process.env/exit/stdout/stderr, Buffer.from,
 // require("fs").readFileSync(0)) and no more: no file system, network or child processes.
 //
@@ -81,10 +81,14 @@
   }
 
   const env = {};
+  const graalVersion = typeof Graal === 'object' && Graal !== null ? String(Graal.versionGraalVM) : '';
   const process = {
     env,
     argv: ['graaljs', '<code>'],
     platform: 'linux',
+    // Not Node.js: no versions.node, so that code can tell.
+    versions: { graaljs: graalVersion },
+    release: { name: 'graaljs' },
     exitCode: undefined,
     exit(code) {
       const status = code === undefined ? process.exitCode || 0 : Number(code) | 0;
@@ -183,9 +187,13 @@
   }
 
   return {
-    // Sets the variables of the call before the program runs.
-    setEnv(name, value) {
-      env[name] = value;
+    // Gives the call its variables (NAME=VALUE, NUL-separated) before the program runs.
+    enter(variables) {
+      for (const name of Object.keys(env)) delete env[name];
+      for (const item of String(variables).split('\0')) {
+        const eq = item.indexOf('=');
+        if (eq > 0) env[item.slice(0, eq)] = item.slice(eq + 1);
+      }
     },
     // The program's value: main()'s (a promise is awaited through settle/step) or _result's.
     result: new Function(

@@ -1,7 +1,8 @@
-# exxec's in-JVM Python driver (GraalPy): evaluated first in every fresh context; its last expression
-# is the function the provider calls with the program's source.
+# exxec's in-JVM Python driver (GraalPy): evaluated first in every fresh context, before any program
+# (possibly well before: the provider keeps a spare context ready). Its last expression is a tuple of
+# the functions the provider calls: _run(source, env, cwd), _repr(value), _session(), _prepare().
 #
-# The function returns a tuple the provider reads with the polyglot API, never JSON text:
+# A run returns a tuple the provider reads with the polyglot API, never JSON text:
 #   ("ok", value)                          the value of main() (awaited when async) or of _result
 #   ("error", message, type, traceback)    an exception of the program
 #   ("exit", code)                         SystemExit
@@ -112,12 +113,39 @@ def _repr(value):
         return "<%s object (repr failed: %s)>" % (type(value).__name__, type(e).__name__)
 
 
-def _run(source):
+def _enter(env, cwd):
+    """Gives the call its variables (NAME=VALUE, NUL-separated) and working directory."""
+    import os
+
+    os.environ.clear()
+    for item in env.split("\0"):
+        if item:
+            name, _, value = item.partition("=")
+            os.environ[name] = value
+    if cwd:
+        os.chdir(cwd)
+
+
+def _run(source, env, cwd):
     """Runs one program in a fresh __main__."""
+    _enter(env, cwd)
     module = type(sys)("__main__")
     module.__dict__.update({"__builtins__": builtins, "__file__": FILENAME})
     sys.modules["__main__"] = module
     return _execute(source, module.__dict__)
+
+
+class _HardExit(BaseException):
+    """os._exit: ends the program at once. A real one would end the context, and a context that
+    exits on another thread than the one that built it reports no exit status."""
+
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
+
+
+def _exit_now(code):
+    raise _HardExit(code)
 
 
 def _execute(source, namespace):
@@ -131,6 +159,8 @@ def _execute(source, namespace):
         else:
             value = namespace.get("_result")
         return ("ok", value)
+    except _HardExit as e:
+        return ("exit", e.code if isinstance(e.code, int) and 0 <= e.code < 256 else 1)
     except SystemExit as e:
         code = e.code
         if code is None or code == 0:
@@ -156,7 +186,8 @@ def _session():
     sys.modules["__main__"] = module
     namespace = module.__dict__
 
-    def run(source):
+    def run(source, env, cwd):
+        _enter(env, cwd)
         # A main or _result of an earlier program must not become this one's result.
         namespace.pop("main", None)
         namespace.pop("_result", None)
@@ -165,11 +196,10 @@ def _session():
     return run
 
 
-def _prepare(unset):
+def _prepare():
     import os
 
-    for name in unset.split(","):
-        os.environ.pop(name, None)  # set by GraalPy itself, not by the caller
+    os._exit = _exit_now
     sys.meta_path.insert(0, _AsyncioPatch())
     sys.argv[:] = [FILENAME]
     # Lines arrive as they are printed (streamed events), not when a buffer fills.

@@ -195,6 +195,26 @@ class GraalvmEnvironmentTest {
     }
 
     @Test
+    void everyCallGetsAFreshContextAlsoFromTheSpares() {
+        for (int i = 0; i < 3; i++) {
+            ExecutionResult py =
+                    env.execute(Code.python("import sys\n_result = hasattr(sys, 'exxec_leak')\nsys.exxec_leak = 1\n"));
+            assertThat(py.result()).as(describe(py)).isEqualTo(false);
+            ExecutionResult js =
+                    env.execute(Code.javascript("let _result = typeof leak === 'undefined';\nglobalThis.leak = 1;\n"));
+            assertThat(js.result()).as(describe(js)).isEqualTo(true);
+        }
+    }
+
+    @Test
+    void withoutSpareContextsEachCallBuildsItsOwn() {
+        try (ExecutionEnvironment noSpares = Exxec.environment("graalvm", Map.of("spareContexts", 0))) {
+            ExecutionResult r = noSpares.execute(Code.javascript("let _result = process.env.HOME;\n"));
+            assertThat(r.result()).as(describe(r)).isEqualTo(noSpares.files().workspace());
+        }
+    }
+
+    @Test
     void commandsAreRefusedWithoutADelegate() {
         assertThatThrownBy(() -> env.executeCommand("echo hi"))
                 .isInstanceOf(UnsupportedCapabilityException.class)
@@ -273,6 +293,9 @@ class GraalvmEnvironmentTest {
         assertThatThrownBy(() -> Exxec.environment("graalvm", Map.of("inheritEnv", true)))
                 .isInstanceOfSatisfying(
                         ConfigException.class, e -> assertThat(e.key()).isEqualTo("inheritEnv"));
+        assertThatThrownBy(() -> Exxec.environment("graalvm", Map.of("spareContexts", -1)))
+                .isInstanceOfSatisfying(
+                        ConfigException.class, e -> assertThat(e.key()).isEqualTo("spareContexts"));
         assertThatThrownBy(() -> Exxec.environment("graalvm", Map.of("commands", "inprocess")))
                 .isInstanceOfSatisfying(
                         ConfigException.class, e -> assertThat(e.key()).isEqualTo("commands"));

@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
@@ -43,18 +42,17 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
     public abstract String description();
 
     /**
-     * Evaluates the driver in a fresh context.
+     * Evaluates the driver in a fresh context, before any program runs in it.
      *
      * @param context the context, not used by anything else yet
-     * @param env the variables the program sees
-     * @param out where {@code process.stdout} writes (JavaScript; Python writes to the context's out)
-     * @param err where {@code process.stderr} writes
+     * @param out the context's standard output, where {@code process.stdout} writes too
+     * @param err the context's standard error
      */
-    public abstract Driver prepare(Context context, Map<String, String> env, OutputStream out, OutputStream err);
+    public abstract Driver prepare(Context context, OutputStream out, OutputStream err);
 
     /** Evaluates the driver in a session's context, whose programs share their globals. */
-    public Driver session(Context context, Map<String, String> env, OutputStream out, OutputStream err) {
-        return prepare(context, env, out, err);
+    public Driver session(Context context, OutputStream out, OutputStream err) {
+        return prepare(context, out, err);
     }
 
     /** The driver of one context: runs programs in it. Used by one thread at a time. */
@@ -62,10 +60,19 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
         /**
          * Runs one program.
          *
-         * @throws PolyglotException when the context was cancelled or exited
+         * @param env the variables it sees, and only those
+         * @param cwd its working directory (where it has files), or {@code null}
+         * @throws PolyglotException when the context was cancelled
          * @throws InterruptedException when a kill interrupted a wait
          */
-        Outcome run(String source) throws InterruptedException;
+        Outcome run(String source, Map<String, String> env, @Nullable String cwd) throws InterruptedException;
+    }
+
+    /** Variables as the drivers take them: NAME=VALUE, separated by NUL (which neither can hold). */
+    static String variables(Map<String, String> env) {
+        StringBuilder b = new StringBuilder();
+        env.forEach((name, value) -> b.append(name).append('=').append(value).append('\0'));
+        return b.toString();
     }
 
     static Source driverSource(String language, String resource) {
@@ -83,7 +90,9 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
     }
 
     static Source program(String language, String source) {
-        return Source.newBuilder(language, source, FILENAME).cached(false).buildLiteral();
+        // Cached: the engine keeps the parsed program while this source text is in use, so a program
+        // run again (in a fresh context) is not parsed again.
+        return Source.newBuilder(language, source, FILENAME).cached(true).buildLiteral();
     }
 
     /**
@@ -118,9 +127,6 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
     /** GraalPy. */
     static final class Python extends Guest {
         static final Python INSTANCE = new Python();
-        /** Set by GraalPy in every context; the program must see only what the caller set. */
-        private static final List<String> OWN_VARIABLES = List.of("UNSAFE_PYO3_SKIP_VERSION_CHECK");
-
         private final Source driver = driverSource("python", "graalpy_driver.py");
 
         @Override
@@ -139,35 +145,28 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
         }
 
         @Override
-        public Driver prepare(Context context, Map<String, String> env, OutputStream out, OutputStream err) {
+        public Driver prepare(Context context, OutputStream out, OutputStream err) {
             Value functions = context.eval(driver);
-            Value run = functions.getArrayElement(0);
-            Value repr = functions.getArrayElement(1);
-            List<String> unset =
-                    OWN_VARIABLES.stream().filter(v -> !env.containsKey(v)).toList();
-            functions.getArrayElement(3).execute(String.join(",", unset));
-            Values values = new Values(Language.PYTHON, repr);
-            return source -> guarded(run, source, values);
-        }
-
-        private static Outcome guarded(Value run, String source, Values values) {
-            try {
-                return outcome(run.execute(source), values);
-            } catch (PolyglotException e) {
-                return escaped(e, "PermissionError");
-            }
+            functions.getArrayElement(3).execute();
+            return driver(functions.getArrayElement(0), new Values(Language.PYTHON, functions.getArrayElement(1)));
         }
 
         @Override
-        public Driver session(Context context, Map<String, String> env, OutputStream out, OutputStream err) {
+        public Driver session(Context context, OutputStream out, OutputStream err) {
             Value functions = context.eval(driver);
-            Value repr = functions.getArrayElement(1);
-            List<String> unset =
-                    OWN_VARIABLES.stream().filter(v -> !env.containsKey(v)).toList();
-            functions.getArrayElement(3).execute(String.join(",", unset));
+            functions.getArrayElement(3).execute();
             Value run = functions.getArrayElement(2).execute();
-            Values values = new Values(Language.PYTHON, repr);
-            return source -> guarded(run, source, values);
+            return driver(run, new Values(Language.PYTHON, functions.getArrayElement(1)));
+        }
+
+        private static Driver driver(Value run, Values values) {
+            return (source, env, cwd) -> {
+                try {
+                    return outcome(run.execute(source, variables(env), cwd == null ? "" : cwd), values);
+                } catch (PolyglotException e) {
+                    return escaped(e, "PermissionError");
+                }
+            };
         }
 
         private static Outcome outcome(Value record, Values values) {
@@ -206,12 +205,14 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
         }
 
         @Override
-        public Driver prepare(Context context, Map<String, String> env, OutputStream out, OutputStream err) {
+        public Driver prepare(Context context, OutputStream out, OutputStream err) {
             context.getBindings("js").putMember("__exxecHost", ProxyObject.fromMap(Map.of("write", writer(out, err))));
             Value d = context.eval(driver);
-            env.forEach((name, value) -> d.invokeMember("setEnv", name, value));
             Values values = new Values(Language.JAVASCRIPT, d.getMember("inspect"));
-            return source -> run(context, d, values, source);
+            return (source, env, cwd) -> {
+                d.invokeMember("enter", variables(env));
+                return run(context, d, values, source);
+            };
         }
 
         private static ProxyExecutable writer(OutputStream out, OutputStream err) {

@@ -115,22 +115,16 @@ public final class Polyglot implements AutoCloseable {
     /**
      * Builds a context denied everything by default: the constrained sandbox policy, no host classes,
      * no native access, no processes, no threads, no host variables, and no file or network I/O unless
-     * {@code files} confines it to the workspace.
+     * {@code files} confines it to the workspace. Its driver is not evaluated yet.
      *
      * @param guest the language
      * @param out its standard output
      * @param err its standard error
-     * @param env the variables it sees, and only those
      * @param files the file system it sees, or {@code null} for none
      * @param cwd its working directory when it has a file system
      */
     public Context context(
-            Guest guest,
-            OutputStream out,
-            OutputStream err,
-            Map<String, String> env,
-            @Nullable FileSystem files,
-            @Nullable Path cwd) {
+            Guest guest, OutputStream out, OutputStream err, @Nullable FileSystem files, @Nullable Path cwd) {
         Context.Builder b = Context.newBuilder(guest.polyglotId())
                 .engine(engine())
                 .sandbox(SandboxPolicy.CONSTRAINED)
@@ -143,8 +137,8 @@ public final class Polyglot implements AutoCloseable {
                 .allowNativeAccess(false)
                 .allowCreateProcess(false)
                 .allowCreateThread(false)
-                .allowEnvironmentAccess(EnvironmentAccess.NONE)
-                .environment(env);
+                // No host variables; the driver gives each call its own.
+                .allowEnvironmentAccess(EnvironmentAccess.NONE);
         if (files != null) {
             b.allowIO(IOAccess.newBuilder().fileSystem(files).build());
             if (cwd != null) {

@@ -1,0 +1,83 @@
+package dev.exxec.graalvm.internal;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Fresh contexts of one language made ahead of the calls that take them, so that a call does not
+ * wait for a context to be built (a GraalPy context takes tens of milliseconds even on a warm engine).
+ * Every context serves exactly one call: a call still gets a context no program ever ran in. After a
+ * call takes one, another is built on the environment's spare thread. Thread-safe.
+ */
+public final class Spares {
+    private final Polyglot polyglot;
+    private final Guest guest;
+    private final ContextOptions options;
+    private final BlockingQueue<Prepared> ready;
+    private final ExecutorService builder;
+    private final AtomicBoolean filling = new AtomicBoolean();
+    private final int size;
+    private volatile boolean closed;
+
+    /**
+     * @param size how many to keep ready; 0 builds every context on demand
+     * @param builder the single thread that builds them
+     */
+    public Spares(Polyglot polyglot, Guest guest, ContextOptions options, int size, ExecutorService builder) {
+        this.polyglot = polyglot;
+        this.guest = guest;
+        this.options = options;
+        this.ready = new ArrayBlockingQueue<>(Math.max(1, size));
+        this.builder = builder;
+        this.size = size;
+    }
+
+    /** A fresh prepared context: a spare if one is ready, else one built now on this thread. */
+    public Prepared take() {
+        Prepared p = ready.poll();
+        if (p == null) {
+            p = Prepared.build(polyglot, guest, options);
+        }
+        refill();
+        return p;
+    }
+
+    private void refill() {
+        if (size == 0 || closed || !filling.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            builder.execute(() -> {
+                try {
+                    while (!closed && ready.remainingCapacity() > 0) {
+                        Prepared p = Prepared.build(polyglot, guest, options);
+                        if (closed || !ready.offer(p)) {
+                            p.discard();
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    // the next call builds its own and says what went wrong
+                } finally {
+                    filling.set(false);
+                }
+                if (!closed && ready.remainingCapacity() > 0) {
+                    refill(); // taken while this one was being built
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            filling.set(false); // shutting down
+        }
+    }
+
+    /** Closes the contexts kept ready and builds no more. */
+    public void close() {
+        closed = true;
+        Prepared p;
+        while ((p = ready.poll()) != null) {
+            p.discard();
+        }
+    }
+}
