@@ -23,7 +23,8 @@ public final class Bench {
     static final Map<String, Benchmark> BENCHMARKS = new TreeMap<>(Map.of(
             "local", new LocalExecuteBench(),
             "sandbox", new SandboxExecuteBench(),
-            "docker", new DockerExecuteBench()));
+            "docker", new DockerExecuteBench(),
+            "graalvm", new GraalvmExecuteBench()));
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || !BENCHMARKS.containsKey(args[0])) {
