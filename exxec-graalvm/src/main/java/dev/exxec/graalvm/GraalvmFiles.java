@@ -30,7 +30,6 @@ final class GraalvmFiles implements WorkspaceFiles {
     private final GraalvmEnvironment env;
     private final Path hostWorkspace;
     private final String visibleWorkspace;
-    private final boolean confined = true;
 
     GraalvmFiles(GraalvmEnvironment env, Path hostWorkspace) {
         this.env = env;
@@ -44,7 +43,7 @@ final class GraalvmFiles implements WorkspaceFiles {
     }
 
     /**
-     * The host path for a path as the code sees it; confined, checked to stay in the workspace.
+     * The host path for a path as the code sees it, checked to stay in the workspace.
      *
      * @param followLast whether the operation follows a final symbolic link (reading and writing do;
      *     stat, delete and move act on the link itself)
@@ -57,15 +56,10 @@ final class GraalvmFiles implements WorkspaceFiles {
         Path visible = Path.of(visibleWorkspace).resolve(path).normalize();
         Path root = Path.of(visibleWorkspace);
         if (!visible.startsWith(root)) {
-            if (!confined) {
-                return visible;
-            }
             throw outside(path, visible.toString());
         }
         Path host = hostWorkspace.resolve(root.relativize(visible).toString());
-        if (confined) {
-            checkInside(path, followLast || host.equals(hostWorkspace) ? host : host.getParent());
-        }
+        checkInside(path, followLast || host.equals(hostWorkspace) ? host : host.getParent());
         return host;
     }
 
@@ -112,7 +106,7 @@ final class GraalvmFiles implements WorkspaceFiles {
 
     /** A host path of the workspace as the code sees it. */
     private String visible(Path host) {
-        if (!confined || !host.startsWith(hostWorkspace)) {
+        if (!host.startsWith(hostWorkspace)) {
             return host.toString();
         }
         return Path.of(visibleWorkspace)
