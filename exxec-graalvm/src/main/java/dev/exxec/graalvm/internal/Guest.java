@@ -96,10 +96,11 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
     }
 
     /**
-     * The outcome of an exception that left the driver: an exit, or a failure the driver could not
-     * catch (GraalPy reports a feature its sandbox excludes that way).
+     * The outcome of an exception that left the driver: an exit, a feature the sandbox excludes (GraalPy
+     * reports some as Java exceptions its own {@code except} cannot catch), an exhausted resource
+     * (stack, heap), or an error of the language's implementation.
      */
-    static Outcome escaped(PolyglotException e, String deniedType) {
+    static Outcome escaped(PolyglotException e, Language language) {
         if (e.isExit()) {
             return new Outcome.Exit(e.getExitStatus(), "ProcessExitError");
         }
@@ -118,10 +119,20 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
         // A Java exception inside the language: its class name is noise to the program's author.
         int colon = message.indexOf(": ");
         String cause = colon > 0 && message.substring(0, colon).contains(".") ? message.substring(colon + 2) : message;
-        return new Outcome.Failure(
-                cause + " (not allowed in the graalvm provider: no host files, network, processes or native code)",
-                deniedType,
-                null);
+        if (e.isResourceExhausted()) {
+            return new Outcome.Failure(
+                    "the program exhausted a resource of the JVM (" + cause + ")",
+                    language == Language.PYTHON ? "MemoryError" : "RangeError",
+                    null);
+        }
+        String lower = message.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("excluded") || lower.contains("not allowed") || lower.contains("securityexception")) {
+            return new Outcome.Failure(
+                    cause + " (not allowed in the graalvm provider: no host files, network, processes or native code)",
+                    language == Language.PYTHON ? "PermissionError" : "Error",
+                    null);
+        }
+        return new Outcome.Failure(cause, "InternalError", null);
     }
 
     /** GraalPy. */
@@ -164,7 +175,7 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
                 try {
                     return outcome(run.execute(source, variables(env), cwd == null ? "" : cwd), values);
                 } catch (PolyglotException e) {
-                    return escaped(e, "PermissionError");
+                    return escaped(e, Language.PYTHON);
                 }
             };
         }
@@ -255,7 +266,7 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
                 }
             } catch (PolyglotException e) {
                 if (e.isCancelled() || e.isInterrupted() || e.isExit()) {
-                    return escaped(e, "Error");
+                    return escaped(e, Language.JAVASCRIPT);
                 }
                 if (e.isSyntaxError()) {
                     String message = String.valueOf(e.getMessage()).replaceFirst("^SyntaxError: ", "");
@@ -263,7 +274,7 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
                 }
                 Value guest = e.getGuestObject();
                 if (guest == null || e.isHostException()) {
-                    return escaped(e, "Error");
+                    return escaped(e, Language.JAVASCRIPT);
                 }
                 settled[0] = d.invokeMember("error", guest);
             }
