@@ -39,8 +39,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -76,7 +74,6 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
     private final GraalvmFiles files;
     private final Set<GraalvmSession> sessions = ConcurrentHashMap.newKeySet();
     private final ContextOptions contextOptions;
-    private final ExecutorService spareBuilder;
     private final Map<Language, Spares> spares = new ConcurrentHashMap<>();
     private volatile @Nullable ExecutionEnvironment commands;
 
@@ -106,7 +103,6 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
                 Polyglot.platformThreads(id() + "-context"));
         pool.allowCoreThreadTimeOut(true);
         this.contextOptions = new ContextOptions(fileSystem, fileSystem == null ? null : workspace);
-        this.spareBuilder = Executors.newSingleThreadExecutor(Polyglot.platformThreads(id() + "-spare"));
         this.capabilities = Capabilities.builder()
                 .languages(polyglot.languages())
                 .commands(config.commands() != null)
@@ -194,7 +190,11 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
         Map<String, String> env = variables(code.env());
         Path cwd = cwd(code.cwd());
         Spares fresh = spares.computeIfAbsent(
-                language, l -> new Spares(polyglot, guest, contextOptions, config.spareContexts(), spareBuilder));
+                language,
+                l -> new Spares(polyglot, guest, contextOptions, config.spareContexts(), id() + "-spare-" + l.id()));
+        if (isClosed()) {
+            fresh.close(); // made while the environment closed: the call fails at its start
+        }
         ExecutionRun.Spec spec = new ExecutionRun.Spec(
                 executionId,
                 guest.description(),
@@ -214,8 +214,7 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
                         run.attach(context.context());
                         return context.driver().run(code.source(), env, cwd == null ? null : cwd.toString());
                     } finally {
-                        // Closing a context costs about a millisecond (GraalPy): not on the caller's time.
-                        spareBuilder.execute(context::discard);
+                        fresh.discardLater(context);
                     }
                 }),
                 sink);
@@ -358,7 +357,6 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
         }
         pool.shutdownNow();
         spares.values().forEach(Spares::close);
-        spareBuilder.shutdown();
         ExecutionEnvironment d = commands;
         if (d != null) {
             d.close();

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -12,33 +13,38 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Fresh contexts of one language made ahead of the calls that take them, so that a call does not
  * wait for a context to be built (a GraalPy context takes tens of milliseconds even on a warm engine).
  * Every context serves exactly one call: a call still gets a context no program ever ran in. After a
- * call takes one, another is built on the environment's spare thread. Thread-safe.
+ * call takes one, another is built on this language's own spare thread, which also closes used
+ * contexts. Thread-safe.
  */
 public final class Spares {
+    /** The longest a call waits for the spare being built before it builds its own. */
+    private static final Duration BUILD_WAIT = Duration.ofSeconds(2);
+
     private final Polyglot polyglot;
     private final Guest guest;
     private final ContextOptions options;
     private final BlockingQueue<Prepared> ready;
-    private final ExecutorService builder;
-    /** The longest a call waits for the spare being built before it builds its own. */
-    private static final Duration BUILD_WAIT = Duration.ofSeconds(2);
-
-    private final AtomicBoolean filling = new AtomicBoolean();
-    private final AtomicBoolean waiting = new AtomicBoolean();
+    private final ExecutorService thread;
     private final int size;
+    /** A refill is queued or running. */
+    private final AtomicBoolean filling = new AtomicBoolean();
+    /** A context is being built right now. */
+    private final AtomicBoolean building = new AtomicBoolean();
+
+    private final AtomicBoolean waiting = new AtomicBoolean();
     private volatile boolean closed;
 
     /**
      * @param size how many to keep ready; 0 builds every context on demand
-     * @param builder the single thread that builds them
+     * @param name the name of the spare thread
      */
-    public Spares(Polyglot polyglot, Guest guest, ContextOptions options, int size, ExecutorService builder) {
+    public Spares(Polyglot polyglot, Guest guest, ContextOptions options, int size, String name) {
         this.polyglot = polyglot;
         this.guest = guest;
         this.options = options;
         this.ready = new ArrayBlockingQueue<>(Math.max(1, size));
-        this.builder = builder;
         this.size = size;
+        this.thread = Executors.newSingleThreadExecutor(Polyglot.platformThreads(name));
     }
 
     /**
@@ -50,7 +56,7 @@ public final class Spares {
      */
     public Prepared take() throws InterruptedException {
         Prepared p = ready.poll();
-        if (p == null && filling.get() && waiting.compareAndSet(false, true)) {
+        if (p == null && building.get() && waiting.compareAndSet(false, true)) {
             try {
                 p = ready.poll(BUILD_WAIT.toMillis(), TimeUnit.MILLISECONDS);
             } finally {
@@ -64,15 +70,30 @@ public final class Spares {
         return p;
     }
 
+    /** Closes a used context on the spare thread, off the caller's time (about a millisecond in GraalPy). */
+    public void discardLater(Prepared used) {
+        try {
+            thread.execute(used::discard);
+        } catch (RejectedExecutionException e) {
+            used.discard(); // closed meanwhile
+        }
+    }
+
     private void refill() {
         if (size == 0 || closed || !filling.compareAndSet(false, true)) {
             return;
         }
         try {
-            builder.execute(() -> {
+            thread.execute(() -> {
                 try {
                     while (!closed && ready.remainingCapacity() > 0) {
-                        Prepared p = Prepared.build(polyglot, guest, options);
+                        building.set(true);
+                        Prepared p;
+                        try {
+                            p = Prepared.build(polyglot, guest, options);
+                        } finally {
+                            building.set(false);
+                        }
                         if (closed || !ready.offer(p)) {
                             p.discard();
                         }
@@ -91,12 +112,13 @@ public final class Spares {
         }
     }
 
-    /** Closes the contexts kept ready and builds no more. */
+    /** Closes the contexts kept ready, builds no more, and ends the spare thread once it is idle. */
     public void close() {
         closed = true;
         Prepared p;
         while ((p = ready.poll()) != null) {
             p.discard();
         }
+        thread.shutdown();
     }
 }
