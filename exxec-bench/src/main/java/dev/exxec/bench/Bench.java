@@ -25,7 +25,8 @@ public final class Bench {
             "sandbox", new SandboxExecuteBench(),
             "docker", new DockerExecuteBench(),
             "pool", new PoolBench(),
-            "session", new SessionBench()));
+            "session", new SessionBench(),
+            "graalvm", new GraalvmExecuteBench()));
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || !BENCHMARKS.containsKey(args[0])) {

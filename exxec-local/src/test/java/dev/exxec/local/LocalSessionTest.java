@@ -12,7 +12,7 @@ import dev.exxec.testkit.Requirements;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Figures from a session: matplotlib draws, and what it shows comes back as PNG images. */
+/** Local sessions: a kept state at a deadline, typed outputs, matplotlib figures as PNG images. */
 class LocalSessionTest {
     private static final String PYTHON = "/usr/bin/python3";
 
@@ -22,6 +22,44 @@ class LocalSessionTest {
             return p.waitFor() == 0;
         } catch (Exception e) {
             return false;
+        }
+    }
+
+    @Test
+    void displayedValuesComeBackAsTypedOutputs() {
+        try (ExecutionEnvironment env = Exxec.environment("local", Map.of());
+                CodeSession s = env.session(Language.PYTHON)) {
+            ExecutionResult r = s.execute("""
+                    class Table:
+                        def _repr_html_(self):
+                            return "<table><tr><td>1</td></tr></table>"
+                    class Picture:
+                        def _repr_png_(self):
+                            return b"\\x89PNG-not-really"
+                    display(Table(), Picture(), [1, 2])
+                    _result = 'shown'
+                    """);
+            assertThat(r.result()).isEqualTo("shown");
+            assertThat(r.outputs()).hasSize(3);
+            assertThat(r.outputs().get(0).mimeType()).isEqualTo("text/html");
+            assertThat(r.outputs().get(0).data()).isEqualTo("<table><tr><td>1</td></tr></table>");
+            assertThat(r.outputs().get(1).mimeType()).isEqualTo("image/png");
+            assertThat(new String(r.outputs().get(1).bytes(), java.nio.charset.StandardCharsets.ISO_8859_1))
+                    .isEqualTo("\u0089PNG-not-really");
+            assertThat(r.outputs().get(2).mimeType()).isEqualTo("text/plain");
+            assertThat(s.execute("_result = 1").outputs()).as("each call's own").isEmpty();
+        }
+    }
+
+    @Test
+    void aDeadlineInterruptsAndKeepsTheState() {
+        try (ExecutionEnvironment env = Exxec.environment("local", Map.of());
+                CodeSession s = env.session(Language.PYTHON)) {
+            s.execute("x = 'kept'");
+            ExecutionResult r = s.execute(
+                    dev.exxec.Code.python("while True:\n    pass\n").withTimeout(java.time.Duration.ofSeconds(1)));
+            assertThat(r.error()).as("%s", r).contains("state is kept");
+            assertThat(s.execute("_result = x").result()).isEqualTo("kept");
         }
     }
 

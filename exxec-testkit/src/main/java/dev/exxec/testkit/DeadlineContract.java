@@ -58,6 +58,7 @@ abstract class DeadlineContract extends KitArea {
     @Test
     void timeoutKillsChildrenAndGrandchildren() {
         assumeLanguage(Language.PYTHON);
+        assumeOwnProcess();
         HostProbe probe = probe();
         ExecutionResult r = env().execute(Code.python(Outcomes.PY_PID_REF + """
                         import subprocess
@@ -144,6 +145,7 @@ abstract class DeadlineContract extends KitArea {
     @Test
     void interruptingTheCallerKillsAndThrowsCancelled() throws InterruptedException {
         assumeLanguage(Language.PYTHON);
+        assumeOwnProcess();
         String pidFile = "deadline-" + UUID.randomUUID() + ".pids";
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         AtomicReference<ExecutionResult> returned = new AtomicReference<>();
@@ -171,6 +173,7 @@ abstract class DeadlineContract extends KitArea {
     @Test
     void cancellingTheFutureKills() throws InterruptedException {
         assumeLanguage(Language.PYTHON);
+        assumeOwnProcess();
         String pidFile = "deadline-" + UUID.randomUUID() + ".pids";
         Future<ExecutionResult> future = env().submit(sleeperWritingPids(pidFile));
         List<ProcessRef> pids = awaitPidFile(pidFile);

@@ -45,6 +45,23 @@ public interface EnvironmentFactory {
         return Optional.empty();
     }
 
+    /**
+     * Whether the environment's code runs as operating-system processes of its own, which start
+     * children, have pids and die when killed. False for interpreters inside the caller's JVM: the
+     * kit then skips the checks that follow the code's processes (its "process" is the JVM itself).
+     */
+    default boolean codeRunsInOwnProcess() {
+        return true;
+    }
+
+    /**
+     * The heap of the JVM the kit starts to prove that output does not fill memory: 64 MiB, or more
+     * for a provider whose interpreter lives in that JVM and needs heap of its own.
+     */
+    default String smallHeap() {
+        return "64m";
+    }
+
     /** A factory for a provider and base configuration, without a probe. */
     static EnvironmentFactory of(String providerId, Map<String, ?> config) {
         return new ConfiguredFactory(providerId, Map.copyOf(config), null);

@@ -90,6 +90,13 @@ abstract class KitArea {
         assumeTrue(caps().supports(language), () -> "the environment does not declare " + language);
     }
 
+    /** Skips unless the environment's code runs as processes of its own (see the factory). */
+    final void assumeOwnProcess() {
+        assumeTrue(
+                factory.codeRunsInOwnProcess(),
+                "the environment's code does not run as a process of its own: there is no process to follow");
+    }
+
     /** Skips unless the environment runs shell commands. */
     final void assumeCommands() {
         assumeTrue(caps().commands(), "the environment does not declare commands");

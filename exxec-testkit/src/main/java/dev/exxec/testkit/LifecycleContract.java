@@ -133,7 +133,7 @@ abstract class LifecycleContract extends KitArea {
             streams.add(s);
             pids.addAll(pidsOf(s, 2));
         }
-        if (caps.supports(Language.PYTHON) && caps.streaming()) {
+        if (caps.supports(Language.PYTHON) && caps.streaming() && factory().codeRunsInOwnProcess()) {
             EventStream s = env.stream(Code.python(
                     Outcomes.PY_PID_REF + "import time\nprint('pid:code=' + pid_ref(os.getpid()))\ntime.sleep(300)\n"));
             streams.add(s);

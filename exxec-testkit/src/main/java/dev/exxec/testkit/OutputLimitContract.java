@@ -106,13 +106,15 @@ abstract class OutputLimitContract extends KitArea {
     }
 
     /**
-     * The same flood with the default limit (10 MiB) in a JVM of 64 MiB heap: it must complete, cut
-     * at the default limit, so nothing holds the whole output.
+     * The same flood with the default limit (10 MiB) in a JVM of 64 MiB heap (or the factory's {@link
+     * EnvironmentFactory#smallHeap()}): it must complete, cut at the default limit, so nothing holds
+     * the whole output.
      */
     @Test
     void memoryStaysBoundedInASmallHeap() throws IOException, InterruptedException {
         assumeLanguage(Language.PYTHON);
-        ChildJvm.Report report = ChildJvm.run(factory(), Map.of(), Language.PYTHON, FLOOD, "64m", Map.of());
+        ChildJvm.Report report = ChildJvm.run(
+                factory(), Map.of(), Language.PYTHON, FLOOD, factory().smallHeap(), Map.of());
         assertThat(report.exitCode())
                 .as("the child JVM's exit code (3 = out of memory):\n%s", report.output())
                 .isZero();

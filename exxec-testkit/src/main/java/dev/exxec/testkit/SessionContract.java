@@ -91,34 +91,6 @@ abstract class SessionContract extends KitArea {
     }
 
     @Test
-    void displayedValuesComeBackAsTypedOutputs() {
-        assumeSessions(Language.PYTHON);
-        try (CodeSession s = env().session(Language.PYTHON)) {
-            ExecutionResult r = ok(s.execute("""
-                    class Table:
-                        def _repr_html_(self):
-                            return "<table><tr><td>1</td></tr></table>"
-                    class Picture:
-                        def _repr_png_(self):
-                            return b"\\x89PNG-not-really"
-                    display(Table(), Picture(), [1, 2])
-                    _result = 'shown'
-                    """));
-            assertThat(r.result()).isEqualTo("shown");
-            assertThat(r.outputs()).hasSize(3);
-            assertThat(r.outputs().get(0).mimeType()).isEqualTo("text/html");
-            assertThat(r.outputs().get(0).data()).isEqualTo("<table><tr><td>1</td></tr></table>");
-            assertThat(r.outputs().get(1).mimeType()).isEqualTo("image/png");
-            assertThat(new String(r.outputs().get(1).bytes(), java.nio.charset.StandardCharsets.ISO_8859_1))
-                    .isEqualTo("\u0089PNG-not-really");
-            assertThat(r.outputs().get(2).mimeType()).isEqualTo("text/plain");
-            assertThat(ok(s.execute("_result = 1")).outputs())
-                    .as("each call's own")
-                    .isEmpty();
-        }
-    }
-
-    @Test
     void aFailedCallLeavesTheSessionUsable() {
         assumeSessions(Language.PYTHON);
         try (CodeSession s = env().session(Language.PYTHON)) {
@@ -133,17 +105,31 @@ abstract class SessionContract extends KitArea {
         }
     }
 
+    /**
+     * After a deadline the session answers again; whether its state survived is the provider's to
+     * say, and the result says which: kept (an interpreter that was interrupted) or lost.
+     */
+    private static void usableAfterDeadline(CodeSession s, ExecutionResult r, String lookup, Object expected) {
+        assertThat(r.errorType()).as(describe(r)).isEqualTo(ErrorTypes.TIMEOUT);
+        assertThat(r.error()).as(describe(r)).containsAnyOf("state is kept", "is lost");
+        if (r.error().contains("state is kept")) {
+            assertThat(ok(s.execute(lookup)).result())
+                    .as("the state was said to be kept")
+                    .isEqualTo(expected);
+        } else {
+            assertThat(ok(s.execute("_result = 1")).result()).isEqualTo(1);
+        }
+    }
+
     @Test
-    void aDeadlineInterruptsAndKeepsTheState() {
+    void aDeadlineInterruptsAndTheSessionStaysUsable() {
         assumeSessions(Language.PYTHON);
         try (CodeSession s = env().session(Language.PYTHON)) {
             ok(s.execute("x = 'kept'"));
             long start = System.nanoTime();
             ExecutionResult r = s.execute(Code.python("while True:\n    pass\n").withTimeout(Duration.ofSeconds(1)));
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
-            assertThat(r.errorType()).as(describe(r)).isEqualTo(ErrorTypes.TIMEOUT);
-            assertThat(r.error()).contains("state is kept");
-            assertThat(ok(s.execute("_result = x")).result()).isEqualTo("kept");
+            usableAfterDeadline(s, r, "_result = x", "kept");
         }
     }
 
@@ -171,7 +157,7 @@ abstract class SessionContract extends KitArea {
                     Code.python("import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass\n")
                             .withTimeout(Duration.ofSeconds(1)));
             assertThat(r.errorType()).as(describe(r)).isEqualTo(ErrorTypes.TIMEOUT);
-            assertThat(r.error()).contains("state is lost");
+            assertThat(r.error()).contains("is lost");
             ExecutionResult fresh = s.execute("_result = 'x' in globals()");
             assertThat(ok(fresh).result()).as("a new interpreter").isEqualTo(false);
         }
@@ -180,6 +166,7 @@ abstract class SessionContract extends KitArea {
     @Test
     void anInterpreterThatExitsIsReplaced() {
         assumeSessions(Language.PYTHON);
+        assumeOwnProcess(); // in a JVM, exiting the interpreter is not the program's to do
         try (CodeSession s = env().session(Language.PYTHON)) {
             ok(s.execute("x = 1"));
             ExecutionResult r = s.execute("import os\nos._exit(3)");
@@ -192,6 +179,7 @@ abstract class SessionContract extends KitArea {
     @Test
     void closingEndsTheInterpreter() {
         assumeSessions(Language.PYTHON);
+        assumeOwnProcess();
         CodeSession s = env().session(Language.PYTHON);
         ExecutionResult r = ok(s.execute(Outcomes.PY_PID_REF + "print('pid:self=' + pid_ref(os.getpid()))"));
         var pids = Outcomes.pids(r.stdout());

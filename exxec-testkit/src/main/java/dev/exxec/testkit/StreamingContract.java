@@ -289,6 +289,7 @@ abstract class StreamingContract extends KitArea {
     @Test
     void closingACodeStreamEarlyKillsIt() throws InterruptedException {
         assumeLanguage(Language.PYTHON);
+        assumeOwnProcess();
         HostProbe probe = probe();
         EventStream stream = env().stream(Code.python(Outcomes.PY_PID_REF + """
                 import subprocess, time

@@ -1,0 +1,114 @@
+package dev.exxec.graalvm;
+
+import dev.exxec.ConfigException;
+import dev.exxec.spi.ConfigReader;
+import dev.exxec.spi.EnvironmentSettings;
+import dev.exxec.spi.ExecutionProvider.ConfigKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The configuration of a {@code graalvm} environment.
+ *
+ * @param settings the settings every environment shares (timeout, env, cwd, output limit...)
+ * @param threads the platform threads that run this environment's contexts: at most this many calls
+ *     run at once, the others wait for a thread (their deadline runs meanwhile)
+ * @param spareContexts fresh contexts per language kept ready for the next calls (built in the
+ *     background once a language was used; each serves one call); 0 builds each on demand
+ * @param fileAccess what files the code itself can reach
+ * @param commands the provider that runs {@code executeCommand} for this environment ({@code local},
+ *     {@code sandbox}...), its commands starting in this environment's workspace; {@code null} refuses
+ *     commands
+ */
+public record GraalvmConfig(
+        EnvironmentSettings settings,
+        int threads,
+        int spareContexts,
+        FileAccess fileAccess,
+        @Nullable String commands) {
+
+    /** What files the code can reach. */
+    public enum FileAccess {
+        /** None: every file operation of the code fails (the default). */
+        NONE,
+        /** The environment's workspace, and nothing outside it (links that lead out are refused). */
+        WORKSPACE
+    }
+
+    /** The keys {@link #from(Map)} accepts. */
+    public static final List<ConfigKey> KEYS;
+
+    static {
+        List<ConfigKey> keys = new ArrayList<>(EnvironmentSettings.KEYS);
+        keys.removeIf(k -> k.name().equals("inheritEnv"));
+        keys.addAll(
+                List.of(
+                        new ConfigKey(
+                                "threads",
+                                "platform threads running this environment's calls at once; default the number of CPUs (at least 2)"),
+                        new ConfigKey(
+                                "fileAccess",
+                                "files the code can reach: none (default) or workspace (confined to the environment's workspace)"),
+                        new ConfigKey(
+                                "commands",
+                                "provider that runs executeCommand, e.g. local or sandbox, starting in the workspace; default none (refused)")));
+        KEYS = List.copyOf(keys);
+    }
+
+    public GraalvmConfig {
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(fileAccess, "fileAccess");
+        if (threads < 1) {
+            throw new ConfigException("threads", "config key 'threads' must be at least 1: " + threads);
+        }
+        if (spareContexts < 0 || spareContexts > 16) {
+            throw new ConfigException(
+                    "spareContexts", "config key 'spareContexts' must be between 0 and 16: " + spareContexts);
+        }
+        if (settings.inheritEnv()) {
+            throw new ConfigException(
+                    "inheritEnv", "the graalvm provider never gives code the host's variables (inheritEnv)");
+        }
+        if (commands != null
+                && (commands.isBlank()
+                        || commands.equalsIgnoreCase(GraalvmProvider.ID)
+                        || commands.equalsIgnoreCase("inprocess"))) {
+            throw new ConfigException(
+                    "commands", "config key 'commands' must name another provider (local, sandbox...): " + commands);
+        }
+    }
+
+    /** The defaults: a thread per CPU (at least 2), one spare context, no file access, no commands. */
+    public static GraalvmConfig defaults() {
+        return new GraalvmConfig(EnvironmentSettings.DEFAULTS, defaultThreads(), 1, FileAccess.NONE, null);
+    }
+
+    private static int defaultThreads() {
+        return Math.max(2, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** This configuration with other shared settings. */
+    public GraalvmConfig withSettings(EnvironmentSettings settings) {
+        return new GraalvmConfig(settings, threads, spareContexts, fileAccess, commands);
+    }
+
+    /**
+     * Reads a configuration map.
+     *
+     * @throws ConfigException naming the key when a key is unknown or a value malformed
+     */
+    public static GraalvmConfig from(Map<String, ?> config) {
+        ConfigReader r = new ConfigReader(GraalvmProvider.ID, config, KEYS);
+        GraalvmConfig result = new GraalvmConfig(
+                EnvironmentSettings.read(r),
+                r.integer("threads").orElse(defaultThreads()),
+                r.integer("spareContexts").orElse(1),
+                r.choice("fileAccess", FileAccess.class).orElse(FileAccess.NONE),
+                r.nonBlank("commands").orElse(null));
+        r.finish();
+        return result;
+    }
+}

@@ -1,0 +1,14 @@
+package dev.exxec.graalvm.internal;
+
+import java.nio.file.Path;
+import org.graalvm.polyglot.io.FileSystem;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What an environment's contexts have in common.
+ *
+ * @param files the file system they see, or {@code null} for none
+ * @param cwd their working directory when they have one
+ */
+public record ContextOptions(
+        @Nullable FileSystem files, @Nullable Path cwd) {}

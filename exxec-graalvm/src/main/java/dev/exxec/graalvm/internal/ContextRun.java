@@ -1,0 +1,271 @@
+package dev.exxec.graalvm.internal;
+
+import dev.exxec.ErrorTypes;
+import dev.exxec.ExecutionResult;
+import dev.exxec.ExxecException;
+import dev.exxec.spi.ExecProcess;
+import dev.exxec.spi.Pipe;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.PolyglotException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One program running in a polyglot context on a platform thread of the environment's pool, seen by
+ * {@link dev.exxec.spi.ExecutionRun} as a process: its output arrives through pipes, a kill cancels
+ * the context ({@code Context.close(true)}) from a watchdog thread, and its outcome refines the
+ * result at the end.
+ */
+public final class ContextRun implements ExecProcess {
+    private static final int PIPE_BYTES = 64 * 1024;
+    /** How long a kill waits for the program's thread to leave the context. */
+    private static final Duration KILL_WAIT = Duration.ofSeconds(1);
+
+    private static final Set<String> RUN_VERDICTS =
+            Set.of(ErrorTypes.TIMEOUT, ErrorTypes.CANCELLED, ErrorTypes.OUTPUT_LIMIT);
+
+    /** What runs on the pool thread. */
+    @FunctionalInterface
+    public interface Task {
+        /** Runs the program; {@link #attach} its context as soon as it exists. */
+        Outcome run(ContextRun run) throws Exception;
+    }
+
+    private final Pipe stdout = new Pipe(PIPE_BYTES);
+    private final Pipe stderr = new Pipe(PIPE_BYTES);
+    private final CountDownLatch done = new CountDownLatch(1);
+    private final Executor watchdog;
+    private final String lostState;
+    private final Object lock = new Object();
+    private @Nullable Context context;
+    private @Nullable Thread thread;
+    private boolean killed;
+    private volatile @Nullable Outcome outcome;
+    private volatile @Nullable Throwable fault;
+
+    private ContextRun(Executor watchdog, String lostState) {
+        this.watchdog = watchdog;
+        this.lostState = lostState;
+    }
+
+    /**
+     * Starts a task on the pool.
+     *
+     * @param lostState what a timed-out or cancelled result adds to its message (a session's lost
+     *     state), or empty
+     * @throws ExxecException when the pool refuses it (the environment is closing)
+     */
+    public static ContextRun start(Executor pool, Executor watchdog, String lostState, Task task) {
+        ContextRun run = new ContextRun(watchdog, lostState);
+        try {
+            pool.execute(() -> run.body(task));
+        } catch (RejectedExecutionException e) {
+            throw new ExxecException("the environment's context threads are shut down", e);
+        }
+        return run;
+    }
+
+    private void body(Task task) {
+        synchronized (lock) {
+            if (killed) {
+                finish();
+                return;
+            }
+            thread = Thread.currentThread();
+        }
+        try {
+            outcome = task.run(this);
+        } catch (PolyglotException e) {
+            if (!e.isCancelled() && !e.isInterrupted()) {
+                fault = e;
+            }
+        } catch (InterruptedException e) {
+            // killed while the event loop waited for a timer
+        } catch (Throwable e) {
+            fault = e;
+        } finally {
+            synchronized (lock) {
+                thread = null;
+                context = null;
+                Thread.interrupted(); // a kill's interrupt must not reach the pool's next task
+            }
+            finish();
+        }
+    }
+
+    private void finish() {
+        closeQuietly(stdout.sink());
+        closeQuietly(stderr.sink());
+        done.countDown();
+    }
+
+    /** Where the program's standard output goes. */
+    public OutputStream out() {
+        return stdout.sink();
+    }
+
+    /** Where the program's standard error goes. */
+    public OutputStream err() {
+        return stderr.sink();
+    }
+
+    /**
+     * Registers the context the program runs in, so that a kill cancels it.
+     *
+     * @throws InterruptedException when the run was killed before
+     */
+    public void attach(Context context) throws InterruptedException {
+        synchronized (lock) {
+            if (killed) {
+                throw new InterruptedException("killed before it ran");
+            }
+            this.context = context;
+        }
+    }
+
+    /** Whether it was killed. */
+    public boolean killed() {
+        synchronized (lock) {
+            return killed;
+        }
+    }
+
+    @Override
+    public @Nullable Long pid() {
+        return null;
+    }
+
+    @Override
+    public InputStream stdout() {
+        return stdout.source();
+    }
+
+    @Override
+    public InputStream stderr() {
+        return stderr.source();
+    }
+
+    @Override
+    public OutputStream stdin() {
+        return OutputStream.nullOutputStream(); // programs read an empty, closed standard input
+    }
+
+    @Override
+    public boolean waitFor(Duration timeout) throws InterruptedException {
+        if (timeout.isZero()) {
+            done.await();
+            return true;
+        }
+        return done.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public int exitCode() {
+        Outcome o = outcome;
+        return o != null ? o.exitCode() : 128 + 9;
+    }
+
+    @Override
+    public void kill() {
+        Context c;
+        Thread t;
+        synchronized (lock) {
+            if (killed || done.getCount() == 0) {
+                return;
+            }
+            killed = true;
+            c = context;
+            t = thread;
+            if (t == null) { // still queued: it will not run
+                finish();
+                return;
+            }
+        }
+        // The watchdog is a platform thread: cancelling a context from a virtual thread that the
+        // context's own thread may be waiting on is not something to rely on.
+        watchdog.execute(() -> {
+            if (c != null) {
+                try {
+                    c.close(true);
+                } catch (RuntimeException e) {
+                    // already closed, or closing: the run ends either way
+                }
+            }
+            synchronized (lock) {
+                if (thread == t) {
+                    t.interrupt(); // a wait for a timer, or a context still being built
+                }
+            }
+        });
+        try {
+            done.await(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void release() {
+        // The task closed or kept its context itself; nothing runs any more.
+    }
+
+    @Override
+    public void closeStreams() {
+        closeQuietly(stdout.source());
+        closeQuietly(stderr.source());
+    }
+
+    @Override
+    public ExecutionResult conclude(ExecutionResult result) {
+        if (result.errorType() != null && RUN_VERDICTS.contains(result.errorType())) {
+            return lostState.isEmpty()
+                    ? result
+                    : result.toBuilder()
+                            .error(result.error() + "; " + lostState, result.errorType(), null)
+                            .build();
+        }
+        Throwable f = fault;
+        if (f != null) {
+            throw new ExxecException("the graalvm provider failed to run the program: " + f, f);
+        }
+        Outcome o = outcome;
+        ExecutionResult.Builder b = result.toBuilder().exitCode(exitCode());
+        return switch (o) {
+            case null -> result;
+            case Outcome.Ok ok ->
+                b.success(true)
+                        .result(ok.value(), ok.type())
+                        .error(null, null, null)
+                        .build();
+            case Outcome.Failure failure ->
+                b.success(false)
+                        .error(failure.message(), failure.type(), failure.traceback())
+                        .build();
+            case Outcome.Exit exit ->
+                exit.code() == 0
+                        ? b.success(true)
+                                .result(null, null)
+                                .error(null, null, null)
+                                .build()
+                        : b.success(false)
+                                .error("the program exited with exit code " + exit.code(), exit.errorType(), null)
+                                .build();
+        };
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            // nothing to do: the stream is gone either way
+        }
+    }
+}

@@ -1,0 +1,318 @@
+package dev.exxec.graalvm.internal;
+
+import dev.exxec.Language;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.Value;
+import org.graalvm.polyglot.proxy.ProxyExecutable;
+import org.graalvm.polyglot.proxy.ProxyObject;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How programs of one language run in a polyglot context: the driver evaluated first in each context,
+ * and the reading of its outcome.
+ */
+public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
+    /** The source name of the user's program in tracebacks. */
+    static final String FILENAME = "<code>";
+
+    /** The guest for a language. */
+    public static Guest of(Language language) {
+        return switch (language) {
+            case PYTHON -> Python.INSTANCE;
+            case JAVASCRIPT -> JavaScript.INSTANCE;
+            case TYPESCRIPT -> throw new IllegalArgumentException("the graalvm provider does not run TypeScript");
+        };
+    }
+
+    /** The exxec language. */
+    public abstract Language language();
+
+    /** The polyglot language id ({@code python}, {@code js}). */
+    public abstract String polyglotId();
+
+    /** What the {@code Started} event names. */
+    public abstract String description();
+
+    /**
+     * Evaluates the driver in a fresh context, before any program runs in it.
+     *
+     * @param context the context, not used by anything else yet
+     * @param out the context's standard output, where {@code process.stdout} writes too
+     * @param err the context's standard error
+     */
+    public abstract Driver prepare(Context context, OutputStream out, OutputStream err);
+
+    /** Evaluates the driver in a session's context, whose programs share their globals. */
+    public Driver session(Context context, OutputStream out, OutputStream err) {
+        return prepare(context, out, err);
+    }
+
+    /** The driver of one context: runs programs in it. Used by one thread at a time. */
+    public interface Driver {
+        /**
+         * Runs one program.
+         *
+         * @param env the variables it sees, and only those
+         * @param cwd its working directory (where it has files), or {@code null}
+         * @throws PolyglotException when the context was cancelled
+         * @throws InterruptedException when a kill interrupted a wait
+         */
+        Outcome run(String source, Map<String, String> env, @Nullable String cwd) throws InterruptedException;
+    }
+
+    /** Variables as the drivers take them: NAME=VALUE, separated by NUL (which neither can hold). */
+    static String variables(Map<String, String> env) {
+        StringBuilder b = new StringBuilder();
+        env.forEach((name, value) -> b.append(name).append('=').append(value).append('\0'));
+        return b.toString();
+    }
+
+    static Source driverSource(String language, String resource) {
+        try (InputStream in = Guest.class.getResourceAsStream("/dev/exxec/graalvm/" + resource)) {
+            if (in == null) {
+                throw new IllegalStateException("driver resource missing from the class path: " + resource);
+            }
+            return Source.newBuilder(language, new String(in.readAllBytes(), StandardCharsets.UTF_8), resource)
+                    .cached(true)
+                    .internal(true)
+                    .buildLiteral();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Source program(String language, String source) {
+        // Cached: the engine keeps the parsed program while this source text is in use, so a program
+        // run again (in a fresh context) is not parsed again.
+        return Source.newBuilder(language, source, FILENAME).cached(true).buildLiteral();
+    }
+
+    /**
+     * The outcome of an exception that left the driver: an exit, a feature the sandbox excludes (GraalPy
+     * reports some as Java exceptions its own {@code except} cannot catch), an exhausted resource
+     * (stack, heap), or an error of the language's implementation.
+     */
+    static Outcome escaped(PolyglotException e, Language language) {
+        if (e.isExit()) {
+            return new Outcome.Exit(e.getExitStatus(), "ProcessExitError");
+        }
+        if (e.isCancelled() || e.isInterrupted()) {
+            throw e;
+        }
+        Value guest = e.getGuestObject();
+        Value meta = guest == null || guest.isNull() ? null : guest.getMetaObject();
+        String message = String.valueOf(e.getMessage());
+        if (meta != null && !e.isHostException()) {
+            String type = meta.getMetaSimpleName();
+            String prefix = type + ": ";
+            return new Outcome.Failure(
+                    message.startsWith(prefix) ? message.substring(prefix.length()) : message, type, message);
+        }
+        // A Java exception inside the language: its class name is noise to the program's author.
+        int colon = message.indexOf(": ");
+        String cause = colon > 0 && message.substring(0, colon).contains(".") ? message.substring(colon + 2) : message;
+        if (e.isResourceExhausted()) {
+            return new Outcome.Failure(
+                    "the program exhausted a resource of the JVM (" + cause + ")",
+                    language == Language.PYTHON ? "MemoryError" : "RangeError",
+                    null);
+        }
+        String lower = message.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("excluded") || lower.contains("not allowed") || lower.contains("securityexception")) {
+            return new Outcome.Failure(
+                    cause + " (not allowed in the graalvm provider: no host files, network, processes or native code)",
+                    language == Language.PYTHON ? "PermissionError" : "Error",
+                    null);
+        }
+        return new Outcome.Failure(cause, "InternalError", null);
+    }
+
+    /** GraalPy. */
+    static final class Python extends Guest {
+        static final Python INSTANCE = new Python();
+        private final Source driver = driverSource("python", "graalpy_driver.py");
+
+        @Override
+        public Language language() {
+            return Language.PYTHON;
+        }
+
+        @Override
+        public String polyglotId() {
+            return "python";
+        }
+
+        @Override
+        public String description() {
+            return "graalpy";
+        }
+
+        @Override
+        public Driver prepare(Context context, OutputStream out, OutputStream err) {
+            Value functions = context.eval(driver);
+            functions.getArrayElement(3).execute();
+            return driver(functions.getArrayElement(0), new Values(Language.PYTHON, functions.getArrayElement(1)));
+        }
+
+        @Override
+        public Driver session(Context context, OutputStream out, OutputStream err) {
+            Value functions = context.eval(driver);
+            functions.getArrayElement(3).execute();
+            Value run = functions.getArrayElement(2).execute();
+            return driver(run, new Values(Language.PYTHON, functions.getArrayElement(1)));
+        }
+
+        private static Driver driver(Value run, Values values) {
+            return (source, env, cwd) -> {
+                try {
+                    return outcome(run.execute(source, variables(env), cwd == null ? "" : cwd), values);
+                } catch (PolyglotException e) {
+                    return escaped(e, Language.PYTHON);
+                }
+            };
+        }
+
+        private static Outcome outcome(Value record, Values values) {
+            String kind = record.getArrayElement(0).asString();
+            return switch (kind) {
+                case "ok" -> values.convert(record.getArrayElement(1));
+                case "exit" -> new Outcome.Exit(record.getArrayElement(1).asInt(), "SystemExit");
+                default ->
+                    new Outcome.Failure(
+                            record.getArrayElement(1).asString(),
+                            record.getArrayElement(2).asString(),
+                            string(record.getArrayElement(3)));
+            };
+        }
+    }
+
+    /** GraalJS. */
+    static final class JavaScript extends Guest {
+        static final JavaScript INSTANCE = new JavaScript();
+
+        private final Source driver = driverSource("js", "graaljs_driver.js");
+
+        @Override
+        public Language language() {
+            return Language.JAVASCRIPT;
+        }
+
+        @Override
+        public String polyglotId() {
+            return "js";
+        }
+
+        @Override
+        public String description() {
+            return "graaljs";
+        }
+
+        @Override
+        public Driver prepare(Context context, OutputStream out, OutputStream err) {
+            context.getBindings("js").putMember("__exxecHost", ProxyObject.fromMap(Map.of("write", writer(out, err))));
+            Value d = context.eval(driver);
+            Values values = new Values(Language.JAVASCRIPT, d.getMember("inspect"));
+            return (source, env, cwd) -> {
+                d.invokeMember("enter", variables(env));
+                return run(context, d, values, source);
+            };
+        }
+
+        private static ProxyExecutable writer(OutputStream out, OutputStream err) {
+            return args -> {
+                OutputStream target = args[0].asInt() == 2 ? err : out;
+                Value data = args[1];
+                byte[] bytes;
+                if (data.isString()) {
+                    bytes = data.asString().getBytes(StandardCharsets.UTF_8);
+                } else {
+                    bytes = new byte[(int) data.getArraySize()];
+                    for (int i = 0; i < bytes.length; i++) {
+                        bytes[i] = (byte) data.getArrayElement(i).asInt();
+                    }
+                }
+                try {
+                    target.write(bytes);
+                    target.flush();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                return null;
+            };
+        }
+
+        private static Outcome run(Context context, Value d, Values values, String source) throws InterruptedException {
+            Value[] settled = {null};
+            try {
+                context.eval(program("js", source));
+                Value result = d.getMember("result").execute();
+                if (!d.invokeMember("settle", result).asBoolean()) {
+                    loop(d, () -> !d.invokeMember("outcome").isNull());
+                }
+                settled[0] = d.invokeMember("outcome");
+                if (settled[0].isNull()) {
+                    return new Outcome.Ok(null, null); // a promise nothing will ever settle
+                }
+                if (settled[0].getArrayElement(0).asString().equals("ok")) {
+                    loop(d, () -> false); // as Node.js, let the event loop finish after a success
+                }
+            } catch (PolyglotException e) {
+                if (e.isCancelled() || e.isInterrupted() || e.isExit()) {
+                    return escaped(e, Language.JAVASCRIPT);
+                }
+                if (e.isSyntaxError()) {
+                    String message = String.valueOf(e.getMessage()).replaceFirst("^SyntaxError: ", "");
+                    return new Outcome.Failure(message, "SyntaxError", "SyntaxError: " + message);
+                }
+                Value guest = e.getGuestObject();
+                if (guest == null || e.isHostException()) {
+                    return escaped(e, Language.JAVASCRIPT);
+                }
+                settled[0] = d.invokeMember("error", guest);
+            }
+            Value record = settled[0];
+            String kind = record.getArrayElement(0).asString();
+            return switch (kind) {
+                case "ok" -> {
+                    int exitCode = d.invokeMember("exitCode").asInt();
+                    yield exitCode != 0
+                            ? new Outcome.Exit(exitCode, "ProcessExitError")
+                            : values.convert(record.getArrayElement(1));
+                }
+                case "exit" -> new Outcome.Exit(record.getArrayElement(1).asInt(), "ProcessExitError");
+                default ->
+                    new Outcome.Failure(
+                            record.getArrayElement(1).asString(),
+                            record.getArrayElement(2).asString(),
+                            string(record.getArrayElement(3)));
+            };
+        }
+
+        /** Runs timers until {@code done} or none is left, sleeping until the next is due. */
+        private static void loop(Value d, java.util.function.BooleanSupplier done) throws InterruptedException {
+            long start = System.nanoTime();
+            while (!done.getAsBoolean()) {
+                long elapsed = (System.nanoTime() - start) / 1_000_000;
+                long next = d.invokeMember("step", elapsed).asLong();
+                if (next < 0) {
+                    return;
+                }
+                if (next > 0) {
+                    Thread.sleep(next);
+                }
+            }
+        }
+    }
+
+    private static @Nullable String string(Value v) {
+        return v == null || v.isNull() ? null : v.asString();
+    }
+}

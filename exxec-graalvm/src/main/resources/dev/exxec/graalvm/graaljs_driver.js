@@ -1,0 +1,239 @@
+// exxec's in-JVM JavaScript driver (GraalJS): evaluated first in every fresh context, before the
+// program (possibly well before: the provider keeps a spare context ready). GraalJS is a bare ECMAScript engine; this gives programs the small part of Node.js that
+// result-returning code commonly uses (timers, process.env/exit/stdout/stderr, Buffer.from,
+// require("fs").readFileSync(0)) and no more: no file system, network or child processes.
+//
+// The host passes one object, __exxecHost, with write(stream, data) (1 stdout, 2 stderr; a string or
+// an array of bytes); the driver removes it from the global scope before the program runs. The
+// completion value is the driver's interface for the provider, read with the polyglot API.
+(function (host) {
+  'use strict';
+  const EXIT = Symbol('exxec.exit');
+  const timers = new Map();
+  let nextTimer = 1;
+  let clock = 0;
+
+  function write(stream, data) {
+    if (data instanceof Uint8Array) {
+      host.write(stream, Array.from(data));
+    } else {
+      host.write(stream, String(data));
+    }
+    return true;
+  }
+
+  function typeName(value) {
+    if (value === null) return 'null';
+    if (typeof value === 'object' || typeof value === 'function') {
+      const ctor = value.constructor;
+      if (ctor && typeof ctor.name === 'string' && ctor.name) return ctor.name;
+    }
+    return typeof value;
+  }
+
+  function inspect(value, depth) {
+    try {
+      depth = depth || 0;
+      switch (typeof value) {
+        case 'string':
+          return depth === 0 ? value : JSON.stringify(value);
+        case 'bigint':
+          return value + 'n';
+        case 'function':
+          return '[Function: ' + (value.name || '(anonymous)') + ']';
+        case 'symbol':
+        case 'number':
+        case 'boolean':
+        case 'undefined':
+          return String(value);
+      }
+      if (value === null) return 'null';
+      if (depth > 5) return '[' + typeName(value) + ']';
+      if (value instanceof Map) {
+        const items = Array.from(value, ([k, v]) => inspect(k, depth + 1) + ' => ' + inspect(v, depth + 1));
+        return 'Map(' + value.size + ') {' + (items.length ? ' ' + items.join(', ') + ' ' : '') + '}';
+      }
+      if (value instanceof Set) {
+        const items = Array.from(value, (v) => inspect(v, depth + 1));
+        return 'Set(' + value.size + ') {' + (items.length ? ' ' + items.join(', ') + ' ' : '') + '}';
+      }
+      if (Array.isArray(value)) return '[ ' + value.map((v) => inspect(v, depth + 1)).join(', ') + ' ]';
+      if (value instanceof Error) return value.stack || String(value);
+      const keys = Object.keys(value);
+      const body = keys.map((k) => k + ': ' + inspect(value[k], depth + 1)).join(', ');
+      const prefix = typeName(value) === 'Object' ? '' : typeName(value) + ' ';
+      return prefix + '{' + (body ? ' ' + body + ' ' : '') + '}';
+    } catch (e) {
+      return '<' + typeName(value) + ' (inspect failed)>';
+    }
+  }
+
+  function format(args) {
+    return Array.from(args, (a) => (typeof a === 'string' ? a : inspect(a, 1))).join(' ') + '\n';
+  }
+
+  function addTimer(callback, delay, args, repeat) {
+    if (typeof callback !== 'function') throw new TypeError('The "callback" argument must be of type function');
+    const id = nextTimer++;
+    const ms = Math.max(1, Number(delay) || 0);
+    timers.set(id, { callback, args, due: clock + ms, ms, repeat, order: id });
+    return id;
+  }
+
+  const env = {};
+  const graalVersion = typeof Graal === 'object' && Graal !== null ? String(Graal.versionGraalVM) : '';
+  const process = {
+    env,
+    argv: ['graaljs', '<code>'],
+    platform: 'linux',
+    // Not Node.js: no versions.node, so that code can tell.
+    versions: { graaljs: graalVersion },
+    release: { name: 'graaljs' },
+    exitCode: undefined,
+    exit(code) {
+      const status = code === undefined ? process.exitCode || 0 : Number(code) | 0;
+      throw { [EXIT]: status };
+    },
+    stdout: { write: (data) => write(1, data) },
+    stderr: { write: (data) => write(2, data) },
+    nextTick(callback, ...args) {
+      Promise.resolve().then(() => callback(...args));
+    },
+  };
+
+  class Buffer extends Uint8Array {
+    static from(data, encoding) {
+      if (typeof data === 'string') {
+        const bytes = [];
+        const utf8 = unescape(encodeURIComponent(data));
+        for (let i = 0; i < utf8.length; i++) bytes.push(utf8.charCodeAt(i));
+        return new Buffer(bytes);
+      }
+      return new Buffer(Array.from(data));
+    }
+    toString() {
+      try {
+        return decodeURIComponent(escape(String.fromCharCode(...this)));
+      } catch (e) {
+        return String.fromCharCode(...this);
+      }
+    }
+  }
+
+  const fs = {
+    readFileSync(file, options) {
+      if (file === 0 || file === '/dev/stdin') return options ? '' : Buffer.from([]);
+      throw unavailable('fs.readFileSync(' + JSON.stringify(String(file)) + ')');
+    },
+  };
+  for (const name of ['readdirSync', 'fstatSync', 'statSync', 'writeSync', 'writeFileSync', 'openSync', 'existsSync']) {
+    fs[name] = () => {
+      throw unavailable('fs.' + name);
+    };
+  }
+
+  function unavailable(what) {
+    const error = new Error(what + ' is not available: the graalvm provider runs GraalJS without Node.js, file or network access');
+    error.code = 'ERR_EXXEC_UNAVAILABLE';
+    return error;
+  }
+
+  function require(name) {
+    const id = String(name).replace(/^node:/, '');
+    if (id === 'fs') return fs;
+    if (id === 'process') return process;
+    if (id === 'buffer') return { Buffer };
+    if (id === 'timers') return { setTimeout: globalThis.setTimeout, clearTimeout: globalThis.clearTimeout };
+    throw unavailable('require(' + JSON.stringify(String(name)) + ')');
+  }
+
+  const console = {
+    log: (...args) => write(1, format(args)),
+    info: (...args) => write(1, format(args)),
+    debug: (...args) => write(1, format(args)),
+    error: (...args) => write(2, format(args)),
+    warn: (...args) => write(2, format(args)),
+    trace: (...args) => write(2, format(args)),
+  };
+
+  Object.assign(globalThis, {
+    process,
+    Buffer,
+    require,
+    console,
+    setTimeout: (callback, delay, ...args) => addTimer(callback, delay, args, false),
+    setInterval: (callback, delay, ...args) => addTimer(callback, delay, args, true),
+    setImmediate: (callback, ...args) => addTimer(callback, 0, args, false),
+    clearTimeout: (id) => timers.delete(id),
+    clearInterval: (id) => timers.delete(id),
+    clearImmediate: (id) => timers.delete(id),
+    queueMicrotask: (callback) => Promise.resolve().then(callback),
+  });
+  delete globalThis.__exxecHost;
+  for (const name of ['load', 'loadWithNewGlobal', 'print', 'printErr', 'Polyglot', 'Graal', 'Java']) {
+    delete globalThis[name];
+  }
+
+  // The outcome of an async main, set once its promise settles.
+  let settled = null;
+
+  function errorOutcome(error) {
+    if (error !== null && typeof error === 'object' && EXIT in error) return ['exit', error[EXIT]];
+    if (error instanceof Error || (error !== null && typeof error === 'object' && 'stack' in error)) {
+      const stack = typeof error.stack === 'string' ? error.stack : null;
+      return ['error', String(error.message), typeName(error), stack];
+    }
+    return ['error', 'uncaught ' + typeName(error) + ': ' + inspect(error), 'Error', null];
+  }
+
+  return {
+    // Gives the call its variables (NAME=VALUE, NUL-separated) before the program runs.
+    enter(variables) {
+      for (const name of Object.keys(env)) delete env[name];
+      for (const item of String(variables).split('\0')) {
+        const eq = item.indexOf('=');
+        if (eq > 0) env[item.slice(0, eq)] = item.slice(eq + 1);
+      }
+    },
+    // The program's value: main()'s (a promise is awaited through settle/step) or _result's.
+    result: new Function(
+      'return typeof main === "function" ? main() : typeof _result === "undefined" ? undefined : _result;'),
+    // Watches a promise; outcome() says when it settled.
+    settle(value) {
+      if (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function') {
+        value.then((v) => (settled = ['ok', v]), (e) => (settled = errorOutcome(e)));
+        return false;
+      }
+      settled = ['ok', value];
+      return true;
+    },
+    outcome() {
+      return settled;
+    },
+    error: errorOutcome,
+    // Runs the timers that are due after `elapsed` ms; returns ms until the next one, or -1.
+    step(elapsed) {
+      clock = Math.max(clock, elapsed);
+      const due = Array.from(timers.entries()).filter(([, t]) => t.due <= clock);
+      due.sort((a, b) => a[1].due - b[1].due || a[1].order - b[1].order);
+      if (due.length > 0) {
+        const [id, timer] = due[0];
+        if (timer.repeat) {
+          timer.due = clock + timer.ms;
+        } else {
+          timers.delete(id);
+        }
+        timer.callback(...timer.args);
+        return 0;
+      }
+      let next = -1;
+      for (const t of timers.values()) next = next < 0 ? t.due - clock : Math.min(next, t.due - clock);
+      return next;
+    },
+    exitCode() {
+      return process.exitCode === undefined ? 0 : Number(process.exitCode) | 0;
+    },
+    inspect: (value) => inspect(value, 0),
+    typeName,
+  };
+})(__exxecHost);

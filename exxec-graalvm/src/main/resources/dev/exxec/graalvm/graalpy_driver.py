@@ -1,0 +1,209 @@
+# exxec's in-JVM Python driver (GraalPy): evaluated first in every fresh context, before any program
+# (possibly well before: the provider keeps a spare context ready). Its last expression is a tuple of
+# the functions the provider calls: _run(source, env, cwd), _repr(value), _session(), _prepare().
+#
+# A run returns a tuple the provider reads with the polyglot API, never JSON text:
+#   ("ok", value)                          the value of main() (awaited when async) or of _result
+#   ("error", message, type, traceback)    an exception of the program
+#   ("exit", code)                         SystemExit
+# Values are converted to JSON by the provider; it calls _repr for the text form of the rest.
+import builtins
+import sys
+
+FILENAME = "<code>"
+
+
+def _socketless_loop():
+    # asyncio's own loops need a socket pair to wake themselves; the context may have no sockets.
+    # Nothing but this thread can schedule work here, so sleeping until the next timer is enough.
+    import asyncio
+    import time
+
+    class Selector:
+        def select(self, timeout=None):
+            time.sleep(0.01 if timeout is None else max(0.0, min(timeout, 1.0)))
+            return []
+
+        def close(self):
+            pass
+
+    class Loop(asyncio.BaseEventLoop):
+        def __init__(self):
+            super().__init__()
+            self._selector = Selector()
+
+        def _process_events(self, event_list):
+            pass
+
+        def _write_to_self(self):
+            pass
+
+    return Loop
+
+
+class _AsyncioPatch:
+    """Makes asyncio's loops socket-free once the program imports asyncio (importing it costs time)."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "asyncio":
+            return None
+        sys.meta_path.remove(self)
+        import importlib.util
+
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.loader is None:
+            return spec
+        original = spec.loader
+
+        class Loader:
+            def create_module(self, spec):
+                return original.create_module(spec)
+
+            def exec_module(self, module):
+                original.exec_module(module)
+                loop_class = _socketless_loop()
+
+                class Policy(module.DefaultEventLoopPolicy):
+                    def new_event_loop(self):
+                        return loop_class()
+
+                module.set_event_loop_policy(Policy())
+
+        spec.loader = Loader()
+        return spec
+
+
+def _await(awaitable):
+    import asyncio
+
+    async def run():
+        return await awaitable
+
+    return asyncio.run(run())
+
+
+def _traceback(exc):
+    import traceback
+
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != FILENAME:
+        tb = tb.tb_next
+    text = "".join(traceback.format_exception_only(type(exc), exc))
+    if tb is not None:
+        text = "Traceback (most recent call last):\n" + "".join(traceback.format_tb(tb)) + text
+    return text
+
+
+def _error(exc):
+    try:
+        message = str(exc)
+    except BaseException:
+        message = _repr(exc)
+    try:
+        text = _traceback(exc)
+    except BaseException as e:
+        text = "(traceback unavailable: %s)" % type(e).__name__
+    return ("error", message, type(exc).__name__, text)
+
+
+def _repr(value):
+    try:
+        return repr(value)
+    except BaseException as e:  # a broken __repr__ must not lose the result
+        return "<%s object (repr failed: %s)>" % (type(value).__name__, type(e).__name__)
+
+
+def _enter(env, cwd):
+    """Gives the call its variables (NAME=VALUE, NUL-separated) and working directory."""
+    import os
+
+    os.environ.clear()
+    for item in env.split("\0"):
+        if item:
+            name, _, value = item.partition("=")
+            os.environ[name] = value
+    if cwd:
+        os.chdir(cwd)
+
+
+def _run(source, env, cwd):
+    """Runs one program in a fresh __main__."""
+    _enter(env, cwd)
+    module = type(sys)("__main__")
+    module.__dict__.update({"__builtins__": builtins, "__file__": FILENAME})
+    sys.modules["__main__"] = module
+    return _execute(source, module.__dict__)
+
+
+class _HardExit(BaseException):
+    """os._exit: ends the program at once. A real one would end the context, and a context that
+    exits on another thread than the one that built it reports no exit status."""
+
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
+
+
+def _exit_now(code):
+    raise _HardExit(code)
+
+
+def _execute(source, namespace):
+    try:
+        exec(compile(source, FILENAME, "exec"), namespace)
+        main = namespace.get("main")
+        if callable(main):
+            value = main()
+            if hasattr(value, "__await__"):
+                value = _await(value)
+        else:
+            value = namespace.get("_result")
+        return ("ok", value)
+    except _HardExit as e:
+        return ("exit", e.code if isinstance(e.code, int) and 0 <= e.code < 256 else 1)
+    except SystemExit as e:
+        code = e.code
+        if code is None or code == 0:
+            return ("exit", 0)
+        if not isinstance(code, int):
+            print(code, file=sys.stderr)
+            return ("exit", 1)
+        return ("exit", code if 0 < code < 256 else 1)
+    except BaseException as e:
+        return _error(e)
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:
+                pass
+
+
+def _session():
+    """A function that runs programs in one namespace that persists between them (a session)."""
+    module = type(sys)("__main__")
+    module.__dict__.update({"__builtins__": builtins, "__file__": FILENAME})
+    sys.modules["__main__"] = module
+    namespace = module.__dict__
+
+    def run(source, env, cwd):
+        _enter(env, cwd)
+        # A main or _result of an earlier program must not become this one's result.
+        namespace.pop("main", None)
+        namespace.pop("_result", None)
+        return _execute(source, namespace)
+
+    return run
+
+
+def _prepare():
+    import os
+
+    os._exit = _exit_now
+    sys.meta_path.insert(0, _AsyncioPatch())
+    sys.argv[:] = [FILENAME]
+    # Lines arrive as they are printed (streamed events), not when a buffer fills.
+    sys.stdout.reconfigure(line_buffering=True)
+
+
+(_run, _repr, _session, _prepare)
