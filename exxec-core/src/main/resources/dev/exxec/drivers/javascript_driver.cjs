@@ -355,5 +355,9 @@ async function main() {
   finish(outcome);
 }
 
-if (typeof process.setSourceMapsEnabled === 'function') process.setSourceMapsEnabled(true);
-main();
+// The session driver (javascript_session.cjs) loads this file for its value encoding only.
+module.exports = { typeName, isJsonNative, inspect, replacer, okRecord };
+if (!globalThis.__exxecDriverLibrary) {
+  if (typeof process.setSourceMapsEnabled === 'function') process.setSourceMapsEnabled(true);
+  main();
+}

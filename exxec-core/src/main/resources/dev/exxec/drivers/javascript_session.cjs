@@ -10,7 +10,7 @@
 // Timers a program leaves run only while a later call runs.
 'use strict';
 const fs = require('fs');
-const util = require('util');
+const path = require('path');
 const vm = require('vm');
 
 const FILENAME = '<code>';
@@ -57,58 +57,10 @@ function readBytes(length) {
   return bytes;
 }
 
-function typeName(value) {
-  if (value === null) return 'null';
-  if (typeof value === 'object' || typeof value === 'function') {
-    const ctor = value.constructor;
-    if (ctor && typeof ctor.name === 'string' && ctor.name) return ctor.name;
-  }
-  return typeof value;
-}
-
-function isJsonNative(value) {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(value);
-    case 'object': {
-      if (value === null || Array.isArray(value) || value instanceof Date) return true;
-      const proto = Object.getPrototypeOf(value);
-      return proto === Object.prototype || proto === null;
-    }
-    default:
-      return false;
-  }
-}
-
-function inspect(value) {
-  try {
-    return typeof value === 'string' ? value : util.inspect(value, { depth: 6, breakLength: Infinity });
-  } catch (e) {
-    return '<' + typeName(value) + ' (inspect failed)>';
-  }
-}
-
-function replacer(key, value) {
-  if (typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol') return inspect(value);
-  if (value instanceof Map || value instanceof Set) return inspect(value);
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  return value;
-}
-
-function okRecord(value) {
-  if (value === undefined || value === null) return { ok: true, value: null, type: null };
-  if (isJsonNative(value)) {
-    try {
-      return { ok: true, value: JSON.parse(JSON.stringify(value, replacer)), type: null };
-    } catch (e) {
-      // a cycle or a throwing toJSON: the text form
-    }
-  }
-  return { ok: true, value: inspect(value), type: typeName(value) };
-}
+// Values are encoded as the one-shot driver encodes them: its functions, loaded without running it.
+globalThis.__exxecDriverLibrary = true;
+const { typeName, isJsonNative, inspect, replacer, okRecord } = require(path.join(__dirname, 'javascript_driver.cjs'));
+delete globalThis.__exxecDriverLibrary;
 
 function errorRecord(err) {
   if (err instanceof Error || (err && typeof err === 'object' && 'stack' in err)) {

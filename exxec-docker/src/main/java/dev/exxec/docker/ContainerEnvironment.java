@@ -29,11 +29,13 @@ import dev.exxec.docker.internal.ContainerReaper;
 import dev.exxec.docker.internal.DockerConnection;
 import dev.exxec.docker.internal.ToolServers;
 import dev.exxec.spi.AbstractEnvironment;
+import dev.exxec.spi.BackgroundProcesses;
 import dev.exxec.spi.DriverProtocol;
 import dev.exxec.spi.EventSink;
 import dev.exxec.spi.ExecProcess;
 import dev.exxec.spi.ExecutionRun;
 import dev.exxec.spi.InterpreterSession;
+import dev.exxec.spi.LeftoverCalls;
 import dev.exxec.spi.ResultChannel;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,7 +72,7 @@ final class ContainerEnvironment extends AbstractEnvironment {
     private final int uid;
     private final int gid;
     private final ContainerFiles files;
-    private final ContainerProcesses processes;
+    private final BackgroundProcesses processes;
     private final ContainerTerminals terminals;
 
     ContainerEnvironment(DockerConfig config) {
@@ -129,7 +131,12 @@ final class ContainerEnvironment extends AbstractEnvironment {
         }
         this.capabilities = declared();
         this.files = new ContainerFiles(this);
-        this.processes = new ContainerProcesses(this);
+        this.processes = new BackgroundProcesses(
+                spec -> start(
+                        List.of("/bin/sh", "-c", spec.command()), environment(spec.env()), cwd(spec.cwd()), false),
+                this::checkOpen,
+                this::isClosed,
+                settings.outputLimit());
         this.terminals = new ContainerTerminals(this);
     }
 
@@ -480,57 +487,9 @@ final class ContainerEnvironment extends AbstractEnvironment {
         }
     };
 
-    /**
-     * Calls that ended normally and whose leftovers (a daemon that detached, a child still running)
-     * have not been swept yet. The next call's run.sh sweeps them before its command starts, costing
-     * no exec of its own; when no call comes within {@link #SWEEP_DELAY}, a sweep of their own runs.
-     */
-    private final Leftovers leftovers = new Leftovers();
-
-    private static final Duration SWEEP_DELAY = Duration.ofMillis(250);
-
-    private final class Leftovers {
-        private final List<long[]> calls = new ArrayList<>();
-        private boolean scheduled;
-
-        synchronized void add(long pid, long startTime) {
-            calls.add(new long[] {pid, startTime});
-            if (!scheduled) {
-                scheduled = true;
-                Thread.ofVirtual().name("exxec-docker-sweep").start(this::sweepLater);
-            }
-        }
-
-        /** The calls to sweep as run.sh takes them ({@code pid:start,...}, {@code -} for none); taken. */
-        synchronized String take() {
-            if (calls.isEmpty()) {
-                return "-";
-            }
-            StringBuilder arg = new StringBuilder();
-            for (long[] call : calls) {
-                arg.append(arg.isEmpty() ? "" : ",").append(call[0]).append(':').append(call[1]);
-            }
-            calls.clear();
-            return arg.toString();
-        }
-
-        private void sweepLater() {
-            try {
-                Thread.sleep(SWEEP_DELAY);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            List<long[]> due;
-            synchronized (this) {
-                due = List.copyOf(calls);
-                calls.clear();
-                scheduled = false;
-            }
-            if (!due.isEmpty()) {
-                sweep(due);
-            }
-        }
-    }
+    /** Calls that ended normally, whose leftovers the next call's run.sh sweeps, or a sweep of their own. */
+    private final LeftoverCalls leftovers =
+            new LeftoverCalls(Duration.ofMillis(250), this::sweep, "exxec-docker-sweep");
 
     /** Runs kill.sh as root for calls and waits for it (a few seconds at most). */
     private void sweep(List<long[]> calls) {

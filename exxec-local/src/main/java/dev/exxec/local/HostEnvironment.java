@@ -16,6 +16,7 @@ import dev.exxec.local.internal.Cgroups;
 import dev.exxec.local.internal.Interpreters;
 import dev.exxec.local.internal.LeftoverSweep;
 import dev.exxec.spi.AbstractEnvironment;
+import dev.exxec.spi.BackgroundProcesses;
 import dev.exxec.spi.DriverProtocol;
 import dev.exxec.spi.EventSink;
 import dev.exxec.spi.ExecProcess;
@@ -62,7 +63,7 @@ final class HostEnvironment extends AbstractEnvironment {
     private final Path runDir;
     private final Cwd defaultCwd;
     private final LocalFiles files;
-    private final LocalProcesses processes;
+    private final BackgroundProcesses processes;
     private final LocalTerminals terminals;
 
     /** A working directory on the host and as the code sees it. */
@@ -99,7 +100,16 @@ final class HostEnvironment extends AbstractEnvironment {
             throw e;
         }
         this.files = new LocalFiles(this, workspace, confinement.visibleWorkspace(), confinement.confined());
-        this.processes = new LocalProcesses(this);
+        this.processes = new BackgroundProcesses(
+                spec -> start(
+                        List.of("/bin/sh", "-c", spec.command()),
+                        environment(spec.env()),
+                        cwd(spec.cwd()),
+                        Confinement.Use.PROCESS,
+                        false),
+                this::checkOpen,
+                this::isClosed,
+                settings.outputLimit());
         this.terminals = new LocalTerminals(this);
     }
 

@@ -111,6 +111,13 @@ public record McpConfig(
                     "inheritEnv",
                     "config key 'inheritEnv': the mcp provider never passes this host's variables to a server's code");
         }
+        if (settings.stopOnOutputLimit()) {
+            // Fails closed: a remote call is cut at the limit, but not stopped there (known gap).
+            throw new ConfigException(
+                    "stopOnOutputLimit",
+                    "config key 'stopOnOutputLimit': the mcp provider cannot stop a remote call at the output limit"
+                            + " (the output is cut at the limit, and the call runs to its end or its deadline)");
+        }
         if (settings.keepWorkspace()) {
             throw new ConfigException(
                     "keepWorkspace",

@@ -133,6 +133,9 @@ class McpProviderTest {
         assertThatThrownBy(() -> Exxec.environment("mcp", Map.of("command", "x", "inheritEnv", "true")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("inheritEnv");
+        assertThatThrownBy(() -> Exxec.environment("mcp", Map.of("command", "x", "stopOnOutputLimit", "true")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cannot stop a remote call at the output limit");
         assertThat(McpConfig.commandLine("java -cp 'a b' \"c\\\"d\" e\\ f"))
                 .containsExactly("java", "-cp", "a b", "c\"d", "e f");
     }

@@ -17,10 +17,12 @@ import dev.exxec.ResourceLimits;
 import dev.exxec.Terminals;
 import dev.exxec.WorkspaceFiles;
 import dev.exxec.spi.AbstractEnvironment;
+import dev.exxec.spi.BackgroundProcesses;
 import dev.exxec.spi.DriverProtocol;
 import dev.exxec.spi.EventSink;
 import dev.exxec.spi.ExecutionRun;
 import dev.exxec.spi.InterpreterSession;
+import dev.exxec.spi.LeftoverCalls;
 import dev.exxec.spi.ResultChannel;
 import dev.exxec.ssh.internal.HostKeys;
 import dev.exxec.ssh.internal.Keeper;
@@ -71,7 +73,7 @@ final class RemoteEnvironment extends AbstractEnvironment {
     private final Capabilities capabilities;
     private final Keeper keeper;
     private final RemoteFiles files;
-    private final RemoteProcesses processes;
+    private final BackgroundProcesses processes;
     private final RemoteTerminals terminals;
 
     RemoteEnvironment(SshConfig config) {
@@ -119,7 +121,12 @@ final class RemoteEnvironment extends AbstractEnvironment {
         }
         this.capabilities = declared();
         this.files = new RemoteFiles(this);
-        this.processes = new RemoteProcesses(this);
+        this.processes = new BackgroundProcesses(
+                spec -> start(
+                        List.of("/bin/sh", "-c", spec.command()), environment(spec.env()), cwd(spec.cwd()), null, null),
+                this::checkOpen,
+                this::isClosed,
+                settings.outputLimit());
         this.terminals = new RemoteTerminals(this);
     }
 
@@ -418,57 +425,8 @@ final class RemoteEnvironment extends AbstractEnvironment {
         }
     };
 
-    /**
-     * Calls that ended normally and whose leftovers (a child still running) have not been swept yet.
-     * The next call's run.sh sweeps them before its command starts, costing no channel of its own;
-     * when no call comes within {@link #SWEEP_DELAY}, a sweep of their own runs.
-     */
-    private final Leftovers leftovers = new Leftovers();
-
-    private static final Duration SWEEP_DELAY = Duration.ofMillis(250);
-
-    private final class Leftovers {
-        private final List<long[]> calls = new ArrayList<>();
-        private boolean scheduled;
-
-        synchronized void add(long pid, long startTime) {
-            calls.add(new long[] {pid, startTime});
-            if (!scheduled) {
-                scheduled = true;
-                Thread.ofVirtual().name("exxec-ssh-sweep").start(this::sweepLater);
-            }
-        }
-
-        /** The calls to sweep as run.sh takes them ({@code pid:start,...}, {@code -} for none); taken. */
-        synchronized String take() {
-            if (calls.isEmpty()) {
-                return "-";
-            }
-            StringBuilder arg = new StringBuilder();
-            for (long[] call : calls) {
-                arg.append(arg.isEmpty() ? "" : ",").append(call[0]).append(':').append(call[1]);
-            }
-            calls.clear();
-            return arg.toString();
-        }
-
-        private void sweepLater() {
-            try {
-                Thread.sleep(SWEEP_DELAY);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            List<long[]> due;
-            synchronized (this) {
-                due = List.copyOf(calls);
-                calls.clear();
-                scheduled = false;
-            }
-            if (!due.isEmpty()) {
-                sweep(due);
-            }
-        }
-    }
+    /** Calls that ended normally, whose leftovers the next call's run.sh sweeps, or a sweep of their own. */
+    private final LeftoverCalls leftovers = new LeftoverCalls(Duration.ofMillis(250), this::sweep, "exxec-ssh-sweep");
 
     /** Has the keeper kill calls, and waits for it (a few seconds at most). */
     private void sweep(List<long[]> calls) {
