@@ -71,7 +71,7 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
     private final @Nullable FileSystem fileSystem;
     private final ThreadPoolExecutor pool;
     private final Capabilities capabilities;
-    private final GraalvmFiles files;
+    private final dev.exxec.spi.HostWorkspaceFiles files;
     private final Set<GraalvmSession> sessions = ConcurrentHashMap.newKeySet();
     private final ContextOptions contextOptions;
     private final Map<Language, Spares> spares = new ConcurrentHashMap<>();
@@ -114,7 +114,8 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
                 .network(NetworkAccess.NONE)
                 .limits(ResourceLimits.NONE)
                 .build();
-        this.files = new GraalvmFiles(this, workspace);
+        this.files = new dev.exxec.spi.HostWorkspaceFiles(
+                this::checkOpen, workspace, workspace.toString(), true, "a graalvm environment's");
     }
 
     /** A typed builder; the same settings as the configuration keys of {@link GraalvmConfig}. */

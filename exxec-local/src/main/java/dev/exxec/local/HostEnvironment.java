@@ -22,6 +22,7 @@ import dev.exxec.spi.EventSink;
 import dev.exxec.spi.ExecProcess;
 import dev.exxec.spi.ExecutionRun;
 import dev.exxec.spi.HostProcess;
+import dev.exxec.spi.HostWorkspaceFiles;
 import dev.exxec.spi.InterpreterSession;
 import dev.exxec.spi.ResultChannel;
 import java.io.IOException;
@@ -62,7 +63,7 @@ final class HostEnvironment extends AbstractEnvironment {
     private final Path workspace;
     private final Path runDir;
     private final Cwd defaultCwd;
-    private final LocalFiles files;
+    private final HostWorkspaceFiles files;
     private final BackgroundProcesses processes;
     private final LocalTerminals terminals;
 
@@ -99,7 +100,8 @@ final class HostEnvironment extends AbstractEnvironment {
             close();
             throw e;
         }
-        this.files = new LocalFiles(this, workspace, confinement.visibleWorkspace(), confinement.confined());
+        this.files = new HostWorkspaceFiles(
+                this::checkOpen, workspace, confinement.visibleWorkspace(), confinement.confined(), "a sandbox's");
         this.processes = new BackgroundProcesses(
                 spec -> start(
                         List.of("/bin/sh", "-c", spec.command()),

@@ -1,10 +1,9 @@
-package dev.exxec.local;
+package dev.exxec.spi;
 
 import dev.exxec.FileEntry;
 import dev.exxec.FileOperationException;
 import dev.exxec.FileOperationException.Reason;
 import dev.exxec.WorkspaceFiles;
-import dev.exxec.local.internal.Interpreters;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -22,21 +21,33 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Files of a host environment, relative paths against the workspace.
+ * Files of an environment whose workspace is a directory on this machine, relative paths against
+ * the workspace.
  *
  * <p>Unconfined ({@code local}): the host's file system; absolute paths reach the whole host, as the
- * code itself can. Confined ({@code sandbox}): paths are as the code sees them and only the workspace
- * is reachable; a path that leads outside it, also through a symbolic link the code made, is refused
- * with {@code OUTSIDE_WORKSPACE}, so that this JVM never reads or writes a host file for the code.
+ * code itself can. Confined ({@code sandbox}, {@code graalvm}): paths are as the code sees them and
+ * only the workspace is reachable; a path that leads outside it, also through a symbolic link the
+ * code made, is refused with {@code OUTSIDE_WORKSPACE}, so that this JVM never reads or writes a host
+ * file for the code.
  */
-final class LocalFiles implements WorkspaceFiles {
-    private final HostEnvironment env;
+public final class HostWorkspaceFiles implements WorkspaceFiles {
+    private final Runnable ensureOpen;
+    private final String whose;
     private final Path hostWorkspace;
     private final String visibleWorkspace;
     private final boolean confined;
 
-    LocalFiles(HostEnvironment env, Path hostWorkspace, String visibleWorkspace, boolean confined) {
-        this.env = env;
+    /**
+     * @param ensureOpen throws when the environment is closed
+     * @param hostWorkspace the workspace on this machine
+     * @param visibleWorkspace the workspace's path as the code sees it
+     * @param confined whether only the workspace is reachable
+     * @param whose what the refusal of an outside path calls the environment ("a sandbox's")
+     */
+    public HostWorkspaceFiles(
+            Runnable ensureOpen, Path hostWorkspace, String visibleWorkspace, boolean confined, String whose) {
+        this.ensureOpen = ensureOpen;
+        this.whose = whose;
         this.hostWorkspace = hostWorkspace;
         this.visibleWorkspace = visibleWorkspace;
         this.confined = confined;
@@ -54,7 +65,7 @@ final class LocalFiles implements WorkspaceFiles {
      *     stat, delete and move act on the link itself)
      */
     private Path resolve(String path, boolean followLast) {
-        env.ensureOpen();
+        ensureOpen.run();
         if (path.isEmpty()) {
             throw new IllegalArgumentException("path is empty");
         }
@@ -110,8 +121,8 @@ final class LocalFiles implements WorkspaceFiles {
         return new FileOperationException(
                 Reason.OUTSIDE_WORKSPACE,
                 given,
-                given + " leads to " + where + ", outside the workspace " + visibleWorkspace
-                        + ": a sandbox's files are reachable only inside it");
+                given + " leads to " + where + ", outside the workspace " + visibleWorkspace + ": " + whose
+                        + " files are reachable only inside it");
     }
 
     /** A host path of the workspace as the code sees it. */
@@ -126,7 +137,7 @@ final class LocalFiles implements WorkspaceFiles {
 
     @Override
     public String workspace() {
-        env.ensureOpen();
+        ensureOpen.run();
         return visibleWorkspace;
     }
 
@@ -247,7 +258,7 @@ final class LocalFiles implements WorkspaceFiles {
                     Reason.NOT_FOUND, path, "cannot delete " + visible(p) + ": no such file or directory");
         }
         if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-            Interpreters.deleteTree(p);
+            deleteTree(p);
             if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
                 throw new FileOperationException(
                         Reason.PERMISSION_DENIED, path, "could not delete all of " + visible(p));
@@ -285,5 +296,26 @@ final class LocalFiles implements WorkspaceFiles {
             default -> String.valueOf(e.getMessage());
         };
         return new FileOperationException(reason, given, "cannot " + operation + " " + resolved + ": " + detail, e);
+    }
+
+    /** Deletes a tree, making read-only directories the code made writable first. */
+    private static void deleteTree(Path root) {
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
+                    .forEach(p -> p.toFile().setWritable(true, true));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // the tree vanished meanwhile
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // keep deleting the rest; what is left is reported by the caller's check
+                }
+            });
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // the tree vanished meanwhile
+        }
     }
 }
