@@ -58,7 +58,7 @@ final class ReplCommand implements Callable<Integer> {
             Language lang = language != null ? language : env.defaultLanguage();
             try (CodeSession session = env.session(lang)) {
                 if (lang == Language.PYTHON) {
-                    require(session.execute(PYTHON_HELPER), io);
+                    require(session.execute(PYTHON_HELPER));
                 }
                 io.err()
                         .println("exxec " + lang.name().toLowerCase(java.util.Locale.ROOT) + " session in "
@@ -91,7 +91,7 @@ final class ReplCommand implements Callable<Integer> {
                     return eval(compile(ast.Expression(last.value), "<repl>", "eval"), globals())
             """;
 
-    private static void require(ExecutionResult r, StdIo io) {
+    private static void require(ExecutionResult r) {
         if (!r.success()) {
             throw new IllegalStateException("the session did not start: " + r.error());
         }
