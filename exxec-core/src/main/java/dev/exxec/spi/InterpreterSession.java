@@ -8,6 +8,7 @@ import dev.exxec.ExecutionResult;
 import dev.exxec.ExxecException;
 import dev.exxec.Language;
 import dev.exxec.UnsupportedCapabilityException;
+import dev.exxec.internal.Ids;
 import dev.exxec.internal.OutputCapture;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -63,6 +65,58 @@ public final class InterpreterSession implements CodeSession {
 
         /** Sends the interpreter an interrupt (SIGINT to its process group). */
         void interrupt(ExecProcess process) throws IOException;
+    }
+
+    /** Starts a command line as the provider starts any call (its variables, directory, launcher). */
+    @FunctionalInterface
+    public interface Launcher {
+        ExecProcess start(List<String> command) throws IOException;
+    }
+
+    /** Sends SIGINT to a session's interpreter, however the provider reaches it. */
+    @FunctionalInterface
+    public interface Interrupter {
+        void interrupt(ExecProcess process) throws IOException;
+    }
+
+    /**
+     * A session whose interpreter runs the language's session driver from {@code driverDirectory}
+     * (where {@link DriverProtocol#install} put every driver, as the interpreter sees the path).
+     *
+     * @param interpreter the Python or Node.js executable, as the interpreter's side sees it
+     * @param timeout the default deadline of a call
+     * @param outputLimit bytes of output kept per stream of a call
+     * @throws UnsupportedCapabilityException for TypeScript
+     */
+    public static InterpreterSession of(
+            Language language,
+            String interpreter,
+            String driverDirectory,
+            Launcher launcher,
+            Interrupter interrupter,
+            Duration timeout,
+            long outputLimit) {
+        List<String> command = List.of(interpreter, driverDirectory + "/" + driver(language));
+        Map<String, String> header = language == Language.PYTHON
+                ? Map.of("support", driverDirectory + "/" + DriverProtocol.PYTHON_SUPPORT)
+                : Map.of();
+        Interpreter started = new Interpreter() {
+            @Override
+            public ExecProcess start() throws IOException {
+                return launcher.start(command);
+            }
+
+            @Override
+            public Map<String, String> header() {
+                return header;
+            }
+
+            @Override
+            public void interrupt(ExecProcess process) throws IOException {
+                interrupter.interrupt(process);
+            }
+        };
+        return new InterpreterSession(Ids.next("session"), language, started, timeout, outputLimit);
     }
 
     private static final Duration GRACE = Duration.ofSeconds(2);

@@ -740,45 +740,26 @@ final class ContainerEnvironment extends AbstractEnvironment {
     @Override
     public dev.exxec.CodeSession session(Language language) {
         checkOpen();
-        String driver = InterpreterSession.driver(language); // refuses TypeScript
+        InterpreterSession.driver(language); // refuses TypeScript
         if (!capabilities.supports(language)) {
             throw new dev.exxec.UnsupportedCapabilityException(unsupportedLanguageMessage(language));
         }
-        Map<String, String> header = new LinkedHashMap<>();
-        List<String> command = new ArrayList<>();
-        if (language == Language.PYTHON) {
-            command.add(probe.get("python").split(" ")[0]);
-            header.put("support", TOOLS + "/" + DriverProtocol.PYTHON_SUPPORT);
-        } else {
-            command.add(probe.get("node").split(" ")[0]);
-        }
-        command.add(TOOLS + "/" + driver);
-        InterpreterSession.Interpreter interpreter = new InterpreterSession.Interpreter() {
-            @Override
-            public dev.exxec.spi.ExecProcess start() {
-                return ContainerEnvironment.this.start(command, environment(Map.of()), cwd(null), false);
-            }
-
-            @Override
-            public Map<String, String> header() {
-                return header;
-            }
-
-            @Override
-            public void interrupt(dev.exxec.spi.ExecProcess process) {
-                Long pid = process.pid(); // run.sh became the interpreter: same pid
-                if (pid != null) {
-                    // The shell's kill: an image need not have a kill program.
-                    rootExec(
-                            List.of("/bin/sh", "-c", "kill -INT \"$1\"", "sh", Long.toString(pid)),
-                            Duration.ofSeconds(5));
-                }
-            }
-        };
-        return new InterpreterSession(
-                dev.exxec.internal.Ids.next("session"),
+        String interpreter =
+                probe.get(language == Language.PYTHON ? "python" : "node").split(" ")[0];
+        return InterpreterSession.of(
                 language,
                 interpreter,
+                TOOLS,
+                command -> start(command, environment(Map.of()), cwd(null), false),
+                process -> {
+                    Long pid = process.pid(); // run.sh became the interpreter: same pid
+                    if (pid != null) {
+                        // The shell's kill: an image need not have a kill program.
+                        rootExec(
+                                List.of("/bin/sh", "-c", "kill -INT \"$1\"", "sh", Long.toString(pid)),
+                                Duration.ofSeconds(5));
+                    }
+                },
                 settings.timeout(),
                 settings.outputLimit());
     }

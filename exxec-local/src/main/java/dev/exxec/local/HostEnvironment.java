@@ -443,47 +443,30 @@ final class HostEnvironment extends AbstractEnvironment {
     @Override
     public CodeSession session(Language language) {
         checkOpen();
-        String driver = InterpreterSession.driver(language); // refuses TypeScript
+        InterpreterSession.driver(language); // refuses TypeScript
         if (!supports(language)) {
             throw new dev.exxec.UnsupportedCapabilityException(unsupportedLanguageMessage(language));
         }
         Path executable;
-        Path driverFile;
-        Map<String, String> header = new LinkedHashMap<>();
+        Path drivers;
         if (language == Language.PYTHON) {
             Interpreters.Python py = (Interpreters.Python) lookup(language).runtime();
             executable = py.executable();
-            driverFile = py.support().resolveSibling(driver);
-            header.put("support", confinement.visible(py.support()));
+            drivers = py.support().getParent();
         } else {
             executable = ((Interpreters.Node) lookup(language).runtime()).executable();
-            driverFile = Interpreters.javascriptDriver().resolveSibling(driver);
+            drivers = Interpreters.javascriptDriver().getParent();
         }
-        List<String> command = List.of(executable.toString(), confinement.visible(driverFile));
-        InterpreterSession.Interpreter interpreter = new InterpreterSession.Interpreter() {
-            @Override
-            public ExecProcess start() throws IOException {
-                return HostEnvironment.this.start(
-                        command, environment(Map.of()), defaultCwd, Confinement.Use.PROCESS, false);
-            }
-
-            @Override
-            public Map<String, String> header() {
-                return header;
-            }
-
-            @Override
-            public void interrupt(ExecProcess process) throws IOException {
-                Long pid = process.pid();
-                if (pid != null) {
-                    Signals.interrupt(pid, executable);
-                }
-            }
-        };
-        CodeSession session = new InterpreterSession(
-                dev.exxec.internal.Ids.next("session"),
+        CodeSession session = InterpreterSession.of(
                 language,
-                interpreter,
+                executable.toString(),
+                confinement.visible(drivers),
+                command -> start(command, environment(Map.of()), defaultCwd, Confinement.Use.PROCESS, false),
+                process -> {
+                    if (process.pid() != null) {
+                        Signals.interrupt(process.pid(), executable);
+                    }
+                },
                 settings.timeout(),
                 settings.outputLimit());
         sessions.removeIf(s -> ((InterpreterSession) s).isClosed());

@@ -518,42 +518,23 @@ final class RemoteEnvironment extends AbstractEnvironment {
     @Override
     public dev.exxec.CodeSession session(Language language) {
         checkOpen();
-        String driver = InterpreterSession.driver(language); // refuses TypeScript
+        InterpreterSession.driver(language); // refuses TypeScript
         if (!capabilities.supports(language)) {
             throw new dev.exxec.UnsupportedCapabilityException(unsupportedLanguageMessage(language));
         }
-        Map<String, String> header = new LinkedHashMap<>();
-        List<String> command = new ArrayList<>();
-        if (language == Language.PYTHON) {
-            command.add(probe.get("python").split(" ")[0]);
-            header.put("support", tools + "/" + DriverProtocol.PYTHON_SUPPORT);
-        } else {
-            command.add(probe.get("node").split(" ")[0]);
-        }
-        command.add(tools + "/" + driver);
-        InterpreterSession.Interpreter interpreter = new InterpreterSession.Interpreter() {
-            @Override
-            public dev.exxec.spi.ExecProcess start() throws IOException {
-                return RemoteEnvironment.this.start(command, environment(Map.of()), cwd(null), null, null);
-            }
-
-            @Override
-            public Map<String, String> header() {
-                return header;
-            }
-
-            @Override
-            public void interrupt(dev.exxec.spi.ExecProcess process) {
-                Long pid = process.pid(); // run.sh became the interpreter: same pid
-                if (pid != null) {
-                    keeper.interrupt(pid, Duration.ofSeconds(5));
-                }
-            }
-        };
-        return new InterpreterSession(
-                dev.exxec.internal.Ids.next("session"),
+        String interpreter =
+                probe.get(language == Language.PYTHON ? "python" : "node").split(" ")[0];
+        return InterpreterSession.of(
                 language,
                 interpreter,
+                tools,
+                command -> start(command, environment(Map.of()), cwd(null), null, null),
+                process -> {
+                    Long pid = process.pid(); // run.sh became the interpreter: same pid
+                    if (pid != null) {
+                        keeper.interrupt(pid, Duration.ofSeconds(5));
+                    }
+                },
                 settings.timeout(),
                 settings.outputLimit());
     }

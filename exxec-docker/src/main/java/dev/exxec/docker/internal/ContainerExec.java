@@ -5,13 +5,13 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectExecResponse;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
+import dev.exxec.spi.CallAnnouncement;
 import dev.exxec.spi.ExecProcess;
 import dev.exxec.spi.Pipe;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -47,7 +47,6 @@ public final class ContainerExec implements ExecProcess {
         };
     }
 
-    private static final byte[] ANNOUNCEMENT = "\u001eexxec-call:".getBytes(StandardCharsets.US_ASCII);
     private static final int PIPE = 64 * 1024;
 
     private final DockerClient client;
@@ -187,7 +186,7 @@ public final class ContainerExec implements ExecProcess {
             if (b == '\n') {
                 byte[] line = firstLine.toByteArray();
                 firstLine.reset();
-                long[] parsed = parse(line);
+                long[] parsed = CallAnnouncement.parse(line);
                 announced.complete(parsed);
                 if (parsed == null) {
                     stderr.sink().write(line); // not an announcement: it was the program's own output
@@ -204,27 +203,6 @@ public final class ContainerExec implements ExecProcess {
         }
         if (i < payload.length) {
             stderr.sink().write(payload, i, payload.length - i);
-        }
-    }
-
-    private static long @Nullable [] parse(byte[] line) {
-        if (line.length <= ANNOUNCEMENT.length) {
-            return null;
-        }
-        for (int i = 0; i < ANNOUNCEMENT.length; i++) {
-            if (line[i] != ANNOUNCEMENT[i]) {
-                return null;
-            }
-        }
-        String[] parts = new String(
-                        line, ANNOUNCEMENT.length, line.length - ANNOUNCEMENT.length, StandardCharsets.US_ASCII)
-                .replace("\r", "")
-                .trim()
-                .split(" ");
-        try {
-            return new long[] {Long.parseLong(parts[0]), parts.length > 1 ? Long.parseLong(parts[1]) : 0};
-        } catch (NumberFormatException e) {
-            return null;
         }
     }
 

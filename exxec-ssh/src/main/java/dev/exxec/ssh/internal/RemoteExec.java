@@ -1,5 +1,6 @@
 package dev.exxec.ssh.internal;
 
+import dev.exxec.spi.CallAnnouncement;
 import dev.exxec.spi.ExecProcess;
 import dev.exxec.spi.Pipe;
 import java.io.ByteArrayOutputStream;
@@ -45,7 +46,6 @@ public final class RemoteExec implements ExecProcess {
         };
     }
 
-    private static final byte[] ANNOUNCEMENT = "\u001eexxec-call:".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] OUTPUT_START = "\u001eexxec-out".getBytes(StandardCharsets.US_ASCII);
     private static final int PIPE = 64 * 1024;
     private static final Map<String, Integer> SIGNALS = Map.ofEntries(
@@ -105,11 +105,11 @@ public final class RemoteExec implements ExecProcess {
         }
         // What the login shell's start-up files print comes before run.sh's first words: dropped.
         if (tty) {
-            this.out = new Filtered(channel.getInvertedOut(), announces ? ANNOUNCEMENT : null, true);
+            this.out = new Filtered(channel.getInvertedOut(), announces ? CallAnnouncement.PREFIX : null, true);
             this.err = null;
         } else {
             this.out = new Filtered(channel.getInvertedOut(), announces ? OUTPUT_START : null, false);
-            this.err = new Filtered(channel.getInvertedErr(), announces ? ANNOUNCEMENT : null, true);
+            this.err = new Filtered(channel.getInvertedErr(), announces ? CallAnnouncement.PREFIX : null, true);
         }
     }
 
@@ -191,7 +191,7 @@ public final class RemoteExec implements ExecProcess {
                     seen = true;
                     before.reset();
                     if (announces) {
-                        announcement.complete(parse(text));
+                        announcement.complete(CallAnnouncement.parse(text));
                     }
                 } else {
                     keepBefore(text, true);
@@ -243,19 +243,6 @@ public final class RemoteExec implements ExecProcess {
             }
         }
         return true;
-    }
-
-    private static long @Nullable [] parse(byte[] line) {
-        String[] parts = new String(
-                        line, ANNOUNCEMENT.length, line.length - ANNOUNCEMENT.length, StandardCharsets.US_ASCII)
-                .replace("\r", "")
-                .trim()
-                .split(" ");
-        try {
-            return new long[] {Long.parseLong(parts[0]), parts.length > 1 ? Long.parseLong(parts[1]) : 0};
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 
     private OutputStream afterAnnouncement(OutputStream out) {
