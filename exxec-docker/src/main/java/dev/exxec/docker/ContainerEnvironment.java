@@ -32,8 +32,8 @@ import dev.exxec.spi.AbstractEnvironment;
 import dev.exxec.spi.BackgroundProcesses;
 import dev.exxec.spi.DriverProtocol;
 import dev.exxec.spi.EventSink;
-import dev.exxec.spi.ExecProcess;
 import dev.exxec.spi.ExecutionRun;
+import dev.exxec.spi.ForwardingExecProcess;
 import dev.exxec.spi.InterpreterSession;
 import dev.exxec.spi.LeftoverCalls;
 import dev.exxec.spi.ResultChannel;
@@ -640,58 +640,17 @@ final class ContainerEnvironment extends AbstractEnvironment {
      * An exec that, when the run concludes with a kill by signal 9 that exxec did not send, asks the
      * container whether its memory limit did it.
      */
-    private final class Call implements ExecProcess {
-        private final ContainerExec exec;
+    private final class Call extends ForwardingExecProcess {
         private volatile boolean killedByUs;
 
         Call(ContainerExec exec) {
-            this.exec = exec;
-        }
-
-        @Override
-        public @Nullable Long pid() {
-            return exec.pid();
-        }
-
-        @Override
-        public InputStream stdout() {
-            return exec.stdout();
-        }
-
-        @Override
-        public InputStream stderr() {
-            return exec.stderr();
-        }
-
-        @Override
-        public OutputStream stdin() {
-            return exec.stdin();
-        }
-
-        @Override
-        public boolean waitFor(Duration timeout) throws InterruptedException {
-            return exec.waitFor(timeout);
-        }
-
-        @Override
-        public int exitCode() {
-            return exec.exitCode();
+            super(exec);
         }
 
         @Override
         public void kill() {
             killedByUs = true;
-            exec.kill();
-        }
-
-        @Override
-        public void release() {
-            exec.release();
-        }
-
-        @Override
-        public void closeStreams() {
-            exec.closeStreams();
+            delegate.kill();
         }
 
         @Override

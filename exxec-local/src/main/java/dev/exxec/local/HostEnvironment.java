@@ -21,13 +21,12 @@ import dev.exxec.spi.DriverProtocol;
 import dev.exxec.spi.EventSink;
 import dev.exxec.spi.ExecProcess;
 import dev.exxec.spi.ExecutionRun;
+import dev.exxec.spi.ForwardingExecProcess;
 import dev.exxec.spi.HostProcess;
 import dev.exxec.spi.HostWorkspaceFiles;
 import dev.exxec.spi.InterpreterSession;
 import dev.exxec.spi.ResultChannel;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -523,58 +522,12 @@ final class HostEnvironment extends AbstractEnvironment {
      * A sandboxed process with its call's cgroups: when it has ended, the result learns whether the
      * memory limit killed it, and the cgroups are removed.
      */
-    private static final class Leased implements ExecProcess {
-        private final HostProcess process;
+    private static final class Leased extends ForwardingExecProcess {
         private final Cgroups.Lease lease;
 
         Leased(HostProcess process, Cgroups.Lease lease) {
-            this.process = process;
+            super(process);
             this.lease = lease;
-        }
-
-        @Override
-        public Long pid() {
-            return process.pid();
-        }
-
-        @Override
-        public InputStream stdout() {
-            return process.stdout();
-        }
-
-        @Override
-        public InputStream stderr() {
-            return process.stderr();
-        }
-
-        @Override
-        public OutputStream stdin() {
-            return process.stdin();
-        }
-
-        @Override
-        public boolean waitFor(Duration timeout) throws InterruptedException {
-            return process.waitFor(timeout);
-        }
-
-        @Override
-        public int exitCode() {
-            return process.exitCode();
-        }
-
-        @Override
-        public void kill() {
-            process.kill();
-        }
-
-        @Override
-        public void release() {
-            process.release();
-        }
-
-        @Override
-        public void closeStreams() {
-            process.closeStreams();
         }
 
         @Override
