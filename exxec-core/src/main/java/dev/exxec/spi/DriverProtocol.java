@@ -43,6 +43,8 @@ public final class DriverProtocol {
     public static final String PYTHON_SUPPORT = "python_support.py";
     /** The JavaScript and TypeScript driver (CommonJS, also run by Deno). */
     public static final String JAVASCRIPT_DRIVER = "javascript_driver.cjs";
+    /** The Python zygote's file name: one started interpreter that forks a child per execution. */
+    public static final String PYTHON_ZYGOTE = "python_zygote.py";
     /** The Python session driver's file name ({@link InterpreterSession}). */
     public static final String PYTHON_SESSION = "python_session.py";
     /** The JavaScript session driver's file name ({@link InterpreterSession}). */
@@ -71,8 +73,9 @@ public final class DriverProtocol {
     /** Writes the driver files into {@code directory} (created if needed) and returns it. */
     public static Path install(Path directory) throws IOException {
         Files.createDirectories(directory);
-        for (String name :
-                new String[] {PYTHON_DRIVER, PYTHON_SUPPORT, JAVASCRIPT_DRIVER, PYTHON_SESSION, JAVASCRIPT_SESSION}) {
+        for (String name : new String[] {
+            PYTHON_DRIVER, PYTHON_SUPPORT, JAVASCRIPT_DRIVER, PYTHON_SESSION, JAVASCRIPT_SESSION, PYTHON_ZYGOTE
+        }) {
             Files.write(directory.resolve(name), resource(name));
         }
         return directory;

@@ -81,10 +81,11 @@ def _run(source, support):
         return support().error_record(e, source, namespace, _quote), 1
 
 
-def _driver():
+def _driver(stdin=None):
+    """Runs the request on stdin (a binary stream; the process's standard input by default)."""
     import os
 
-    stdin = sys.stdin.buffer
+    stdin = stdin if stdin is not None else sys.stdin.buffer
     fields = stdin.readline().decode("utf-8").rstrip("\n").split("\t")
     if fields[0] != "exxec-driver/1":
         sys.stderr.write("exxec driver: bad protocol header %r\n" % (fields,))
@@ -140,4 +141,7 @@ def _driver():
         sys.exit(exit_code)
 
 
-_driver()
+# Run as a script (python_driver.pyc); python_zygote.py loads it under another name and calls
+# _driver itself in each child it forks.
+if __name__ == "__main__":
+    _driver()

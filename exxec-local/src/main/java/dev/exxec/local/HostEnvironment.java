@@ -414,6 +414,35 @@ final class HostEnvironment extends AbstractEnvironment {
                 DriverProtocol.request(header, code.source()),
                 channel);
         boolean pythonDriver = language == Language.PYTHON;
+        Zygote zygote = pythonDriver ? zygote() : null;
+        if (zygote != null) {
+            // A fork of the started interpreter runs it: the request goes with the fork.
+            byte[] request = spec.stdin();
+            ExecutionRun.Spec forked = new ExecutionRun.Spec(
+                    spec.id(),
+                    spec.description(),
+                    spec.kind(),
+                    spec.timeout(),
+                    spec.outputLimit(),
+                    spec.stopOnOutputLimit(),
+                    null,
+                    spec.result());
+            return run(
+                    forked,
+                    () -> {
+                        try {
+                            return zygote.fork(env, cwd.host(), request);
+                        } catch (IOException e) {
+                            // the zygote is gone: a fresh interpreter, with the request on its input
+                            ExecProcess p = start(command, env, cwd, Confinement.Use.CODE, true);
+                            try (OutputStream in = p.stdin()) {
+                                in.write(request);
+                            }
+                            return p;
+                        }
+                    },
+                    sink);
+        }
         return run(spec, () -> start(command, env, cwd, Confinement.Use.CODE, pythonDriver), sink);
     }
 
@@ -475,6 +504,39 @@ final class HostEnvironment extends AbstractEnvironment {
 
     private final Set<CodeSession> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /** Whether one-shot Python runs through a zygote: unconfined only; off with -Dexxec.zygote=false. */
+    private static final boolean ZYGOTE = !"false".equals(System.getProperty("exxec.zygote"));
+
+    private @Nullable Zygote zygote;
+    private boolean zygoteFailed;
+
+    /** The environment's zygote, started on first use; null where there is none (then a fresh process). */
+    private synchronized @Nullable Zygote zygote() {
+        if (!ZYGOTE || confinement.confined() || zygoteFailed || isClosed()) {
+            return null;
+        }
+        Zygote z = zygote;
+        if (z != null && z.isAlive()) {
+            return z;
+        }
+        try {
+            Interpreters.Python py =
+                    (Interpreters.Python) lookup(Language.PYTHON).runtime();
+            z = Zygote.start(
+                    py.executable(),
+                    py.support().resolveSibling(DriverProtocol.PYTHON_ZYGOTE),
+                    py.support().resolveSibling(DriverProtocol.PYTHON_DRIVER),
+                    runDir.resolve("fifos"),
+                    environment(Map.of()),
+                    defaultCwd.host());
+        } catch (IOException | RuntimeException e) {
+            zygoteFailed = true; // forking is not possible here: fresh processes from now on
+            return null;
+        }
+        zygote = z;
+        return z;
+    }
+
     @Override
     public WorkspaceFiles files() {
         checkOpen();
@@ -496,6 +558,11 @@ final class HostEnvironment extends AbstractEnvironment {
     @Override
     protected void doClose() {
         sessions.forEach(CodeSession::close);
+        synchronized (this) {
+            if (zygote != null) {
+                zygote.close();
+            }
+        }
         if (processes != null) {
             processes.killAll();
         }
