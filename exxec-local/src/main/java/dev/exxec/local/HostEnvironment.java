@@ -27,6 +27,7 @@ import dev.exxec.spi.HostWorkspaceFiles;
 import dev.exxec.spi.InterpreterSession;
 import dev.exxec.spi.ResultChannel;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -415,7 +416,7 @@ final class HostEnvironment extends AbstractEnvironment {
                 channel);
         boolean pythonDriver = language == Language.PYTHON;
         Zygote zygote = pythonDriver ? zygote() : null;
-        if (zygote != null) {
+        if (zygote != null && zygote.serves(env)) {
             // A fork of the started interpreter runs it: the request goes with the fork.
             byte[] request = spec.stdin();
             ExecutionRun.Spec forked = new ExecutionRun.Spec(
@@ -432,7 +433,7 @@ final class HostEnvironment extends AbstractEnvironment {
                     () -> {
                         try {
                             return zygote.fork(env, cwd.host(), request);
-                        } catch (IOException e) {
+                        } catch (Zygote.Unavailable e) {
                             // the zygote is gone: a fresh interpreter, with the request on its input
                             ExecProcess p = start(command, env, cwd, Confinement.Use.CODE, true);
                             try (OutputStream in = p.stdin()) {

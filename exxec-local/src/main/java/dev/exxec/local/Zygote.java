@@ -2,6 +2,7 @@ package dev.exxec.local;
 
 import dev.exxec.spi.ExecProcess;
 import dev.exxec.spi.HostProcess;
+import dev.exxec.spi.Pipe;
 import dev.exxec.spi.ProcessTree;
 import java.io.BufferedReader;
 import java.io.FileInputStream;
@@ -35,21 +36,33 @@ import org.jspecify.annotations.Nullable;
  */
 final class Zygote implements AutoCloseable {
     private static final Duration START = Duration.ofSeconds(10);
+    private static final int PIPE_BYTES = 64 * 1024;
+    /** Open and read the children's FIFOs; idle threads are kept a while, for the next calls. */
+    private static final java.util.concurrent.ExecutorService READERS =
+            java.util.concurrent.Executors.newCachedThreadPool(r ->
+                    Thread.ofPlatform().daemon().name("exxec-zygote-reader").unstarted(r));
 
     private final HostProcess process;
     private final Path fifos;
     private final OutputStream control;
     private final Map<String, CompletableFuture<Long>> started = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Integer>> exited = new ConcurrentHashMap<>();
+    /** The children that started and have not ended, by call id. */
+    private final Map<String, Long> pids = new ConcurrentHashMap<>();
+
     private final AtomicBoolean alive = new AtomicBoolean(true);
+    /** The variables the zygote's interpreter read at its start (see {@link #serves}). */
+    private final Map<String, String> startup;
+
     private long calls;
 
-    private Zygote(HostProcess process, Path fifos) {
+    private Zygote(HostProcess process, Path fifos, Map<String, String> env) {
         this.process = process;
+        this.startup = startupVariables(env);
         this.fifos = fifos;
         this.control = process.stdin();
-        Thread.ofVirtual().name("exxec-zygote").start(this::listen);
-        Thread.ofVirtual().name("exxec-zygote-stderr").start(() -> {
+        Thread.ofPlatform().daemon().name("exxec-zygote").start(this::listen);
+        Thread.ofPlatform().daemon().name("exxec-zygote-stderr").start(() -> {
             try (InputStream err = process.stderr()) {
                 err.transferTo(OutputStream.nullOutputStream()); // its own failures: it dies, calls fall back
             } catch (IOException e) {
@@ -70,7 +83,27 @@ final class Zygote implements AutoCloseable {
                 .directory(cwd.toFile());
         builder.environment().clear();
         builder.environment().putAll(env);
-        return new Zygote(HostProcess.start(builder, HostProcess.SessionMode.SETSID), fifos);
+        return new Zygote(HostProcess.start(builder, HostProcess.SessionMode.SETSID), fifos, env);
+    }
+
+    /**
+     * Whether a child of this zygote is what a fresh interpreter with {@code env} would be: Python
+     * reads some variables only when it starts ({@code PYTHON*}: the module path, hash seed, I/O
+     * encoding...; the locale's {@code LANG}, {@code LC_*}: the encoding of its standard streams), so
+     * a call that sets them differently needs a fresh interpreter.
+     */
+    boolean serves(Map<String, String> env) {
+        return startup.equals(startupVariables(env));
+    }
+
+    private static Map<String, String> startupVariables(Map<String, String> env) {
+        Map<String, String> read = new java.util.TreeMap<>();
+        env.forEach((name, value) -> {
+            if (name.startsWith("PYTHON") || name.startsWith("LC_") || name.equals("LANG")) {
+                read.put(name, value);
+            }
+        });
+        return read;
     }
 
     boolean isAlive() {
@@ -88,8 +121,14 @@ final class Zygote implements AutoCloseable {
                     continue;
                 }
                 switch (f[0]) {
-                    case "started" -> complete(started.get(f[1]), Long.parseLong(f[2]));
-                    case "exit" -> complete(exited.get(f[1]), Integer.parseInt(f[2]));
+                    case "started" -> {
+                        pids.put(f[1], Long.parseLong(f[2]));
+                        complete(started.get(f[1]), Long.parseLong(f[2]));
+                    }
+                    case "exit" -> {
+                        pids.remove(f[1]);
+                        complete(exited.remove(f[1]), Integer.parseInt(f[2]));
+                    }
                     case "failed" -> {
                         CompletableFuture<Long> s = started.get(f[1]);
                         if (s != null) {
@@ -106,7 +145,14 @@ final class Zygote implements AutoCloseable {
         } finally {
             alive.set(false);
             started.values().forEach(f -> f.completeExceptionally(new IOException("the zygote died")));
-            exited.values().forEach(f -> f.complete(128 + 9));
+            // Its children live on (they lead their own sessions) but nobody reports their ends any more:
+            // each call learns of its child's end from the system, without an exit status.
+            exited.forEach((id, f) -> {
+                Long pid = pids.get(id);
+                java.util.Optional<ProcessHandle> child =
+                        pid == null ? java.util.Optional.empty() : ProcessHandle.of(pid);
+                child.ifPresentOrElse(h -> h.onExit().thenRun(() -> f.complete(128 + 9)), () -> f.complete(128 + 9));
+            });
         }
     }
 
@@ -116,7 +162,13 @@ final class Zygote implements AutoCloseable {
         }
     }
 
-    /** Forks a child for one call: {@code request} is what the driver reads (header and source). */
+    /**
+     * Forks a child for one call: {@code request} is what the driver reads (header and source).
+     *
+     * <p>Once the request is sent the fork is seen through even when the caller is interrupted: the
+     * child is returned with the caller's interrupt status set, so that the execution kills it as any
+     * cancelled process (a child left waiting for its reader would never end).
+     */
     ExecProcess fork(Map<String, String> env, Path cwd, byte[] request) throws IOException {
         String id;
         synchronized (this) {
@@ -136,27 +188,120 @@ final class Zygote implements AutoCloseable {
         call.put("err", err.toString());
         call.put("request", new String(request, StandardCharsets.UTF_8));
         byte[] body = dev.exxec.internal.Json.write(call).getBytes(StandardCharsets.UTF_8);
+        boolean interrupted = false;
         try {
-            synchronized (control) {
-                control.write(("exxec-fork/1\t" + body.length + "\n").getBytes(StandardCharsets.UTF_8));
-                control.write(body);
-                control.flush();
+            try {
+                synchronized (control) {
+                    control.write(("exxec-fork/1\t" + body.length + "\n").getBytes(StandardCharsets.UTF_8));
+                    control.write(body);
+                    control.flush();
+                }
+            } catch (IOException e) {
+                alive.set(false);
+                exited.remove(id);
+                throw new Unavailable("the zygote is gone: " + e.getMessage(), e);
             }
-            long child = pid.get(START.toMillis(), TimeUnit.MILLISECONDS);
+            long child;
+            long deadline = System.nanoTime() + START.toNanos();
+            while (true) {
+                try {
+                    child = pid.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
             // Opening a FIFO waits for its writer, the child, which opens both first thing.
-            InputStream stdout = new FileInputStream(out.toFile());
-            InputStream stderr = new FileInputStream(err.toFile());
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-            return new Child(child, stdout, stderr, exit);
+            FifoReader stdout = new FifoReader(out);
+            FifoReader stderr = new FifoReader(err);
+            CompletableFuture<Void> opened = CompletableFuture.allOf(stdout.opened, stderr.opened);
+            CompletableFuture.anyOf(opened, exit).join();
+            if (!opened.isDone()) {
+                // It ended (killed from outside) before it opened them: let the readers through.
+                stdout.unblock(out);
+                stderr.unblock(err);
+            }
+            try {
+                opened.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                ProcessTree.kill(child, ProcessHandle.of(child).orElse(null));
+                stdout.close();
+                stderr.close();
+                throw new IOException("could not open the output of child " + child + ": " + e.getCause(), e);
+            }
+            return new Child(child, stdout.pipe.source(), stderr.pipe.source(), exit);
         } catch (ExecutionException | TimeoutException e) {
             alive.set(false);
-            throw new IOException("the zygote did not fork: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while forking");
+            exited.remove(id);
+            throw new Unavailable("the zygote did not fork: " + e.getMessage(), e);
         } finally {
             started.remove(id);
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * A FIFO opened and read on a platform thread, its bytes passed on through a pipe. A blocking open
+     * or read of a FIFO on a virtual thread would hold one of the few carrier threads for the whole
+     * call: a few calls at once would leave none to run the callers' own threads (a cancelled caller
+     * would not even wake up).
+     */
+    private static final class FifoReader {
+        private final Pipe pipe = new Pipe(PIPE_BYTES);
+        private final CompletableFuture<Void> opened = new CompletableFuture<>();
+
+        FifoReader(Path fifo) {
+            READERS.execute(() -> {
+                try (FileInputStream in = new FileInputStream(fifo.toFile());
+                        OutputStream sink = pipe.sink()) {
+                    opened.complete(null);
+                    in.transferTo(sink);
+                } catch (IOException | RuntimeException e) {
+                    // not opened, or the reading side was closed: either way the stream ends here
+                    opened.completeExceptionally(e);
+                    closeQuietly(pipe.sink());
+                }
+            });
+        }
+
+        /**
+         * Opens the FIFO for reading and writing and closes it: the reader waiting in its open gets
+         * through to an empty stream. Such an open never waits, whether a reader is there or not.
+         */
+        void unblock(Path fifo) {
+            if (opened.isDone() || !Files.exists(fifo)) {
+                return;
+            }
+            try (java.io.RandomAccessFile both = new java.io.RandomAccessFile(fifo.toFile(), "rw")) {
+                // nothing to write
+            } catch (IOException e) {
+                // removed meanwhile
+            }
+        }
+
+        void close() {
+            closeQuietly(pipe.source());
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            // closed already
+        }
+    }
+
+    /** The zygote could not fork a child for the call, which did not start: run it another way. */
+    static final class Unavailable extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Unavailable(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
