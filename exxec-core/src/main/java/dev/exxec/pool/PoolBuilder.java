@@ -7,14 +7,15 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The settings every pool has, whatever it lends: how many members wait and exist at most, how long
- * one serves, and what acquiring does when all are lent. {@link EnvironmentPool.Builder} adds what is particular to
- * environments.
+ * one serves, and what acquiring does when all are lent. {@link EnvironmentPool.Builder} and {@link
+ * SessionPool.Builder} add what is particular to environments and sessions.
  *
  * <p>Not thread-safe; a builder makes one pool per {@code build()}.
  *
  * @param <B> the builder itself, so that the settings chain
  */
-public abstract sealed class PoolBuilder<B extends PoolBuilder<B>> permits EnvironmentPool.Builder {
+public abstract sealed class PoolBuilder<B extends PoolBuilder<B>>
+        permits EnvironmentPool.Builder, SessionPool.Builder {
     private int minIdle = 1;
     private int maxSize = 8;
     private int maxUses;
