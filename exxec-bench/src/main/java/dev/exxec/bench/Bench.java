@@ -32,6 +32,7 @@ public final class Bench {
         if (args.length == 0 || !BENCHMARKS.containsKey(args[0])) {
             System.err.println("usage: ./bench NAME [--rounds N] [--warmup N]");
             BENCHMARKS.forEach((name, b) -> System.err.println("  " + name + "  " + b.description()));
+            System.err.println("  jmh [JMH options]  the JMH benchmarks (./bench jmh -l lists them)");
             System.exit(2);
         }
         int rounds = option(args, "--rounds", 200);

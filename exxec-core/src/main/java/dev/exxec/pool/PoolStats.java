@@ -3,15 +3,15 @@ package dev.exxec.pool;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a pool holds and has done.
+ * What a pool holds and has done; its members are environments or sessions.
  *
- * @param idle environments waiting to be lent
- * @param lent environments lent now
- * @param creating environments being made now
- * @param created environments made so far
- * @param retired environments closed so far (poisoned, worn out, too old, unhealthy, surplus)
+ * @param idle members waiting to be lent
+ * @param lent members lent now
+ * @param creating members being made now
+ * @param created members made so far
+ * @param retired members closed so far (poisoned, worn out, too old, unhealthy, surplus, discarded)
  * @param leases leases handed out so far
- * @param lastFailure the last failure to make an environment, or null
+ * @param lastFailure the last failure to make a member, or null
  */
 public record PoolStats(
         int idle,
@@ -22,7 +22,7 @@ public record PoolStats(
         long leases,
         @Nullable RuntimeException lastFailure) {
 
-    /** Environments the pool holds now, waiting and lent. */
+    /** Members the pool holds now, waiting and lent. */
     public int size() {
         return idle + lent;
     }

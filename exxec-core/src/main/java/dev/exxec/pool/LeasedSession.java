@@ -1,0 +1,92 @@
+package dev.exxec.pool;
+
+import dev.exxec.Code;
+import dev.exxec.CodeSession;
+import dev.exxec.ErrorTypes;
+import dev.exxec.ExecutionResult;
+import dev.exxec.Language;
+import dev.exxec.UnsupportedCapabilityException;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A pooled session as one lease's holder sees it: calls go to the session while the lease lasts and
+ * throw {@link IllegalStateException} after. A call that fails in a way exxec itself reports — it
+ * timed out (even when the interpreter kept its state: the call stopped half-way), was cancelled, hit
+ * a limit, or the interpreter died and its state was lost — poisons the session: the pool retires it
+ * instead of lending it again. A failure of the holder's own code ({@code ValueError}, {@code
+ * SystemExit}...) does not.
+ */
+final class LeasedSession implements CodeSession {
+    /** The error types that say something happened to the interpreter, not to the holder's code. */
+    private static final Set<String> POISONING = Set.of(
+            ErrorTypes.TIMEOUT,
+            ErrorTypes.CANCELLED,
+            ErrorTypes.PROCESS_EXIT,
+            ErrorTypes.OUTPUT_LIMIT,
+            ErrorTypes.MEMORY_LIMIT,
+            ErrorTypes.CPU_TIME_LIMIT,
+            ErrorTypes.FILE_SIZE_LIMIT);
+
+    private final CodeSession session;
+    private volatile boolean ended;
+    private volatile boolean poisoned;
+
+    LeasedSession(CodeSession session) {
+        this.session = session;
+    }
+
+    void poison() {
+        poisoned = true;
+    }
+
+    boolean poisoned() {
+        return poisoned;
+    }
+
+    void end() {
+        ended = true;
+    }
+
+    @Override
+    public String id() {
+        return session.id();
+    }
+
+    @Override
+    public Language language() {
+        return session.language();
+    }
+
+    @Override
+    public ExecutionResult execute(Code code) {
+        if (ended) {
+            throw new IllegalStateException("the lease of session " + session.id() + " has ended: acquire another");
+        }
+        ExecutionResult result;
+        try {
+            result = session.execute(code);
+        } catch (IllegalArgumentException | UnsupportedCapabilityException e) {
+            throw e; // the caller's mistake (another language, per-call variables): the session is fine
+        } catch (RuntimeException e) {
+            poisoned = true; // cancelled (the interpreter was killed) or an infrastructure fault
+            throw e;
+        }
+        @Nullable String type = result.errorType();
+        if (!result.success() && type != null && POISONING.contains(type)) {
+            poisoned = true;
+        }
+        return result;
+    }
+
+    /** Ends nothing: the lease gives the session back ({@link SessionPool.Lease#close()}). */
+    @Override
+    public void close() {
+        // The pool owns the session; a holder's close() is not a reason to close it.
+    }
+
+    @Override
+    public String toString() {
+        return "Leased[" + session.id() + (ended ? ", ended" : "") + "]";
+    }
+}
