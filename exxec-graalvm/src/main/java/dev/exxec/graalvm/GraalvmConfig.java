@@ -14,8 +14,9 @@ import org.jspecify.annotations.Nullable;
  * The configuration of a {@code graalvm} environment.
  *
  * @param settings the settings every environment shares (timeout, env, cwd, output limit...)
- * @param threads the platform threads that run this environment's contexts: at most this many calls
- *     run at once, the others wait for a thread (their deadline runs meanwhile)
+ * @param threads at most this many calls run at once, the others wait (their deadline runs meanwhile):
+ *     the platform threads that run this environment's contexts, where a JavaScript {@code execute}
+ *     from a platform thread runs on that thread instead
  * @param spareContexts fresh contexts per language kept ready for the next calls (built in the
  *     background once a language was used; each serves one call); 0 builds each on demand
  * @param fileAccess what files the code itself can reach
@@ -48,7 +49,7 @@ public record GraalvmConfig(
                 List.of(
                         new ConfigKey(
                                 "threads",
-                                "platform threads running this environment's calls at once; default the number of CPUs (at least 2)"),
+                                "calls running at once, on this environment's platform threads or their callers'; default the number of CPUs (at least 2)"),
                         new ConfigKey(
                                 "fileAccess",
                                 "files the code can reach: none (default) or workspace (confined to the environment's workspace)"),
