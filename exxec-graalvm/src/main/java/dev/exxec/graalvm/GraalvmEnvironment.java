@@ -113,7 +113,8 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
                 Polyglot.platformThreads(id() + "-context"));
         pool.allowCoreThreadTimeOut(true);
         this.permits = new Semaphore(config.threads());
-        this.contextOptions = new ContextOptions(fileSystem, fileSystem == null ? null : workspace);
+        this.contextOptions =
+                new ContextOptions(fileSystem, fileSystem == null ? null : workspace, variables(Map.of()));
         this.capabilities = Capabilities.builder()
                 .languages(polyglot.languages())
                 .commands(config.commands() != null)
