@@ -143,7 +143,7 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
     /** Builds graalvm environments; not thread-safe. */
     public static final class Builder extends SettingsBuilder<Builder> {
         private int threads = GraalvmConfig.defaults().threads();
-        private int spareContexts = 1;
+        private int spareContexts = GraalvmConfig.DEFAULT_SPARES;
         private GraalvmConfig.FileAccess fileAccess = GraalvmConfig.FileAccess.NONE;
         private @Nullable String commands;
 
