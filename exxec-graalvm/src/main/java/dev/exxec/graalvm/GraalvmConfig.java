@@ -14,8 +14,9 @@ import org.jspecify.annotations.Nullable;
  * The configuration of a {@code graalvm} environment.
  *
  * @param settings the settings every environment shares (timeout, env, cwd, output limit...)
- * @param threads the platform threads that run this environment's contexts: at most this many calls
- *     run at once, the others wait for a thread (their deadline runs meanwhile)
+ * @param threads at most this many calls run at once, the others wait (their deadline runs meanwhile):
+ *     the platform threads that run this environment's contexts, where a JavaScript {@code execute}
+ *     from a platform thread runs on that thread instead
  * @param spareContexts fresh contexts per language kept ready for the next calls (built in the
  *     background once a language was used; each serves one call); 0 builds each on demand
  * @param fileAccess what files the code itself can reach
@@ -38,6 +39,13 @@ public record GraalvmConfig(
         WORKSPACE
     }
 
+    /**
+     * Spare contexts per language by default: two, so that a second call soon after the first still
+     * finds one ready (a GraalPy context takes about 50 ms of CPU to build; a spare holds about 2 MiB,
+     * a GraalJS one about 0.1 MiB).
+     */
+    static final int DEFAULT_SPARES = 2;
+
     /** The keys {@link #from(Map)} accepts. */
     public static final List<ConfigKey> KEYS;
 
@@ -48,7 +56,10 @@ public record GraalvmConfig(
                 List.of(
                         new ConfigKey(
                                 "threads",
-                                "platform threads running this environment's calls at once; default the number of CPUs (at least 2)"),
+                                "calls running at once, on this environment's platform threads or their callers'; default the number of CPUs (at least 2)"),
+                        new ConfigKey(
+                                "spareContexts",
+                                "fresh contexts per language built ahead of the calls (each serves one call; a GraalPy one holds about 2 MiB); 0 builds each on demand; default 2"),
                         new ConfigKey(
                                 "fileAccess",
                                 "files the code can reach: none (default) or workspace (confined to the environment's workspace)"),
@@ -81,9 +92,9 @@ public record GraalvmConfig(
         }
     }
 
-    /** The defaults: a thread per CPU (at least 2), one spare context, no file access, no commands. */
+    /** The defaults: a thread per CPU (at least 2), two spare contexts, no file access, no commands. */
     public static GraalvmConfig defaults() {
-        return new GraalvmConfig(EnvironmentSettings.DEFAULTS, defaultThreads(), 1, FileAccess.NONE, null);
+        return new GraalvmConfig(EnvironmentSettings.DEFAULTS, defaultThreads(), DEFAULT_SPARES, FileAccess.NONE, null);
     }
 
     private static int defaultThreads() {
@@ -105,7 +116,7 @@ public record GraalvmConfig(
         GraalvmConfig result = new GraalvmConfig(
                 EnvironmentSettings.read(r),
                 r.integer("threads").orElse(defaultThreads()),
-                r.integer("spareContexts").orElse(1),
+                r.integer("spareContexts").orElse(DEFAULT_SPARES),
                 r.choice("fileAccess", FileAccess.class).orElse(FileAccess.NONE),
                 r.nonBlank("commands").orElse(null));
         r.finish();

@@ -5,6 +5,7 @@ import dev.exxec.Code;
 import dev.exxec.CodeSession;
 import dev.exxec.Command;
 import dev.exxec.EnvironmentStartException;
+import dev.exxec.ErrorTypes;
 import dev.exxec.EventStream;
 import dev.exxec.ExecutionEnvironment;
 import dev.exxec.ExecutionEvent;
@@ -17,9 +18,12 @@ import dev.exxec.NetworkAccess;
 import dev.exxec.ResourceLimits;
 import dev.exxec.UnsupportedCapabilityException;
 import dev.exxec.WorkspaceFiles;
+import dev.exxec.graalvm.internal.Call;
 import dev.exxec.graalvm.internal.ContextOptions;
 import dev.exxec.graalvm.internal.ContextRun;
 import dev.exxec.graalvm.internal.Guest;
+import dev.exxec.graalvm.internal.InlineRun;
+import dev.exxec.graalvm.internal.Outcome;
 import dev.exxec.graalvm.internal.Polyglot;
 import dev.exxec.graalvm.internal.Prepared;
 import dev.exxec.graalvm.internal.Spares;
@@ -40,6 +44,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -75,6 +80,11 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
     private final Set<GraalvmSession> sessions = ConcurrentHashMap.newKeySet();
     private final ContextOptions contextOptions;
     private final Map<Language, Spares> spares = new ConcurrentHashMap<>();
+    /** A share of {@code threads} per running call, wherever it runs. */
+    private final Semaphore permits;
+    /** The calls running on their callers' threads, stopped by close. */
+    private final Set<InlineRun> inline = ConcurrentHashMap.newKeySet();
+
     private volatile @Nullable ExecutionEnvironment commands;
 
     GraalvmEnvironment(GraalvmConfig config, Polyglot polyglot) {
@@ -102,7 +112,9 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
                 new LinkedBlockingQueue<>(),
                 Polyglot.platformThreads(id() + "-context"));
         pool.allowCoreThreadTimeOut(true);
-        this.contextOptions = new ContextOptions(fileSystem, fileSystem == null ? null : workspace);
+        this.permits = new Semaphore(config.threads());
+        this.contextOptions =
+                new ContextOptions(fileSystem, fileSystem == null ? null : workspace, variables(Map.of()));
         this.capabilities = Capabilities.builder()
                 .languages(polyglot.languages())
                 .commands(config.commands() != null)
@@ -131,7 +143,7 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
     /** Builds graalvm environments; not thread-safe. */
     public static final class Builder extends SettingsBuilder<Builder> {
         private int threads = GraalvmConfig.defaults().threads();
-        private int spareContexts = 1;
+        private int spareContexts = GraalvmConfig.DEFAULT_SPARES;
         private GraalvmConfig.FileAccess fileAccess = GraalvmConfig.FileAccess.NONE;
         private @Nullable String commands;
 
@@ -205,20 +217,65 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
                 settings.stopOnOutputLimit(),
                 null,
                 ResultChannel.none());
+        String dir = cwd == null ? null : cwd.toString();
+        // A platform thread that calls without events runs the program itself when a thread's share of
+        // the environment is free: no hand-offs. Others (virtual threads, streams) go through the pool.
+        if (sink == null && guest.runsOnCaller() && !Thread.currentThread().isVirtual() && permits.tryAcquire()) {
+            InlineRun[] mine = {null};
+            try {
+                ExecutionResult r = InlineRun.run(
+                        spec,
+                        polyglot.timer(),
+                        polyglot.watchdog(),
+                        run -> {
+                            mine[0] = run;
+                            inline.add(run);
+                            if (isClosed()) {
+                                run.close();
+                            }
+                        },
+                        call -> program(call, fresh, code.source(), env, dir));
+                return isClosed() && !r.success() ? closedResult(r) : r;
+            } finally {
+                inline.remove(mine[0]);
+                permits.release();
+            }
+        }
         return run(
                 spec,
                 () -> ContextRun.start(pool, polyglot.watchdog(), "", run -> {
-                    Prepared context = fresh.take();
+                    permits.acquire();
                     try {
-                        context.out().to(run.out());
-                        context.err().to(run.err());
-                        run.attach(context.context());
-                        return context.driver().run(code.source(), env, cwd == null ? null : cwd.toString());
+                        return program(run, fresh, code.source(), env, dir);
                     } finally {
-                        fresh.discardLater(context);
+                        permits.release();
                     }
                 }),
                 sink);
+    }
+
+    /** Runs one program in a fresh context, on the thread of the call. */
+    private static Outcome program(
+            Call call, Spares fresh, String source, Map<String, String> env, @Nullable String cwd)
+            throws InterruptedException {
+        Prepared context = fresh.take();
+        try {
+            context.out().to(call.out());
+            context.err().to(call.err());
+            call.attach(context.context());
+            return context.driver().run(source, env, cwd);
+        } finally {
+            fresh.discardLater(context);
+        }
+    }
+
+    private ExecutionResult closedResult(ExecutionResult result) {
+        return result.toBuilder()
+                .error(
+                        "environment " + id() + " was closed during the execution; everything it started was killed",
+                        ErrorTypes.CANCELLED,
+                        null)
+                .build();
     }
 
     /** The variables a call sees: a minimal PATH, HOME (the workspace), LANG, then the settings' and the call's. */
@@ -357,6 +414,7 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
             s.close();
         }
         pool.shutdownNow();
+        inline.forEach(InlineRun::close);
         spares.values().forEach(Spares::close);
         ExecutionEnvironment d = commands;
         if (d != null) {

@@ -186,7 +186,23 @@
     return ['error', 'uncaught ' + typeName(error) + ': ' + inspect(error), 'Error', null];
   }
 
-  return {
+  // Watches the program's value; outcome() says when a promise settled. True when it is no promise.
+  function watch(value) {
+    if (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function') {
+      value.then((v) => (settled = ['ok', v]), (e) => (settled = errorOutcome(e)));
+      return false;
+    }
+    settled = ['ok', value];
+    return true;
+  }
+
+  // The final record: an 'ok' one carries the exit code process.exitCode asks for.
+  function record() {
+    if (settled[0] !== 'ok') return settled;
+    return ['ok', settled[1], process.exitCode === undefined ? 0 : Number(process.exitCode) | 0];
+  }
+
+  const driver = {
     // Gives the call its variables (NAME=VALUE, NUL-separated) before the program runs.
     enter(variables) {
       for (const name of Object.keys(env)) delete env[name];
@@ -195,21 +211,23 @@
         if (eq > 0) env[item.slice(0, eq)] = item.slice(eq + 1);
       }
     },
-    // The program's value: main()'s (a promise is awaited through settle/step) or _result's.
+    // The program's value: main()'s (a promise is awaited through the event loop) or _result's.
     result: new Function(
       'return typeof main === "function" ? main() : typeof _result === "undefined" ? undefined : _result;'),
-    // Watches a promise; outcome() says when it settled.
-    settle(value) {
-      if (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function') {
-        value.then((v) => (settled = ['ok', v]), (e) => (settled = errorOutcome(e)));
-        return false;
-      }
-      settled = ['ok', value];
-      return true;
+    // Runs the program's main (or reads _result) and watches its value.
+    start() {
+      watch(driver.result());
+    },
+    // The final record when that is all (once the promise jobs of start ran): the value settled and
+    // no timer is left. Else null: the host runs the event loop (step) until outcome() is set and,
+    // after a success, no timer is left, then reads record().
+    done() {
+      return settled !== null && timers.size === 0 ? record() : null;
     },
     outcome() {
       return settled;
     },
+    record,
     error: errorOutcome,
     // Runs the timers that are due after `elapsed` ms; returns ms until the next one, or -1.
     step(elapsed) {
@@ -230,10 +248,8 @@
       for (const t of timers.values()) next = next < 0 ? t.due - clock : Math.min(next, t.due - clock);
       return next;
     },
-    exitCode() {
-      return process.exitCode === undefined ? 0 : Number(process.exitCode) | 0;
-    },
     inspect: (value) => inspect(value, 0),
     typeName,
   };
+  return driver;
 })(__exxecHost);

@@ -7,6 +7,7 @@ import dev.exxec.Code;
 import dev.exxec.CodeSession;
 import dev.exxec.ConfigException;
 import dev.exxec.ErrorTypes;
+import dev.exxec.ExecutionCancelledException;
 import dev.exxec.ExecutionEnvironment;
 import dev.exxec.ExecutionResult;
 import dev.exxec.Exxec;
@@ -20,6 +21,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -183,6 +187,65 @@ class GraalvmEnvironmentTest {
         ExecutionResult r =
                 env.execute(Code.javascript("setInterval(() => {}, 10);\n").withTimeout(Duration.ofMillis(500)));
         assertThat(r.errorType()).as(describe(r)).isEqualTo(ErrorTypes.TIMEOUT);
+    }
+
+    @Test
+    void javaScriptOnThePlatformCallersThreadIsCancelledByAnInterrupt() throws InterruptedException {
+        // JavaScript called from a platform thread runs on that thread: its interrupt must still kill.
+        for (String program : new String[] {"for (;;) {}\n", "setTimeout(() => {}, 60000);\n"}) {
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            AtomicBoolean flag = new AtomicBoolean();
+            CountDownLatch calling = new CountDownLatch(1);
+            Thread caller = Thread.ofPlatform().start(() -> {
+                calling.countDown();
+                try {
+                    env.execute(Code.javascript(program).withTimeout(Duration.ofSeconds(30)));
+                } catch (Throwable e) {
+                    thrown.set(e);
+                    flag.set(Thread.currentThread().isInterrupted());
+                }
+            });
+            calling.await();
+            Thread.sleep(300);
+            long start = System.nanoTime();
+            caller.interrupt();
+            caller.join(Duration.ofSeconds(5));
+            assertThat(caller.isAlive()).as(program).isFalse();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+            assertThat(thrown.get()).as(program).isInstanceOf(ExecutionCancelledException.class);
+            assertThat(flag.get()).as("the interrupt flag is set again").isTrue();
+        }
+        assertThat(env.execute(Code.javascript("let _result = 6 * 7;\n")).result())
+                .isEqualTo(42);
+    }
+
+    @Test
+    void javaScriptBeyondTheOutputLimitIsStoppedWhenTheSettingsSaySo() {
+        try (ExecutionEnvironment limited =
+                Exxec.environment("graalvm", Map.of("outputLimit", 1000, "stopOnOutputLimit", true))) {
+            ExecutionResult r = limited.execute(Code.javascript("for (;;) { console.log('x'.repeat(100)); }\n")
+                    .withTimeout(Duration.ofSeconds(20)));
+            assertThat(r.errorType()).as(describe(r)).isEqualTo(ErrorTypes.OUTPUT_LIMIT);
+            assertThat(r.stdoutTruncated()).isTrue();
+            assertThat(r.stdout()).hasSizeLessThanOrEqualTo(1000);
+        }
+    }
+
+    @Test
+    void closingTheEnvironmentStopsAJavaScriptCallOnItsCallersThread() throws InterruptedException {
+        ExecutionEnvironment closing = Exxec.environment("graalvm", Map.of());
+        assertThat(closing.execute(Code.javascript("let _result = 1;\n")).result())
+                .isEqualTo(1);
+        AtomicReference<ExecutionResult> result = new AtomicReference<>();
+        Thread caller = Thread.ofPlatform()
+                .start(() -> result.set(
+                        closing.execute(Code.javascript("for (;;) {}\n").withTimeout(Duration.ofSeconds(30)))));
+        Thread.sleep(300);
+        closing.close();
+        caller.join(Duration.ofSeconds(5));
+        assertThat(caller.isAlive()).isFalse();
+        assertThat(result.get().errorType()).as(describe(result.get())).isEqualTo(ErrorTypes.CANCELLED);
+        assertThat(result.get().error()).contains("was closed during the execution");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.exxec.graalvm.internal;
 
 import java.nio.file.Path;
+import java.util.Map;
 import org.graalvm.polyglot.io.FileSystem;
 import org.jspecify.annotations.Nullable;
 
@@ -9,6 +10,11 @@ import org.jspecify.annotations.Nullable;
  *
  * @param files the file system they see, or {@code null} for none
  * @param cwd their working directory when they have one
+ * @param variables the variables of a call that sets none of its own, given to a spare context ahead
  */
 public record ContextOptions(
-        @Nullable FileSystem files, @Nullable Path cwd) {}
+        @Nullable FileSystem files, @Nullable Path cwd, Map<String, String> variables) {
+    public ContextOptions {
+        variables = Map.copyOf(variables);
+    }
+}

@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * the context ({@code Context.close(true)}) from a watchdog thread, and its outcome refines the
  * result at the end.
  */
-public final class ContextRun implements ExecProcess {
+public final class ContextRun implements ExecProcess, Call {
     private static final int PIPE_BYTES = 64 * 1024;
     /** How long a kill waits for the program's thread to leave the context. */
     private static final Duration KILL_WAIT = Duration.ofSeconds(1);
@@ -107,21 +107,17 @@ public final class ContextRun implements ExecProcess {
         done.countDown();
     }
 
-    /** Where the program's standard output goes. */
+    @Override
     public OutputStream out() {
         return stdout.sink();
     }
 
-    /** Where the program's standard error goes. */
+    @Override
     public OutputStream err() {
         return stderr.sink();
     }
 
-    /**
-     * Registers the context the program runs in, so that a kill cancels it.
-     *
-     * @throws InterruptedException when the run was killed before
-     */
+    @Override
     public void attach(Context context) throws InterruptedException {
         synchronized (lock) {
             if (killed) {
@@ -169,8 +165,7 @@ public final class ContextRun implements ExecProcess {
 
     @Override
     public int exitCode() {
-        Outcome o = outcome;
-        return o != null ? o.exitCode() : 128 + 9;
+        return exitCode(outcome);
     }
 
     @Override
@@ -225,6 +220,20 @@ public final class ContextRun implements ExecProcess {
 
     @Override
     public ExecutionResult conclude(ExecutionResult result) {
+        return conclude(result, outcome, fault, lostState);
+    }
+
+    /**
+     * Refines the result of a run by the program's outcome; a verdict of the run itself (timeout,
+     * cancellation, output limit) stands.
+     *
+     * @param outcome how the program ended, or {@code null} when it did not
+     * @param fault what failed outside the program, or {@code null}
+     * @param lostState what a timed-out or cancelled result adds to its message, or empty
+     * @throws ExxecException when the provider itself failed
+     */
+    static ExecutionResult conclude(
+            ExecutionResult result, @Nullable Outcome outcome, @Nullable Throwable fault, String lostState) {
         if (result.errorType() != null && RUN_VERDICTS.contains(result.errorType())) {
             return lostState.isEmpty()
                     ? result
@@ -232,13 +241,11 @@ public final class ContextRun implements ExecProcess {
                             .error(result.error() + "; " + lostState, result.errorType(), null)
                             .build();
         }
-        Throwable f = fault;
-        if (f != null) {
-            throw new ExxecException("the graalvm provider failed to run the program: " + f, f);
+        if (fault != null) {
+            throw new ExxecException("the graalvm provider failed to run the program: " + fault, fault);
         }
-        Outcome o = outcome;
-        ExecutionResult.Builder b = result.toBuilder().exitCode(exitCode());
-        return switch (o) {
+        ExecutionResult.Builder b = result.toBuilder().exitCode(exitCode(outcome));
+        return switch (outcome) {
             case null -> result;
             case Outcome.Ok ok ->
                 b.success(true)
@@ -259,6 +266,11 @@ public final class ContextRun implements ExecProcess {
                                 .error("the program exited with exit code " + exit.code(), exit.errorType(), null)
                                 .build();
         };
+    }
+
+    /** The exit code a process with this outcome would have reported; a killed one's without. */
+    static int exitCode(@Nullable Outcome outcome) {
+        return outcome != null ? outcome.exitCode() : 128 + 9;
     }
 
     private static void closeQuietly(java.io.Closeable c) {

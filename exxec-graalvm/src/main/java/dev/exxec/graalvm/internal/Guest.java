@@ -42,17 +42,28 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
     public abstract String description();
 
     /**
+     * Whether a call may run its program on the caller's own thread. Only when an interrupt of that
+     * thread always reaches exxec: GraalJS programs wait only in the driver's timer loop, and GraalJS
+     * ends a running program on an interrupt; GraalPy's {@code time.sleep} takes the interrupt and
+     * sleeps on (as CPython does after {@code EINTR}), so a cancelled caller would wait until its
+     * deadline.
+     */
+    public abstract boolean runsOnCaller();
+
+    /**
      * Evaluates the driver in a fresh context, before any program runs in it.
      *
      * @param context the context, not used by anything else yet
      * @param out the context's standard output, where {@code process.stdout} writes too
      * @param err the context's standard error
+     * @param variables the variables the next call most likely has (the environment's), given to the
+     *     program ahead of the call where that saves the call time
      */
-    public abstract Driver prepare(Context context, OutputStream out, OutputStream err);
+    public abstract Driver prepare(Context context, OutputStream out, OutputStream err, Map<String, String> variables);
 
     /** Evaluates the driver in a session's context, whose programs share their globals. */
     public Driver session(Context context, OutputStream out, OutputStream err) {
-        return prepare(context, out, err);
+        return prepare(context, out, err, Map.of());
     }
 
     /** The driver of one context: runs programs in it. Used by one thread at a time. */
@@ -156,7 +167,13 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
         }
 
         @Override
-        public Driver prepare(Context context, OutputStream out, OutputStream err) {
+        public boolean runsOnCaller() {
+            return false;
+        }
+
+        @Override
+        public Driver prepare(Context context, OutputStream out, OutputStream err, Map<String, String> variables) {
+            // The variables are given per call: in GraalPy that costs little beside the run.
             Value functions = context.eval(driver);
             functions.getArrayElement(3).execute();
             return driver(functions.getArrayElement(0), new Values(Language.PYTHON, functions.getArrayElement(1)));
@@ -216,12 +233,23 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
         }
 
         @Override
-        public Driver prepare(Context context, OutputStream out, OutputStream err) {
+        public boolean runsOnCaller() {
+            return true;
+        }
+
+        @Override
+        public Driver prepare(Context context, OutputStream out, OutputStream err, Map<String, String> variables) {
             context.getBindings("js").putMember("__exxecHost", ProxyObject.fromMap(Map.of("write", writer(out, err))));
             Value d = context.eval(driver);
             Values values = new Values(Language.JAVASCRIPT, d.getMember("inspect"));
+            Map<String, String> entered = Map.copyOf(variables);
+            if (!entered.isEmpty()) {
+                d.invokeMember("enter", variables(entered));
+            }
             return (source, env, cwd) -> {
-                d.invokeMember("enter", variables(env));
+                if (!env.equals(entered)) {
+                    d.invokeMember("enter", variables(env));
+                }
                 return run(context, d, values, source);
             };
         }
@@ -250,19 +278,17 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
         }
 
         private static Outcome run(Context context, Value d, Values values, String source) throws InterruptedException {
-            Value[] settled = {null};
+            Value record;
             try {
                 context.eval(program("js", source));
-                Value result = d.getMember("result").execute();
-                if (!d.invokeMember("settle", result).asBoolean()) {
-                    loop(d, () -> !d.invokeMember("outcome").isNull());
-                }
-                settled[0] = d.invokeMember("outcome");
-                if (settled[0].isNull()) {
-                    return new Outcome.Ok(null, null); // a promise nothing will ever settle
-                }
-                if (settled[0].getArrayElement(0).asString().equals("ok")) {
-                    loop(d, () -> false); // as Node.js, let the event loop finish after a success
+                d.invokeMember("start"); // its promise jobs run as the call returns
+                // The common end in one call: a value, no promise, no timer left.
+                record = d.invokeMember("done");
+                if (record.isNull()) {
+                    record = settle(d);
+                    if (record == null) {
+                        return new Outcome.Ok(null, null); // a promise nothing will ever settle
+                    }
                 }
             } catch (PolyglotException e) {
                 if (e.isCancelled() || e.isInterrupted() || e.isExit()) {
@@ -276,13 +302,12 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
                 if (guest == null || e.isHostException()) {
                     return escaped(e, Language.JAVASCRIPT);
                 }
-                settled[0] = d.invokeMember("error", guest);
+                record = d.invokeMember("error", guest);
             }
-            Value record = settled[0];
             String kind = record.getArrayElement(0).asString();
             return switch (kind) {
                 case "ok" -> {
-                    int exitCode = d.invokeMember("exitCode").asInt();
+                    int exitCode = record.getArrayElement(2).asInt();
                     yield exitCode != 0
                             ? new Outcome.Exit(exitCode, "ProcessExitError")
                             : values.convert(record.getArrayElement(1));
@@ -294,6 +319,22 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
                             record.getArrayElement(2).asString(),
                             string(record.getArrayElement(3)));
             };
+        }
+
+        /**
+         * Runs the event loop until the program's value settled, then, after a success, until no timer
+         * is left (as Node.js does); the final record, or {@code null} when nothing will settle it.
+         */
+        private static @Nullable Value settle(Value d) throws InterruptedException {
+            loop(d, () -> !d.invokeMember("outcome").isNull());
+            Value settled = d.invokeMember("outcome");
+            if (settled.isNull()) {
+                return null;
+            }
+            if (settled.getArrayElement(0).asString().equals("ok")) {
+                loop(d, () -> false);
+            }
+            return d.invokeMember("record");
         }
 
         /** Runs timers until {@code done} or none is left, sleeping until the next is due. */

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
@@ -35,6 +37,7 @@ public final class Polyglot implements AutoCloseable {
     private final Set<Language> languages;
     private volatile @Nullable Engine engine;
     private final ExecutorService watchdog;
+    private final ScheduledThreadPoolExecutor timer;
 
     public Polyglot() {
         this(installed(Polyglot.class.getClassLoader()));
@@ -43,6 +46,8 @@ public final class Polyglot implements AutoCloseable {
     Polyglot(Set<Language> languages) {
         this.languages = Set.copyOf(languages);
         this.watchdog = Executors.newCachedThreadPool(platformThreads("exxec-graalvm-watchdog"));
+        this.timer = new ScheduledThreadPoolExecutor(1, platformThreads("exxec-graalvm-timer"));
+        timer.setRemoveOnCancelPolicy(true); // a call's deadline is cancelled far more often than it fires
     }
 
     /** The languages whose GraalVM implementation the class loader finds. */
@@ -112,6 +117,11 @@ public final class Polyglot implements AutoCloseable {
         return watchdog;
     }
 
+    /** The timer of the calls that run on their caller's thread: deadlines, and watching for interrupts. */
+    public ScheduledExecutorService timer() {
+        return timer;
+    }
+
     /**
      * Builds a context denied everything by default: the constrained sandbox policy, no host classes,
      * no native access, no processes, no threads, no host variables, and no file or network I/O unless
@@ -163,6 +173,7 @@ public final class Polyglot implements AutoCloseable {
     @Override
     public synchronized void close() {
         watchdog.shutdown();
+        timer.shutdown();
         Engine e = engine;
         engine = null;
         if (e != null) {

@@ -18,7 +18,7 @@ public record Prepared(Context context, Guest.Driver driver, Redirect out, Redir
         Redirect err = new Redirect();
         Context context = polyglot.context(guest, out, err, options.files(), options.cwd());
         try {
-            return new Prepared(context, guest.prepare(context, out, err), out, err);
+            return new Prepared(context, guest.prepare(context, out, err, options.variables()), out, err);
         } catch (RuntimeException e) {
             context.close(true);
             throw e;

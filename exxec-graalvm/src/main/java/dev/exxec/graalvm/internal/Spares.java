@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Fresh contexts of one language made ahead of the calls that take them, so that a call does not
  * wait for a context to be built (a GraalPy context takes tens of milliseconds even on a warm engine).
- * Every context serves exactly one call: a call still gets a context no program ever ran in. After a
- * call takes one, another is built on this language's own spare thread, which also closes used
- * contexts. Thread-safe.
+ * Every context serves exactly one call: a call still gets a context no program ever ran in. When a
+ * call hands its context back, this language's own spare thread closes it and builds the next one
+ * (not while the call runs, which it would slow down on a small machine). Thread-safe.
  */
 public final class Spares {
     /** The longest a call waits for the spare being built before it builds its own. */
@@ -66,14 +66,17 @@ public final class Spares {
         if (p == null) {
             p = Prepared.build(polyglot, guest, options);
         }
-        refill();
         return p;
     }
 
-    /** Closes a used context on the spare thread, off the caller's time (about a millisecond in GraalPy). */
+    /**
+     * Closes a used context on the spare thread, off the caller's time (about a millisecond in GraalPy),
+     * and builds the spares taken meanwhile.
+     */
     public void discardLater(Prepared used) {
         try {
             thread.execute(used::discard);
+            refill();
         } catch (RejectedExecutionException e) {
             used.discard(); // closed meanwhile
         }
