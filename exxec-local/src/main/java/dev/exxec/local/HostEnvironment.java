@@ -520,6 +520,15 @@ final class HostEnvironment extends AbstractEnvironment {
         if (z != null && z.isAlive()) {
             return z;
         }
+        if (z != null) {
+            z.close();
+            if (z.served() == 0) {
+                // It died before it forked a single call (an interpreter without what it needs, such as
+                // os.pidfd_open): starting another would only cost each call a second interpreter.
+                zygoteFailed = true;
+                return null;
+            }
+        }
         try {
             Interpreters.Python py =
                     (Interpreters.Python) lookup(Language.PYTHON).runtime();

@@ -51,10 +51,14 @@ final class Zygote implements AutoCloseable {
     private final Map<String, Long> pids = new ConcurrentHashMap<>();
 
     private final AtomicBoolean alive = new AtomicBoolean(true);
+    private final java.util.concurrent.atomic.AtomicLong served = new java.util.concurrent.atomic.AtomicLong();
+    /** Completed when the zygote's output ends: it died or was closed. */
+    private final CompletableFuture<Void> died = new CompletableFuture<>();
     /** The variables the zygote's interpreter read at its start (see {@link #serves}). */
     private final Map<String, String> startup;
 
-    private long calls;
+    /** Call ids, unique in this JVM: a FIFO left by a dead zygote never collides with a new one's. */
+    private static final java.util.concurrent.atomic.AtomicLong CALLS = new java.util.concurrent.atomic.AtomicLong();
 
     private Zygote(HostProcess process, Path fifos, Map<String, String> env) {
         this.process = process;
@@ -106,6 +110,11 @@ final class Zygote implements AutoCloseable {
         return read;
     }
 
+    /** How many calls it forked a child for. */
+    long served() {
+        return served.get();
+    }
+
     boolean isAlive() {
         return alive.get()
                 && ProcessHandle.of(process.pid()).map(ProcessHandle::isAlive).orElse(false);
@@ -144,6 +153,7 @@ final class Zygote implements AutoCloseable {
             // it died
         } finally {
             alive.set(false);
+            died.complete(null);
             started.values().forEach(f -> f.completeExceptionally(new IOException("the zygote died")));
             // Its children live on (they lead their own sessions) but nobody reports their ends any more:
             // each call learns of its child's end from the system, without an exit status.
@@ -170,10 +180,7 @@ final class Zygote implements AutoCloseable {
      * cancelled process (a child left waiting for its reader would never end).
      */
     ExecProcess fork(Map<String, String> env, Path cwd, byte[] request) throws IOException {
-        String id;
-        synchronized (this) {
-            id = Long.toString(++calls);
-        }
+        String id = Long.toString(CALLS.incrementAndGet());
         Path out = fifos.resolve(id + ".out");
         Path err = fifos.resolve(id + ".err");
         CompletableFuture<Long> pid = new CompletableFuture<>();
@@ -211,15 +218,24 @@ final class Zygote implements AutoCloseable {
                     interrupted = true;
                 }
             }
-            // Opening a FIFO waits for its writer, the child, which opens both first thing.
+            // The zygote holds the FIFOs open until told that they are opened here: the opens do not
+            // wait, and what the child writes meanwhile stays in them.
             FifoReader stdout = new FifoReader(out);
             FifoReader stderr = new FifoReader(err);
             CompletableFuture<Void> opened = CompletableFuture.allOf(stdout.opened, stderr.opened);
-            CompletableFuture.anyOf(opened, exit).join();
+            CompletableFuture.anyOf(opened, died).join();
             if (!opened.isDone()) {
-                // It ended (killed from outside) before it opened them: let the readers through.
+                // The zygote died, and its hold with it: let the readers through.
                 stdout.unblock(out);
                 stderr.unblock(err);
+            }
+            try {
+                synchronized (control) {
+                    control.write(("exxec-opened/1\t" + id + "\n").getBytes(StandardCharsets.UTF_8));
+                    control.flush();
+                }
+            } catch (IOException e) {
+                // it died: its hold is gone with it
             }
             try {
                 opened.join();
@@ -229,6 +245,7 @@ final class Zygote implements AutoCloseable {
                 stderr.close();
                 throw new IOException("could not open the output of child " + child + ": " + e.getCause(), e);
             }
+            served.incrementAndGet();
             return new Child(child, stdout.pipe.source(), stderr.pipe.source(), exit);
         } catch (ExecutionException | TimeoutException e) {
             alive.set(false);
