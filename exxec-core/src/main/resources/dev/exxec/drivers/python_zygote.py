@@ -13,7 +13,7 @@
 #   "exxec-opened/1<TAB>ID": the reader opened the call's FIFOs; the zygote lets go of its hold, so
 #       that the reader sees the end of the output when the child and what it started are gone. Until
 #       then, output the child wrote before the reader came stays in the FIFO.
-# The spare child is forked ahead of its call, so that neither the fork nor the set-up that does not
+# The zygote prints "ready" once it can take calls. The spare child is forked ahead of its call, so that neither the fork nor the set-up that does not
 # depend on the call (its session, its SIGINT handler, an empty environment) is on the call's time.
 # It waits for its call on a socket, and is a copy of the zygote made before any program ran: no
 # two calls ever share one. The zygote stays single-threaded, so that forking is safe. At the end of its input it kills the
@@ -168,9 +168,10 @@ def _zygote():
                 pass
 
     try:
+        spare = prefork()
+        say("ready")
         while True:
             if spare is None:
-                # Made while no call runs: its making does not compete with one for the CPU.
                 spare = prefork()
             waited = [control] + ([spare[0]] if spare is not None else []) + list(children)
             readable, _, _ = select.select(waited, [], [])

@@ -416,7 +416,7 @@ final class HostEnvironment extends AbstractEnvironment {
                 channel);
         boolean pythonDriver = language == Language.PYTHON;
         Zygote zygote = pythonDriver ? zygote() : null;
-        if (zygote != null && zygote.serves(env)) {
+        if (zygote != null && zygote.isReady() && zygote.serves(env)) {
             // A fork of the started interpreter runs it: the request goes with the fork.
             byte[] request = spec.stdin();
             ExecutionRun.Spec forked = new ExecutionRun.Spec(

@@ -52,6 +52,8 @@ final class Zygote implements AutoCloseable {
 
     private final AtomicBoolean alive = new AtomicBoolean(true);
     private final java.util.concurrent.atomic.AtomicLong served = new java.util.concurrent.atomic.AtomicLong();
+    /** Completed when the zygote can take calls: it started and loaded the driver. */
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
     /** Completed when the zygote's output ends: it died or was closed. */
     private final CompletableFuture<Void> died = new CompletableFuture<>();
     /** The variables the zygote's interpreter read at its start (see {@link #serves}). */
@@ -110,6 +112,15 @@ final class Zygote implements AutoCloseable {
         return read;
     }
 
+    /**
+     * Whether it can take calls now: until it has started (about as long as an interpreter start),
+     * calls do not wait for it but run in a fresh interpreter, so that an environment's first call,
+     * or the only one, costs no more than without a zygote.
+     */
+    boolean isReady() {
+        return ready.isDone() && !died.isDone();
+    }
+
     /** How many calls it forked a child for. */
     long served() {
         return served.get();
@@ -125,6 +136,10 @@ final class Zygote implements AutoCloseable {
                 new BufferedReader(new InputStreamReader(process.stdout(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = lines.readLine()) != null) {
+                if (line.equals("ready")) {
+                    ready.complete(null);
+                    continue;
+                }
                 String[] f = line.split("\t", 3);
                 if (f.length < 3) {
                     continue;
