@@ -31,8 +31,10 @@ import org.jspecify.annotations.Nullable;
  * side reads; it is killed like any process at the deadline. Children never share state: each is a
  * copy of the zygote before any program ran.
  *
- * <p>One per environment, started on first use. When it cannot start or dies, calls fall back to a
- * fresh interpreter (the caller sees no difference but the time).
+ * <p>One per environment, started by its first Python call; calls run in fresh interpreters until it
+ * is ready, and whenever it cannot serve them (see {@link #serves}) or has died (the caller sees no
+ * difference but the time). The child that takes a call was forked ahead of it; the zygote holds the
+ * call's FIFOs open until this side has opened them, so output is never lost to a late reader.
  */
 final class Zygote implements AutoCloseable {
     private static final Duration START = Duration.ofSeconds(10);
