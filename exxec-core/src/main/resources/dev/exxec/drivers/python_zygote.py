@@ -18,6 +18,19 @@
 # It waits for its call on a socket, and is a copy of the zygote made before any program ran: no
 # two calls ever share one. The zygote stays single-threaded, so that forking is safe. At the end of its input it kills the
 # process groups of the children still running and ends.
+#
+# Sandboxed ("python_zygote.py DRIVER --sandbox TMP_BYTES NET FIFOS", run by bubblewrap with
+# CAP_SYS_ADMIN (and CAP_NET_ADMIN) kept in the sandbox's user namespace, the host's /proc bound):
+# each spare is announced as "spare<TAB>PID" and waits until the host moved it into the cgroup of
+# its future call and sent "exxec-armed/1<TAB>PID"; only then does it make the namespaces its call
+# runs in: its own PID namespace (its first child is that namespace's init, which reaps and, when
+# the call's process ends, takes everything left in it along), mount namespace (a fresh /proc of
+# the new PID namespace, a fresh /tmp of TMP_BYTES, the FIFO directory FIFOS hidden), IPC namespace
+# and, unless NET is "host", network namespace (only a loopback). The process that runs the call then
+# drops every capability, and tells the zygote it is ready; calls wait for a ready spare. Calls thus
+# share nothing: no process, no file outside the workspace, no IPC. A spare that dies before its
+# call is reported as "gone<TAB>PID"; when three die in a row before any call ran, the zygote ends
+# (making the namespaces is not possible here: the host falls back to a sandbox per call).
 import json
 import os
 import select
@@ -26,8 +39,68 @@ import socket
 import sys
 
 
+def _drop_capabilities(libc):
+    """Drops every capability, for good: bounding set, ambient, effective, permitted, inheritable."""
+    import ctypes
+
+    PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 24, 47, 4
+    libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    for cap in range(64):
+        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
+    data = (ctypes.c_uint32 * 6)()
+    if libc.syscall(126 if os.uname().machine in ("x86_64", "amd64") else 91, header, data) != 0:
+        raise OSError(ctypes.get_errno(), "capset")
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(("CapEff:", "CapPrm:", "CapInh:", "CapBnd:", "CapAmb:")):
+                if int(line.split()[1], 16) != 0:
+                    raise OSError("capabilities left: " + line.strip())
+
+
+def _isolate(libc, tmp_bytes, net, fifos):
+    """In the new mount namespace, as init of the new PID namespace: the call's own view."""
+    import ctypes
+
+    MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = (
+        1, 2, 4, 8, 32, 4096, 16384, 1 << 18)
+
+    def mount(source, target, fstype, flags, data=None):
+        if libc.mount(source, target, fstype, flags, data) != 0:
+            e = ctypes.get_errno()
+            raise OSError(e, "mount %s: %s" % (target.decode(), os.strerror(e)))
+
+    mount(b"none", b"/", None, MS_REC | MS_PRIVATE)
+    mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    # As bubblewrap's own /proc: what could change the kernel is read-only.
+    for cover in (b"/proc/sys", b"/proc/sysrq-trigger", b"/proc/irq", b"/proc/bus"):
+        if os.path.exists(cover):
+            mount(cover, cover, None, MS_BIND | MS_REC)
+            mount(b"none", cover, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, b"size=%d,mode=1777" % tmp_bytes)
+    mount(b"tmpfs", fifos.encode(), b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, b"size=4k,mode=0")
+    if net != "host":
+        import fcntl
+        import struct
+
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            ifreq = struct.pack("16sH14x", b"lo", 0)
+            flags = struct.unpack("16sH14x", fcntl.ioctl(s, 0x8913, ifreq))[1]  # SIOCGIFFLAGS
+            fcntl.ioctl(s, 0x8914, struct.pack("16sH14x", b"lo", flags | 1))  # SIOCSIFFLAGS, IFF_UP
+
+
 def _zygote():
     driver_path = sys.argv[1]
+    sandbox = None
+    if len(sys.argv) > 2 and sys.argv[2] == "--sandbox":
+        import ctypes
+
+        sandbox = {
+            "libc": ctypes.CDLL(None, use_errno=True),
+            "tmp": int(sys.argv[3]),
+            "net": sys.argv[4],
+            "fifos": sys.argv[5],
+        }
     namespace = {"__name__": "exxec_driver", "__builtins__": __builtins__}
     with open(driver_path, "rb") as f:
         exec(compile(f.read(), driver_path, "exec"), namespace)
@@ -64,9 +137,9 @@ def _zygote():
         if nl < 0:
             return None
         fields = pending[:nl].decode("utf-8").split("\t")
-        if len(fields) == 2 and fields[0] == "exxec-opened/1":
+        if len(fields) == 2 and fields[0] in ("exxec-opened/1", "exxec-armed/1"):
             pending = pending[nl + 1 :]
-            return ("opened", fields[1])
+            return (fields[0][6:-2], fields[1])
         if len(fields) != 2 or fields[0] != "exxec-fork/1":
             raise ValueError("bad request header %r" % (fields,))
         length = int(fields[1])
@@ -91,16 +164,27 @@ def _zygote():
             data += more
         return json.loads(data.decode("utf-8")), fds
 
-    def wait_for_call(sock):
-        # Still a copy of the zygote: drop what is the zygote's, and do before the call comes what does
-        # not depend on it (each costs a copy of memory shared with the zygote, on first write).
+    def forget_zygote():
+        # Still a copy of the zygote: drop what is the zygote's.
         for fd in [control, out] + list(children) + [h for pair in holds.values() for h in pair]:
             os.close(fd)
+        if spare is not None:
+            os.close(spare[0])
+            spare[2].close()
+
+    def wait_for_call(sock):
+        # Do before the call comes what does not depend on it (each costs a copy of memory shared
+        # with the zygote, on first write).
         os.setsid()
         signal.signal(signal.SIGINT, signal.default_int_handler)
         os.environ.clear()
         code = 70
         try:
+            if sandbox is not None:
+                try:
+                    sock.sendall(b"R")
+                except OSError:
+                    os._exit(0)  # the zygote is gone
             call, ends = receive(sock)
             sock.close()
             os.dup2(ends[0], 1)
@@ -124,14 +208,54 @@ def _zygote():
                 pass
             os._exit(code)
 
+    def exit_code(status):
+        code = os.waitstatus_to_exitcode(status)
+        return 128 - code if code < 0 else code
+
+    def sandboxed_spare(sock):
+        """Waits to be armed (in its call's cgroup), then makes the call's namespaces; never returns."""
+        try:
+            if sock.recv(1) != b"A":
+                os._exit(0)
+            libc = sandbox["libc"]
+            flags = 0x00020000 | 0x20000000 | 0x08000000  # CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC
+            if sandbox["net"] != "host":
+                flags |= 0x40000000  # CLONE_NEWNET
+            if libc.unshare(flags) != 0:
+                raise OSError("unshare failed")
+            init = os.fork()
+            if init == 0:
+                # The init of the call's PID namespace: when it ends, everything in it is killed.
+                _isolate(libc, sandbox["tmp"], sandbox["net"], sandbox["fifos"])
+                worker = os.fork()
+                if worker == 0:
+                    _drop_capabilities(libc)
+                    wait_for_call(sock)  # never returns
+                sock.close()
+                while True:
+                    pid, status = os.waitpid(-1, 0)
+                    if pid == worker:
+                        os._exit(exit_code(status))
+            sock.close()
+            _, status = os.waitpid(init, 0)
+            os._exit(exit_code(status))
+        except BaseException:
+            traceback.print_exc()
+            os._exit(71)
+
     def prefork():
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         pid = os.fork()
         if pid == 0:
             ours.close()
+            forget_zygote()
+            if sandbox is not None:
+                sandboxed_spare(theirs)  # never returns
             wait_for_call(theirs)  # never returns
         theirs.close()
-        return (os.pidfd_open(pid), pid, ours)
+        if sandbox is not None:
+            say("spare\t%d" % pid)
+        return [os.pidfd_open(pid), pid, ours, sandbox is None]  # the last: ready for a call
 
     def fork(body):
         nonlocal spare
@@ -146,7 +270,7 @@ def _zygote():
         try:
             if spare is None:
                 spare = prefork()
-            pidfd, pid, sock = spare
+            pidfd, pid, sock, _ = spare
             spare = None
             try:
                 socket.send_fds(sock, [b"%d\n" % len(body)], ends)
@@ -167,13 +291,29 @@ def _zygote():
             except OSError:
                 pass
 
+    queue = []  # calls waiting for a ready spare (sandboxed only)
+    lost = 0  # spares that died before they were ready, in a row
+
+    def dispatch():
+        while queue and (sandbox is None or (spare is not None and spare[3])):
+            body = queue.pop(0)
+            try:
+                fork(body)
+            except OSError as e:
+                call_id = json.loads(body.decode("utf-8"))["id"]
+                for fd in holds.pop(call_id, []):
+                    os.close(fd)
+                say("failed\t%s\t%s" % (call_id, str(e).replace("\t", " ").replace("\n", " ")))
+
     try:
         spare = prefork()
         say("ready")
         while True:
             if spare is None:
                 spare = prefork()
-            waited = [control] + ([spare[0]] if spare is not None else []) + list(children)
+            waited = [control, spare[0]] + list(children)
+            if sandbox is not None and not spare[3]:
+                waited.append(spare[2])
             readable, _, _ = select.select(waited, [], [])
             for ready in readable:
                 if ready == control:
@@ -189,33 +329,41 @@ def _zygote():
                         if kind == "opened":
                             for fd in holds.pop(value, []):
                                 os.close(fd)
-                            continue
-                        try:
-                            fork(value)
-                        except OSError as e:
-                            call_id = json.loads(value.decode("utf-8"))["id"]
-                            for fd in holds.pop(call_id, []):
-                                os.close(fd)
-                            say("failed\t%s\t%s" % (call_id, str(e).replace("\t", " ").replace("\n", " ")))
+                        elif kind == "armed":
+                            if spare is not None and spare[1] == int(value):
+                                spare[2].sendall(b"A")
+                        else:
+                            queue.append(value)
+                    dispatch()
+                elif spare is not None and ready == spare[2]:
+                    if spare[2].recv(1) == b"R":
+                        spare[3] = True
+                        lost = 0
+                        dispatch()
+                    # else it died: its pidfd says so
                 elif spare is not None and ready == spare[0]:
-                    # The spare died before its call (killed from outside): another takes its place.
-                    pidfd, pid, sock = spare
+                    # The spare died before its call (killed from outside, or it could not make its
+                    # namespaces): another takes its place.
+                    pidfd, pid, sock, _ = spare
                     spare = None
                     sock.close()
                     os.close(pidfd)
                     os.waitpid(pid, 0)
+                    if sandbox is not None:
+                        say("gone\t%d" % pid)
+                        lost += 1
+                        if lost >= 3:
+                            return
                 elif ready in children:
                     call_id, pid = children.pop(ready)
                     os.close(ready)
                     _, status = os.waitpid(pid, 0)
-                    code = os.waitstatus_to_exitcode(status)
-                    say("exit\t%s\t%d" % (call_id, 128 - code if code < 0 else code))
+                    say("exit\t%s\t%d" % (call_id, exit_code(status)))
     finally:
         if spare is not None:
             spare[2].close()
             kill(spare[1])
         for _, pid in children.values():
             kill(pid)
-
 
 _zygote()
