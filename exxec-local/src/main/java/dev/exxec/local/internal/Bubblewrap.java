@@ -251,6 +251,40 @@ public final class Bubblewrap {
         return args;
     }
 
+    /**
+     * The command line of a sandbox for a zygote ({@code python_zygote.py --sandbox}), made from that
+     * of a call ({@link #command}, with its wrapper): the same policy, mounts and limits, but the
+     * sandbox keeps {@code CAP_SYS_ADMIN}, {@code CAP_NET_ADMIN} and {@code CAP_SETPCAP} in its own user
+     * namespace (so that each child makes namespaces of its own: PID, mount with a fresh {@code /proc}
+     * and {@code /tmp}, IPC, network; the child drops every capability before it runs a call), sees
+     * the host's {@code /proc} instead of bubblewrap's (a fresh {@code /proc} may be mounted
+     * only where an unobstructed one is visible; a call never sees it: its own is mounted over it),
+     * and {@code fifos} at {@code visibleFifos}, where the zygote makes the calls' FIFOs (a call never
+     * sees it either: an empty directory is mounted over it).
+     */
+    public static List<String> forZygote(List<String> call, Path fifos, String visibleFifos) {
+        List<String> args = new ArrayList<>(call);
+        int drop = indexOf(args, "--cap-drop", "ALL");
+        args.addAll(
+                drop + 2,
+                List.of("--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_NET_ADMIN", "--cap-add", "CAP_SETPCAP"));
+        int proc = indexOf(args, "--proc", "/proc");
+        args.set(proc, "--bind");
+        args.add(proc + 1, "/proc");
+        int remount = indexOf(args, "--remount-ro", "/");
+        args.addAll(remount, List.of("--bind", fifos.toString(), visibleFifos));
+        return args;
+    }
+
+    private static int indexOf(List<String> args, String option, String value) {
+        for (int i = 0; i + 1 < args.size(); i++) {
+            if (args.get(i).equals(option) && args.get(i + 1).equals(value)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no " + option + " " + value + " in " + args);
+    }
+
     private static void etc(List<String> args, boolean hostNetwork) {
         List<String> names = new ArrayList<>(ETC);
         if (hostNetwork) {

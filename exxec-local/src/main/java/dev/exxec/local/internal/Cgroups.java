@@ -269,6 +269,44 @@ public final class Cgroups {
             return dirs.stream().map(d -> d.resolve("cgroup.procs")).toList();
         }
 
+        /** Moves the process {@code pid} (and its threads) into these cgroups. */
+        public void join(long pid) throws IOException {
+            for (Path procs : procsFiles()) {
+                Files.writeString(procs, Long.toString(pid));
+            }
+        }
+
+        /** Kills every process in these cgroups, until none is left (or a second has passed). */
+        public void killAll() {
+            long deadline = System.nanoTime() + 1_000_000_000L;
+            for (Path procs : procsFiles()) {
+                while (System.nanoTime() < deadline) {
+                    List<String> pids;
+                    try {
+                        pids = Files.readAllLines(procs, StandardCharsets.US_ASCII);
+                    } catch (IOException e) {
+                        break; // removed: nothing left
+                    }
+                    if (pids.isEmpty()) {
+                        break;
+                    }
+                    for (String pid : pids) {
+                        try {
+                            ProcessHandle.of(Long.parseLong(pid.trim())).ifPresent(ProcessHandle::destroyForcibly);
+                        } catch (NumberFormatException e) {
+                            // not a pid
+                        }
+                    }
+                    try {
+                        Thread.sleep(2);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
+        }
+
         /** Whether the kernel killed a process of this call for exceeding the memory limit. */
         public boolean oomKilled() {
             Path memoryDir = dirs.isEmpty() ? null : dirs.get(0);
