@@ -432,7 +432,12 @@ final class HostEnvironment extends AbstractEnvironment {
                     forked,
                     () -> {
                         try {
-                            return zygote.fork(env, cwd.host(), request);
+                            return zygote.fork(
+                                    env,
+                                    confinement.confined()
+                                            ? cwd.visible()
+                                            : cwd.host().toString(),
+                                    request);
                         } catch (Zygote.Unavailable e) {
                             // the zygote is gone: a fresh interpreter, with the request on its input
                             ExecProcess p = start(command, env, cwd, Confinement.Use.CODE, true);
@@ -505,15 +510,24 @@ final class HostEnvironment extends AbstractEnvironment {
 
     private final Set<CodeSession> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    /** Whether one-shot Python runs through a zygote: unconfined only; off with -Dexxec.zygote=false. */
+    /**
+     * Whether one-shot Python runs through a zygote: unconfined, or in a sandbox where each child can
+     * get cgroups of its own (see {@link Sandboxed#zygotes}); off with -Dexxec.zygote=false.
+     */
     private static final boolean ZYGOTE = !"false".equals(System.getProperty("exxec.zygote"));
+
+    /** Where a sandboxed zygote sees the directory of the calls' FIFOs (a call sees an empty one). */
+    private static final String SANDBOX_FIFOS = "/run/exxec-fifos";
 
     private @Nullable Zygote zygote;
     private boolean zygoteFailed;
 
     /** The environment's zygote, started on first use; null where there is none (then a fresh process). */
     private synchronized @Nullable Zygote zygote() {
-        if (!ZYGOTE || confinement.confined() || zygoteFailed || isClosed()) {
+        if (!ZYGOTE || zygoteFailed || isClosed()) {
+            return null;
+        }
+        if (confinement.confined() && !(confinement instanceof Sandboxed s && s.zygotes())) {
             return null;
         }
         Zygote z = zygote;
@@ -532,13 +546,42 @@ final class HostEnvironment extends AbstractEnvironment {
         try {
             Interpreters.Python py =
                     (Interpreters.Python) lookup(Language.PYTHON).runtime();
-            z = Zygote.start(
-                    py.executable(),
-                    py.support().resolveSibling(DriverProtocol.PYTHON_ZYGOTE),
-                    py.support().resolveSibling(DriverProtocol.PYTHON_DRIVER),
-                    runDir.resolve("fifos"),
-                    environment(Map.of()),
-                    defaultCwd.host());
+            Path script = py.support().resolveSibling(DriverProtocol.PYTHON_ZYGOTE);
+            Path driver = py.support().resolveSibling(DriverProtocol.PYTHON_DRIVER);
+            if (confinement instanceof Sandboxed sandboxed) {
+                // The FIFOs' directory is the environment's own, outside the workspace.
+                Path fifos = runDir.resolve("fifos");
+                Files.createDirectories(fifos);
+                SandboxPolicy policy = sandboxed.policy();
+                List<String> command = List.of(
+                        py.executable().toString(),
+                        confinement.visible(script),
+                        confinement.visible(driver),
+                        "--sandbox",
+                        Long.toString(policy.tmpSizeBytes()),
+                        policy.network() == SandboxPolicy.Network.HOST ? "host" : "none",
+                        SANDBOX_FIFOS);
+                z = Zygote.startSandboxed(
+                        sandboxed.prepareZygote(
+                                command,
+                                defaultCwd.host(),
+                                defaultCwd.visible(),
+                                installations(),
+                                fifos,
+                                SANDBOX_FIFOS),
+                        environment(Map.of()),
+                        fifos,
+                        SANDBOX_FIFOS,
+                        sandboxed::lease);
+            } else {
+                z = Zygote.start(
+                        py.executable(),
+                        script,
+                        driver,
+                        runDir.resolve("fifos"),
+                        environment(Map.of()),
+                        defaultCwd.host());
+            }
         } catch (IOException | RuntimeException e) {
             zygoteFailed = true; // forking is not possible here: fresh processes from now on
             return null;

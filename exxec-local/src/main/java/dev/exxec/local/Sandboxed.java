@@ -167,6 +167,35 @@ final class Sandboxed implements Confinement {
         return new Launch(argv, hostCwd, lease);
     }
 
+    /**
+     * Whether one-shot Python may run in children of a sandboxed zygote: only where each child gets
+     * cgroups of its own with the call's limits (else every call gets a sandbox of its own).
+     */
+    boolean zygotes() {
+        return cgroupLimits;
+    }
+
+    /**
+     * How to start a zygote: in a sandbox made as a call's (see {@link Bubblewrap#forZygote}), in
+     * cgroups of its own with the call's limits; {@code fifos} is shown at {@code visibleFifos}.
+     */
+    Launch prepareZygote(
+            List<String> command,
+            Path hostCwd,
+            String visibleCwd,
+            Collection<Path> installations,
+            Path fifos,
+            String visibleFifos)
+            throws IOException {
+        Launch call = prepare(command, hostCwd, visibleCwd, Use.CODE, installations);
+        return new Launch(Bubblewrap.forZygote(call.command(), fifos, visibleFifos), hostCwd, call.lease());
+    }
+
+    /** New cgroups with a call's limits, for a child of a zygote. */
+    Cgroups.Lease lease() throws IOException {
+        return cgroups.create(Ids.random(16), policy.memoryBytes(), policy.processes());
+    }
+
     @Override
     public void close() {}
 }

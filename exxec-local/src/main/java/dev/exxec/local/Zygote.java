@@ -1,5 +1,6 @@
 package dev.exxec.local;
 
+import dev.exxec.local.internal.Cgroups;
 import dev.exxec.spi.ExecProcess;
 import dev.exxec.spi.HostProcess;
 import dev.exxec.spi.Pipe;
@@ -46,6 +47,17 @@ final class Zygote implements AutoCloseable {
 
     private final HostProcess process;
     private final Path fifos;
+    /** Where the zygote sees {@link #fifos}. */
+    private final String visibleFifos;
+    /** Makes a sandboxed child's cgroups; null for an unconfined zygote. */
+    private final @Nullable Leases leases;
+    /** The zygote's own cgroups (sandboxed), closed with it. */
+    private final Cgroups.@Nullable Lease own;
+    /** Sandboxed: the spares moved into their cgroups, by their pid in the sandbox. */
+    private final Map<Long, Armed> spares = new ConcurrentHashMap<>();
+    /** Sandboxed: the cgroups of the children that started, by call id, until a Child takes them. */
+    private final Map<String, Armed> armed = new ConcurrentHashMap<>();
+
     private final OutputStream control;
     private final Map<String, CompletableFuture<Long>> started = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Integer>> exited = new ConcurrentHashMap<>();
@@ -64,10 +76,27 @@ final class Zygote implements AutoCloseable {
     /** Call ids, unique in this JVM: a FIFO left by a dead zygote never collides with a new one's. */
     private static final java.util.concurrent.atomic.AtomicLong CALLS = new java.util.concurrent.atomic.AtomicLong();
 
-    private Zygote(HostProcess process, Path fifos, Map<String, String> env) {
+    /** Makes the cgroups of one sandboxed child. */
+    interface Leases {
+        Cgroups.Lease create() throws IOException;
+    }
+
+    /** A sandboxed spare (or the child it became) in its cgroups: its pid on the host, and them. */
+    private record Armed(long hostPid, Cgroups.Lease lease) {}
+
+    private Zygote(
+            HostProcess process,
+            Path fifos,
+            String visibleFifos,
+            Map<String, String> env,
+            @Nullable Leases leases,
+            Cgroups.@Nullable Lease own) {
         this.process = process;
         this.startup = startupVariables(env);
         this.fifos = fifos;
+        this.visibleFifos = visibleFifos;
+        this.leases = leases;
+        this.own = own;
         this.control = process.stdin();
         Thread.ofPlatform().daemon().name("exxec-zygote").start(this::listen);
         Thread.ofPlatform().daemon().name("exxec-zygote-stderr").start(() -> {
@@ -91,7 +120,88 @@ final class Zygote implements AutoCloseable {
                 .directory(cwd.toFile());
         builder.environment().clear();
         builder.environment().putAll(env);
-        return new Zygote(HostProcess.start(builder, HostProcess.SessionMode.SETSID), fifos, env);
+        return new Zygote(
+                HostProcess.start(builder, HostProcess.SessionMode.SETSID), fifos, fifos.toString(), env, null, null);
+    }
+
+    /**
+     * Starts a zygote in a sandbox ({@code python_zygote.py --sandbox}): {@code launch} starts it (its
+     * lease is the zygote's own cgroups), {@code fifos} is where it sees the host directory {@code
+     * fifos}, and {@code leases} makes each child's cgroups, which the child joins before it makes the
+     * namespaces of its call.
+     */
+    static Zygote startSandboxed(
+            Confinement.Launch launch, Map<String, String> env, Path fifos, String visibleFifos, Leases leases)
+            throws IOException {
+        try {
+            Files.createDirectories(fifos);
+            ProcessBuilder builder = new ProcessBuilder(launch.command())
+                    .directory(launch.hostCwd().toFile());
+            builder.environment().clear();
+            builder.environment().putAll(env);
+            return new Zygote(
+                    HostProcess.start(builder, HostProcess.SessionMode.NONE),
+                    fifos,
+                    visibleFifos,
+                    env,
+                    leases,
+                    launch.lease());
+        } catch (IOException | RuntimeException e) {
+            if (launch.lease() != null) {
+                launch.lease().close();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Moves a new spare into cgroups of its own and tells the zygote that it may make its call's
+     * namespaces; a zygote whose spare cannot be armed is closed (calls then run in sandboxes of their
+     * own).
+     */
+    private void arm(long sandboxPid) {
+        try {
+            long host = hostPid(sandboxPid);
+            Cgroups.Lease lease = leases.create();
+            try {
+                lease.join(host);
+            } catch (IOException | RuntimeException e) {
+                lease.close();
+                throw e;
+            }
+            spares.put(sandboxPid, new Armed(host, lease));
+            synchronized (control) {
+                control.write(("exxec-armed/1\t" + sandboxPid + "\n").getBytes(StandardCharsets.UTF_8));
+                control.flush();
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+        }
+    }
+
+    /**
+     * The host pid of the zygote's process {@code sandboxPid}: the descendant of the sandbox whose
+     * {@code NSpid} is this JVM's pid and {@code sandboxPid} (one level down: not a call's process).
+     */
+    private long hostPid(long sandboxPid) throws IOException {
+        for (ProcessHandle h : ProcessHandle.of(process.pid())
+                .map(p -> p.descendants().toList())
+                .orElse(java.util.List.of())) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc", Long.toString(h.pid()), "status"))) {
+                    if (line.startsWith("NSpid:")) {
+                        String[] f = line.substring(6).trim().split("\\s+");
+                        if (f.length == 2 && Long.parseLong(f[1]) == sandboxPid) {
+                            return h.pid();
+                        }
+                        break;
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                // gone meanwhile
+            }
+        }
+        throw new IOException("no process " + sandboxPid + " in the zygote's sandbox");
     }
 
     /**
@@ -143,13 +253,39 @@ final class Zygote implements AutoCloseable {
                     continue;
                 }
                 String[] f = line.split("\t", 3);
+                if (f.length == 2 && leases != null && f[0].equals("spare")) {
+                    long spare = Long.parseLong(f[1]);
+                    Thread.ofVirtual().name("exxec-zygote-arm").start(() -> arm(spare));
+                    continue;
+                }
+                if (f.length == 2 && leases != null && f[0].equals("gone")) {
+                    Armed a = spares.remove(Long.parseLong(f[1]));
+                    if (a != null) {
+                        a.lease().close();
+                    }
+                    continue;
+                }
                 if (f.length < 3) {
                     continue;
                 }
                 switch (f[0]) {
                     case "started" -> {
-                        pids.put(f[1], Long.parseLong(f[2]));
-                        complete(started.get(f[1]), Long.parseLong(f[2]));
+                        long pid = Long.parseLong(f[2]);
+                        if (leases != null) {
+                            Armed a = spares.remove(pid);
+                            if (a == null) {
+                                // never armed: cannot be, the zygote gives calls to armed spares only
+                                CompletableFuture<Long> s = started.get(f[1]);
+                                if (s != null) {
+                                    s.completeExceptionally(new IOException("child " + pid + " was not armed"));
+                                }
+                                continue;
+                            }
+                            armed.put(f[1], a);
+                            pid = a.hostPid();
+                        }
+                        pids.put(f[1], pid);
+                        complete(started.get(f[1]), pid);
                     }
                     case "exit" -> {
                         pids.remove(f[1]);
@@ -171,6 +307,11 @@ final class Zygote implements AutoCloseable {
         } finally {
             alive.set(false);
             died.complete(null);
+            spares.values().forEach(a -> {
+                a.lease().killAll();
+                a.lease().close();
+            });
+            spares.clear();
             started.values().forEach(f -> f.completeExceptionally(new IOException("the zygote died")));
             // Its children live on (they lead their own sessions) but nobody reports their ends any more:
             // each call learns of its child's end from the system, without an exit status.
@@ -196,7 +337,7 @@ final class Zygote implements AutoCloseable {
      * child is returned with the caller's interrupt status set, so that the execution kills it as any
      * cancelled process (a child left waiting for its reader would never end).
      */
-    ExecProcess fork(Map<String, String> env, Path cwd, byte[] request) throws IOException {
+    ExecProcess fork(Map<String, String> env, String cwd, byte[] request) throws IOException {
         String id = Long.toString(CALLS.incrementAndGet());
         Path out = fifos.resolve(id + ".out");
         Path err = fifos.resolve(id + ".err");
@@ -206,10 +347,10 @@ final class Zygote implements AutoCloseable {
         exited.put(id, exit);
         Map<String, Object> call = new LinkedHashMap<>();
         call.put("id", id);
-        call.put("cwd", cwd.toString());
+        call.put("cwd", cwd);
         call.put("env", env);
-        call.put("out", out.toString());
-        call.put("err", err.toString());
+        call.put("out", visibleFifos + "/" + out.getFileName());
+        call.put("err", visibleFifos + "/" + err.getFileName());
         call.put("request", new String(request, StandardCharsets.UTF_8));
         byte[] body = dev.exxec.internal.Json.write(call).getBytes(StandardCharsets.UTF_8);
         boolean interrupted = false;
@@ -254,22 +395,31 @@ final class Zygote implements AutoCloseable {
             } catch (IOException e) {
                 // it died: its hold is gone with it
             }
+            Armed cell = armed.remove(id);
             try {
                 opened.join();
             } catch (java.util.concurrent.CompletionException e) {
-                ProcessTree.kill(child, ProcessHandle.of(child).orElse(null));
-                stdout.close();
-                stderr.close();
+                Child c = new Child(child, stdout.pipe.source(), stderr.pipe.source(), exit, cell);
+                c.kill();
+                c.closeStreams();
+                if (cell != null) {
+                    cell.lease().close();
+                }
                 throw new IOException("could not open the output of child " + child + ": " + e.getCause(), e);
             }
             served.incrementAndGet();
-            return new Child(child, stdout.pipe.source(), stderr.pipe.source(), exit);
+            return new Child(child, stdout.pipe.source(), stderr.pipe.source(), exit, cell);
         } catch (ExecutionException | TimeoutException e) {
             alive.set(false);
             exited.remove(id);
             throw new Unavailable("the zygote did not fork: " + e.getMessage(), e);
         } finally {
             started.remove(id);
+            Armed left = armed.remove(id);
+            if (left != null) {
+                left.lease().killAll();
+                left.lease().close();
+            }
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
             if (interrupted) {
@@ -345,13 +495,17 @@ final class Zygote implements AutoCloseable {
         private final InputStream stdout;
         private final InputStream stderr;
         private final CompletableFuture<Integer> exit;
+        /** Its cgroups, where it is sandboxed. */
+        private final @Nullable Armed cell;
+
         private final AtomicBoolean released = new AtomicBoolean();
 
-        Child(long pid, InputStream stdout, InputStream stderr, CompletableFuture<Integer> exit) {
+        Child(long pid, InputStream stdout, InputStream stderr, CompletableFuture<Integer> exit, @Nullable Armed cell) {
             this.pid = pid;
             this.stdout = stdout;
             this.stderr = stderr;
             this.exit = exit;
+            this.cell = cell;
         }
 
         @Override
@@ -399,16 +553,51 @@ final class Zygote implements AutoCloseable {
             return code;
         }
 
-        /** The child leads its own session: everything in it dies. */
+        /**
+         * The child leads its own session: everything in it dies. A sandboxed one does not, but all it
+         * started is its descendant (the init of its PID namespace is its child) and in its cgroups.
+         */
         @Override
         public void kill() {
-            ProcessTree.kill(pid, ProcessHandle.of(pid).orElse(null));
+            if (cell == null) {
+                ProcessTree.kill(pid, ProcessHandle.of(pid).orElse(null));
+            } else {
+                ProcessTree.kill(0, ProcessHandle.of(pid).orElse(null));
+                cell.lease().killAll();
+            }
         }
 
         @Override
         public void release() {
             if (released.compareAndSet(false, true)) {
-                Thread.ofVirtual().name("exxec-sweep-" + pid).start(() -> ProcessTree.kill(pid, null));
+                Thread.ofVirtual().name("exxec-sweep-" + pid).start(() -> {
+                    if (cell == null) {
+                        ProcessTree.kill(pid, null);
+                    } else {
+                        cell.lease().killAll();
+                    }
+                });
+            }
+        }
+
+        /** Sandboxed: whether the memory limit killed it, and its cgroups are removed. */
+        @Override
+        public dev.exxec.ExecutionResult conclude(dev.exxec.ExecutionResult result) {
+            if (cell == null) {
+                return result;
+            }
+            try {
+                if (!result.success() && cell.lease().oomKilled()) {
+                    return result.toBuilder()
+                            .error(
+                                    "the sandbox's memory limit was reached; the kernel killed the code",
+                                    dev.exxec.ErrorTypes.MEMORY_LIMIT,
+                                    result.traceback())
+                            .build();
+                }
+                return result;
+            } finally {
+                cell.lease().close();
             }
         }
 
@@ -436,5 +625,14 @@ final class Zygote implements AutoCloseable {
             // gone already
         }
         process.kill();
+        if (own != null) {
+            own.killAll();
+            own.close();
+        }
+        spares.values().forEach(a -> {
+            a.lease().killAll();
+            a.lease().close();
+        });
+        spares.clear();
     }
 }
