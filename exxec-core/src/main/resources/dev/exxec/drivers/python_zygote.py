@@ -33,6 +33,7 @@
 # (making the namespaces is not possible here: the host falls back to a sandbox per call).
 import json
 import os
+import re
 import select
 import signal
 import socket
@@ -77,7 +78,34 @@ def _isolate(libc, tmp_bytes, net, fifos):
         if os.path.exists(cover):
             mount(cover, cover, None, MS_BIND | MS_REC)
             mount(b"none", cover, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    # The sandbox's binds below /tmp (the policy's, an interpreter's installation) stay: held open
+    # while the fresh /tmp is mounted, then bound again at their places, as they were.
+    kept = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), fields[4])
+            if point.startswith("/tmp/") and not any(point.startswith(k[0] + "/") for k in kept):
+                options = set(fields[5].split(","))
+                flags = 0
+                for name, flag in (("ro", MS_RDONLY), ("nosuid", MS_NOSUID), ("nodev", MS_NODEV), ("noexec", MS_NOEXEC)):
+                    if name in options:
+                        flags |= flag
+                for k in [k for k in kept if k[0] == point]:  # mounted over: the later one is seen
+                    os.close(k[2])
+                    kept.remove(k)
+                kept.append((point, flags, os.open(point, os.O_PATH | os.O_CLOEXEC)))
     mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, b"size=%d,mode=1777" % tmp_bytes)
+    for point, flags, fd in kept:
+        held = "/proc/self/fd/%d" % fd
+        if os.path.isdir(held):
+            os.makedirs(point, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(point), exist_ok=True)
+            open(point, "a").close()
+        mount(held.encode(), point.encode(), None, MS_BIND | MS_REC)
+        mount(b"none", point.encode(), None, MS_REMOUNT | MS_BIND | flags)
+        os.close(fd)
     mount(b"tmpfs", fifos.encode(), b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, b"size=4k,mode=0")
     if net != "host":
         import fcntl
