@@ -416,6 +416,9 @@ final class HostEnvironment extends AbstractEnvironment {
                 channel);
         boolean pythonDriver = language == Language.PYTHON;
         Zygote zygote = pythonDriver ? zygote() : null;
+        if (zygote != null && ZYGOTE_WAIT) {
+            zygote.awaitReady(Duration.ofSeconds(10));
+        }
         if (zygote != null && zygote.isReady() && zygote.serves(env)) {
             // A fork of the started interpreter runs it: the request goes with the fork.
             byte[] request = spec.stdin();
@@ -515,6 +518,12 @@ final class HostEnvironment extends AbstractEnvironment {
      * get cgroups of its own (see {@link Sandboxed#zygotes}); off with -Dexxec.zygote=false.
      */
     private static final boolean ZYGOTE = !"false".equals(System.getProperty("exxec.zygote"));
+
+    /**
+     * With -Dexxec.zygote=wait, calls wait for the zygote to be ready instead of running in a fresh
+     * interpreter meanwhile: so that a test suite runs (nearly) every one-shot Python call in a child.
+     */
+    private static final boolean ZYGOTE_WAIT = "wait".equals(System.getProperty("exxec.zygote"));
 
     /** Where a sandboxed zygote sees the directory of the calls' FIFOs (a call sees an empty one). */
     private static final String SANDBOX_FIFOS = "/run/exxec-fifos";

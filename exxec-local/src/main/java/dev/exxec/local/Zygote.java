@@ -233,6 +233,17 @@ final class Zygote implements AutoCloseable {
         return ready.isDone() && !died.isDone();
     }
 
+    /** Waits until it can take calls or has died, at most {@code timeout}. */
+    void awaitReady(Duration timeout) {
+        try {
+            CompletableFuture.anyOf(ready, died).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // not ready: the call runs in a fresh interpreter
+        }
+    }
+
     /** How many calls it forked a child for. */
     long served() {
         return served.get();

@@ -187,6 +187,31 @@ class SandboxZygoteTest {
         }
     }
 
+    /** The fresh /tmp of a child keeps the sandbox's binds below /tmp, read-only or writable as they were. */
+    @Test
+    void bindsBelowTmpStayVisible(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path shared = Files.createDirectories(dir.resolve("shared"));
+        Path out = Files.createDirectories(dir.resolve("out"));
+        Files.writeString(shared.resolve("in.txt"), "from the host");
+        try (ExecutionEnvironment env = Exxec.environment(
+                "sandbox", Map.of("memory", "200m", "bind", shared.toString(), "bindRw", List.of(out.toString())))) {
+            zygoteChild(env);
+            ExecutionResult r = env.execute(CGROUP + """
+                    data = open("%1$s/in.txt").read()
+                    try:
+                        open("%1$s/new.txt", "w").write("no")
+                        readonly = False
+                    except OSError:
+                        readonly = True
+                    open("%2$s/result.txt", "w").write(data.upper())
+                    _result = [data, readonly, "exxec-" in cg]
+                    """.formatted(shared, out));
+            assertThat(r.result()).as(r.toString()).isEqualTo(List.of("from the host", true, true));
+        }
+        assertThat(out.resolve("result.txt")).hasContent("FROM THE HOST");
+        assertThat(shared.resolve("new.txt")).doesNotExist();
+    }
+
     @Test
     void theCallsProcessesAreKilledAtTheDeadlineAndTheMemoryLimitHolds() throws Exception {
         try (ExecutionEnvironment env = sandbox()) {
