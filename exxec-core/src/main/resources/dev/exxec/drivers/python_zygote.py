@@ -20,17 +20,18 @@
 # process groups of the children still running and ends.
 #
 # Sandboxed ("python_zygote.py DRIVER --sandbox TMP_BYTES NET FIFOS", run by bubblewrap with
-# CAP_SYS_ADMIN (and CAP_NET_ADMIN) kept in the sandbox's user namespace, the host's /proc bound):
-# each spare is announced as "spare<TAB>PID" and waits until the host moved it into the cgroup of
-# its future call and sent "exxec-armed/1<TAB>PID"; only then does it make the namespaces its call
-# runs in: its own PID namespace (its first child is that namespace's init, which reaps and, when
-# the call's process ends, takes everything left in it along), mount namespace (a fresh /proc of
-# the new PID namespace, a fresh /tmp of TMP_BYTES, the FIFO directory FIFOS hidden), IPC namespace
-# and, unless NET is "host", network namespace (only a loopback). The process that runs the call then
-# drops every capability, and tells the zygote it is ready; calls wait for a ready spare. Calls thus
-# share nothing: no process, no file outside the workspace, no IPC. A spare that dies before its
-# call is reported as "gone<TAB>PID"; when three die in a row before any call ran, the zygote ends
-# (making the namespaces is not possible here: the host falls back to a sandbox per call).
+# CAP_SYS_ADMIN, CAP_NET_ADMIN and CAP_SETPCAP kept in the sandbox's user namespace, the host's /proc
+# bound): each spare is announced as "spare<TAB>PID" and waits until the host moved it into the
+# cgroups of its future call and sent "exxec-armed/1<TAB>PID"; only then does it make the namespaces
+# its call runs in: PID (its first child is that namespace's init, which reaps and, when the call's
+# process ends, takes everything left in it along), mount (a fresh /proc of the new PID namespace, a
+# fresh /tmp of TMP_BYTES with the sandbox's binds below /tmp bound again, the FIFO directory FIFOS
+# hidden), IPC, cgroup (its own cgroups are its root) and, unless NET is "host", network (only a
+# loopback). The process that runs the call then drops every capability and tells the zygote it is
+# ready; calls wait for a ready spare. Calls thus share no process, no file outside the workspace, no
+# IPC, no socket. A spare that dies before it is ready is reported as "gone<TAB>PID"; when three
+# in a row do, the zygote ends (making the namespaces is not possible here: the host falls back to
+# a sandbox per call).
 import json
 import os
 import re
@@ -246,7 +247,9 @@ def _zygote():
             if sock.recv(1) != b"A":
                 os._exit(0)
             libc = sandbox["libc"]
-            flags = 0x00020000 | 0x20000000 | 0x08000000  # CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC
+            # CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWCGROUP (its cgroups are its root, as
+            # in a sandbox of its own)
+            flags = 0x00020000 | 0x20000000 | 0x08000000 | 0x02000000
             if sandbox["net"] != "host":
                 flags |= 0x40000000  # CLONE_NEWNET
             if libc.unshare(flags) != 0:

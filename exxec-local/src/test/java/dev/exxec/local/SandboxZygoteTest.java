@@ -13,14 +13,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -32,10 +30,13 @@ import org.junit.jupiter.api.Test;
 class SandboxZygoteTest {
     private static final long MEMORY = 200L * 1024 * 1024;
     private static final int PIDS = 48;
-    /** The memory cgroup as the call sees it: "/" in a sandbox of its own, a sibling of the zygote's in a child. */
-    private static final String CGROUP = """
+    /**
+     * Whether the call runs in a child of a zygote: the init of its PID namespace is then a fork of
+     * the zygote, in a sandbox of its own it is bubblewrap.
+     */
+    private static final String CHILD = """
             import os
-            cg = [l.split(":", 2)[2] for l in open("/proc/self/cgroup").read().splitlines() if ":memory:" in l][0]
+            child = b"python_zygote.py" in open("/proc/1/cmdline", "rb").read()
             """;
 
     @BeforeAll
@@ -48,23 +49,41 @@ class SandboxZygoteTest {
         return Exxec.environment("sandbox", Map.of("memory", "200m", "pids", Integer.toString(PIDS)));
     }
 
-    private static String cgroup(ExecutionEnvironment env) {
-        ExecutionResult r = env.execute(Code.python(CGROUP + "_result = cg\n"));
+    private static boolean child(ExecutionEnvironment env) {
+        ExecutionResult r = env.execute(Code.python(CHILD + "_result = child\n"));
         assertThat(r.success()).as(r.toString()).isTrue();
-        return (String) r.result();
+        return Boolean.TRUE.equals(r.result());
     }
 
     /** Waits until calls run in children of the zygote (until it is ready they get sandboxes of their own). */
-    private static String zygoteChild(ExecutionEnvironment env) throws InterruptedException {
+    private static void zygoteChild(ExecutionEnvironment env) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
-            String cg = cgroup(env);
-            if (cg.contains("exxec-")) {
-                return cg;
+            if (child(env)) {
+                return;
             }
             Thread.sleep(20);
         }
         throw new AssertionError("no call ran in a child of a sandboxed zygote within 20 s");
+    }
+
+    /** The host processes whose command line is {@code line}. */
+    private static List<Long> processes(String line) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> commandLine(p.pid()).trim().equals(line))
+                .map(ProcessHandle::pid)
+                .toList();
+    }
+
+    /** The directory of a host process's cgroup of {@code controller} (cgroup v1, as here). */
+    private static Path hostCgroup(long pid, String controller) throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"))) {
+            String[] f = l.split(":", 3);
+            if (List.of(f[1].split(",")).contains(controller)) {
+                return Path.of("/sys/fs/cgroup", controller, f[2].substring(1));
+            }
+        }
+        throw new AssertionError("no " + controller + " cgroup for " + pid);
     }
 
     private static String commandLine(long pid) {
@@ -76,60 +95,71 @@ class SandboxZygoteTest {
         }
     }
 
-    private static Optional<Path> hostCgroup(String controller, String name) throws IOException {
-        try (Stream<Path> found = Files.find(
-                Path.of("/sys/fs/cgroup", controller),
-                6,
-                (p, a) -> p.getFileName().toString().equals(name))) {
-            return found.findFirst();
+    /** Waits until a host process has exactly {@code line} as its command line, and returns it. */
+    private static long awaitProcess(String line) throws InterruptedException {
+        for (int i = 0; i < 500; i++) {
+            List<Long> found = processes(line);
+            if (!found.isEmpty()) {
+                return found.get(0);
+            }
+            Thread.sleep(20);
         }
+        throw new AssertionError("no process " + line);
+    }
+
+    private static boolean descendsFromTheZygote(long pid) {
+        Optional<ProcessHandle> p = ProcessHandle.of(pid);
+        while (p.isPresent()) {
+            p = p.get().parent();
+            if (p.isPresent() && commandLine(p.get().pid()).contains("python_zygote.py")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
     void eachCallRunsInAChildOfTheSandboxedZygoteInCgroupsOfItsOwnWithTheLimits() throws Exception {
         try (ExecutionEnvironment env = sandbox()) {
-            String first = zygoteChild(env);
-            String second = zygoteChild(env);
-            assertThat(second).as("cgroups of its own per call").isNotEqualTo(first);
-            CompletableFuture<ExecutionResult> running = CompletableFuture.supplyAsync(() -> env.execute(Code.python(
-                            CGROUP + "open('cgroup.txt', 'w').write(cg)\nimport time\ntime.sleep(4)\n_result = cg\n")
-                    .withTimeout(Duration.ofSeconds(20))));
-            String cg = null;
-            for (int i = 0; i < 200 && cg == null; i++) {
-                if (env.files().exists("cgroup.txt")
-                        && !env.files().readString("cgroup.txt").isEmpty()) {
-                    cg = env.files().readString("cgroup.txt");
-                } else {
+            zygoteChild(env);
+            Set<Path> cgroups = new HashSet<>();
+            for (int call = 0; call < 2; call++) {
+                String mark = "sleep 7." + call + (100000 + (int) (Math.random() * 800000));
+                CompletableFuture<ExecutionResult> running = CompletableFuture.supplyAsync(
+                        () -> env.execute(Code.python(CHILD + "import subprocess\nsubprocess.run('" + mark
+                                        + "'.split())\n_result = child\n")
+                                .withTimeout(Duration.ofSeconds(20))));
+                long sleep = awaitProcess(mark);
+                // Seen from the host: the call's cgroups have the limits, and hold descendants of the zygote.
+                Path memory = hostCgroup(sleep, "memory");
+                Path pids = hostCgroup(sleep, "pids");
+                assertThat(memory.getFileName().toString()).startsWith("exxec-");
+                assertThat(Files.readString(memory.resolve("memory.limit_in_bytes"))
+                                .trim())
+                        .isEqualTo(Long.toString(MEMORY));
+                assertThat(Files.readString(pids.resolve("pids.max")).trim()).isEqualTo(Integer.toString(PIDS));
+                List<String> procs = Files.readAllLines(memory.resolve("cgroup.procs"));
+                assertThat(procs)
+                        .as("the call's processes")
+                        .hasSizeGreaterThanOrEqualTo(4); // spare, init, child, sleep
+                for (String pid : procs) {
+                    assertThat(descendsFromTheZygote(Long.parseLong(pid.trim())))
+                            .as("process %s descends from the zygote", pid)
+                            .isTrue();
+                }
+                cgroups.add(memory);
+                ProcessHandle.of(sleep).ifPresent(ProcessHandle::destroy);
+                ExecutionResult r = running.get();
+                assertThat(r.result()).as(r.toString()).isEqualTo(true);
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (Files.exists(memory) && System.nanoTime() < deadline) {
                     Thread.sleep(20);
                 }
+                assertThat(memory)
+                        .as("the call's cgroup, removed when it ended")
+                        .doesNotExist();
             }
-            assertThat(cg).as("the call wrote its cgroup").isNotNull().contains("exxec-");
-            String name = Path.of(cg).getFileName().toString();
-            // Seen from the host: the call's cgroups have the limits, and hold descendants of the zygote.
-            Path memory = hostCgroup("memory", name).orElseThrow(() -> new AssertionError("no memory cgroup " + name));
-            assertThat(Files.readString(memory.resolve("memory.limit_in_bytes")).trim())
-                    .isEqualTo(Long.toString(MEMORY));
-            Path pids = hostCgroup("pids", name).orElseThrow(() -> new AssertionError("no pids cgroup " + name));
-            assertThat(Files.readString(pids.resolve("pids.max")).trim()).isEqualTo(Integer.toString(PIDS));
-            List<String> procs = Files.readAllLines(memory.resolve("cgroup.procs"));
-            assertThat(procs).as("the call's processes").isNotEmpty();
-            for (String pid : procs) {
-                Optional<ProcessHandle> p = ProcessHandle.of(Long.parseLong(pid.trim()));
-                boolean zygoteDescendant = false;
-                while (p.isPresent() && !zygoteDescendant) {
-                    p = p.get().parent();
-                    zygoteDescendant =
-                            p.isPresent() && commandLine(p.get().pid()).contains("python_zygote.py");
-                }
-                assertThat(zygoteDescendant)
-                        .as("process %s descends from the zygote", pid)
-                        .isTrue();
-            }
-            ExecutionResult r = running.get();
-            assertThat(r.success()).as(r.toString()).isTrue();
-            assertThat(Files.exists(memory))
-                    .as("the call's cgroup is removed when it ended")
-                    .isFalse();
+            assertThat(cgroups).as("cgroups of its own per call").hasSize(2);
         }
     }
 
@@ -140,23 +170,24 @@ class SandboxZygoteTest {
             // A call leaves a file in /tmp, a variable, a module attribute and a process behind, and while
             // it runs another call looks for them.
             CompletableFuture<ExecutionResult> first = CompletableFuture.supplyAsync(
-                    () -> env.execute(Code.python(CGROUP + """
+                    () -> env.execute(Code.python(CHILD + """
                             import subprocess, sys, time
                             open("/tmp/exxec-zygote-mark", "w").write("1")
                             os.environ["EXXEC_MARK"] = "1"
                             sys.exxec_mark = 1
                             subprocess.Popen(["sleep", "30"], start_new_session=True)
-                            open("first.txt", "w").write(cg)
+                            open("first.txt", "w").write("1")
                             time.sleep(3)
-                            _result = cg
+                            _result = [child, open("/proc/self/cgroup").read()]
                             """).withTimeout(Duration.ofSeconds(20))));
             for (int i = 0; i < 250 && !env.files().exists("first.txt"); i++) {
                 Thread.sleep(20);
             }
-            String probe = CGROUP + """
+            String probe = CHILD + """
                     import sys
                     _result = {
-                        "cg": cg,
+                        "child": child,
+                        "cgroup": open("/proc/self/cgroup").read(),
                         "pids": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
                         "tmp": os.path.exists("/tmp/exxec-zygote-mark"),
                         "env": "EXXEC_MARK" in os.environ,
@@ -165,15 +196,16 @@ class SandboxZygoteTest {
                     }
                     """;
             ExecutionResult during = env.execute(Code.python(probe));
-            assertThat(first.get().success()).as(first.get().toString()).isTrue();
+            ExecutionResult firstResult = first.get();
+            assertThat(firstResult.result()).as(firstResult.toString()).isInstanceOf(List.class);
+            assertThat(((List<?>) firstResult.result()).get(0))
+                    .as("a child of the zygote")
+                    .isEqualTo(true);
             ExecutionResult after = env.execute(Code.python(probe));
-            Set<String> cgroups = new HashSet<>();
-            cgroups.add((String) first.get().result());
             for (ExecutionResult r : List.of(during, after)) {
                 assertThat(r.success()).as(r.toString()).isTrue();
                 Map<?, ?> seen = (Map<?, ?>) r.result();
-                assertThat((String) seen.get("cg")).as("a child of the zygote").contains("exxec-");
-                cgroups.add((String) seen.get("cg"));
+                assertThat(seen.get("child")).as("a child of the zygote").isEqualTo(true);
                 assertThat(((List<?>) seen.get("pids"))
                                 .stream().map(Object::toString).toList())
                         .as("only its own processes: its namespace's init and itself")
@@ -182,8 +214,13 @@ class SandboxZygoteTest {
                 assertThat(seen.get("env")).as("another call's variable").isEqualTo(false);
                 assertThat(seen.get("module")).as("another call's module state").isEqualTo(false);
                 assertThat(seen.get("fifos")).as("the calls' FIFOs").isNull();
+                assertThat((String) seen.get("cgroup"))
+                        .as("its own cgroups are its root, as in a sandbox of its own")
+                        .doesNotContain("exxec-");
             }
-            assertThat(cgroups).as("each call its own cgroups").hasSize(3);
+            assertThat(processes("sleep 30"))
+                    .as("the first call's process, gone with it")
+                    .isEmpty();
         }
     }
 
@@ -196,7 +233,7 @@ class SandboxZygoteTest {
         try (ExecutionEnvironment env = Exxec.environment(
                 "sandbox", Map.of("memory", "200m", "bind", shared.toString(), "bindRw", List.of(out.toString())))) {
             zygoteChild(env);
-            ExecutionResult r = env.execute(CGROUP + """
+            ExecutionResult r = env.execute(CHILD + """
                     data = open("%1$s/in.txt").read()
                     try:
                         open("%1$s/new.txt", "w").write("no")
@@ -204,7 +241,7 @@ class SandboxZygoteTest {
                     except OSError:
                         readonly = True
                     open("%2$s/result.txt", "w").write(data.upper())
-                    _result = [data, readonly, "exxec-" in cg]
+                    _result = [data, readonly, child]
                     """.formatted(shared, out));
             assertThat(r.result()).as(r.toString()).isEqualTo(List.of("from the host", true, true));
         }
@@ -216,33 +253,26 @@ class SandboxZygoteTest {
     void theCallsProcessesAreKilledAtTheDeadlineAndTheMemoryLimitHolds() throws Exception {
         try (ExecutionEnvironment env = sandbox()) {
             zygoteChild(env);
-            ExecutionResult slow = env.execute(Code.python(CGROUP + """
-                    import subprocess, time
-                    subprocess.Popen(["sleep", "60"])
-                    print(cg, flush=True)
-                    time.sleep(60)
-                    """).withTimeout(Duration.ofSeconds(1)));
-            assertThat(slow.errorType()).as(slow.toString()).isEqualTo(dev.exxec.ErrorTypes.TIMEOUT);
-            String name = Path.of(slow.stdout().trim()).getFileName().toString();
-            assertThat(name).startsWith("exxec-");
+            String mark = "sleep 60." + (100000 + (int) (Math.random() * 800000));
+            CompletableFuture<ExecutionResult> slow = CompletableFuture.supplyAsync(
+                    () -> env.execute(Code.python(CHILD + "import subprocess, time\nsubprocess.Popen('" + mark
+                                    + "'.split())\nprint(child, flush=True)\ntime.sleep(60)\n")
+                            .withTimeout(Duration.ofSeconds(2))));
+            Path memory = hostCgroup(awaitProcess(mark), "memory");
+            ExecutionResult timedOut = slow.get();
+            assertThat(timedOut.errorType()).as(timedOut.toString()).isEqualTo(dev.exxec.ErrorTypes.TIMEOUT);
+            assertThat(timedOut.stdout()).as("a child of the zygote").startsWith("True");
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (hostCgroup("memory", name).isPresent() && System.nanoTime() < deadline) {
+            while ((Files.exists(memory) || !processes(mark).isEmpty()) && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            assertThat(hostCgroup("memory", name))
-                    .as("its cgroup, emptied and removed")
-                    .isEmpty();
-            List<String> leftovers = new ArrayList<>();
-            ProcessHandle.allProcesses()
-                    .filter(p -> commandLine(p.pid()).startsWith("sleep 60"))
-                    .forEach(p -> leftovers.add(p.pid() + ""));
-            assertThat(leftovers).as("the call's sleep").isEmpty();
-            ExecutionResult big = env.execute(Code.python("""
-                    import os
-                    print(open("/proc/self/cgroup").read(), flush=True)
+            assertThat(processes(mark)).as("the call's sleep").isEmpty();
+            assertThat(memory).as("its cgroup, emptied and removed").doesNotExist();
+            ExecutionResult big = env.execute(Code.python(CHILD + """
+                    print(child, flush=True)
                     blocks = [bytearray(32 << 20) for _ in range(20)]
                     """).withTimeout(Duration.ofSeconds(20)));
-            assertThat(big.stdout()).as("a child of the zygote").contains("exxec-");
+            assertThat(big.stdout()).as("a child of the zygote").startsWith("True");
             assertThat(big.errorType()).as(big.toString()).isEqualTo(dev.exxec.ErrorTypes.MEMORY_LIMIT);
         }
     }
