@@ -19,17 +19,18 @@
 # two calls ever share one. The zygote stays single-threaded, so that forking is safe. At the end of its input it kills the
 # process groups of the children still running and ends.
 #
-# Sandboxed ("python_zygote.py DRIVER --sandbox TMP_BYTES NET FIFOS", run by bubblewrap with
-# CAP_SYS_ADMIN, CAP_NET_ADMIN and CAP_SETPCAP kept in the sandbox's user namespace, the host's /proc
-# bound): each spare is announced as "spare<TAB>PID" and waits until the host moved it into the
+# Sandboxed ("python_zygote.py DRIVER --sandbox TMP_BYTES NET FIFOS CPU_SECONDS", run by bubblewrap
+# with CAP_SYS_ADMIN, CAP_NET_ADMIN and CAP_SETPCAP kept in the sandbox's user namespace, the host's
+# /proc bound): each spare is announced as "spare<TAB>PID" and waits until the host moved it into the
 # cgroups of its future call and sent "exxec-armed/1<TAB>PID"; only then does it make the namespaces
 # its call runs in: PID (its first child is that namespace's init, which reaps and, when the call's
 # process ends, takes everything left in it along), mount (a fresh /proc of the new PID namespace, a
 # fresh /tmp of TMP_BYTES with the sandbox's binds below /tmp bound again, the FIFO directory FIFOS
 # hidden), IPC, cgroup (its own cgroups are its root) and, unless NET is "host", network (only a
-# loopback). The process that runs the call then drops every capability and tells the zygote it is
-# ready; calls wait for a ready spare. Calls thus share no process, no file outside the workspace, no
-# IPC, no socket. A spare that dies before it is ready is reported as "gone<TAB>PID"; when three
+# loopback). The process that runs the call then drops every capability, takes the CPU time limit
+# CPU_SECONDS (soft; the hard one a second more; none for 0) and tells the zygote it is ready; calls
+# wait for a ready spare. Calls thus share no process, no file outside the workspace, no IPC, no
+# socket. A spare that dies before it is ready is reported as "gone<TAB>PID"; when three
 # in a row do, the zygote ends (making the namespaces is not possible here: the host falls back to
 # a sandbox per call).
 import json
@@ -129,6 +130,7 @@ def _zygote():
             "tmp": int(sys.argv[3]),
             "net": sys.argv[4],
             "fifos": sys.argv[5],
+            "cpu": int(sys.argv[6]),
         }
     namespace = {"__name__": "exxec_driver", "__builtins__": __builtins__}
     with open(driver_path, "rb") as f:
@@ -261,6 +263,10 @@ def _zygote():
                 worker = os.fork()
                 if worker == 0:
                     _drop_capabilities(libc)
+                    if sandbox["cpu"] > 0:
+                        import resource
+
+                        resource.setrlimit(resource.RLIMIT_CPU, (sandbox["cpu"], sandbox["cpu"] + 1))
                     wait_for_call(sock)  # never returns
                 sock.close()
                 while True:

@@ -569,7 +569,8 @@ final class HostEnvironment extends AbstractEnvironment {
                         "--sandbox",
                         Long.toString(policy.tmpSizeBytes()),
                         policy.network() == SandboxPolicy.Network.HOST ? "host" : "none",
-                        SANDBOX_FIFOS);
+                        SANDBOX_FIFOS,
+                        Long.toString(dev.exxec.local.internal.Bubblewrap.cpuSeconds(policy)));
                 z = Zygote.startSandboxed(
                         sandboxed.prepareZygote(
                                 command,

@@ -188,7 +188,11 @@ final class Sandboxed implements Confinement {
             String visibleFifos)
             throws IOException {
         Launch call = prepare(command, hostCwd, visibleCwd, Use.CODE, installations);
-        return new Launch(Bubblewrap.forZygote(call.command(), fifos, visibleFifos), hostCwd, call.lease());
+        List<String> argv = new ArrayList<>(call.command());
+        // The CPU time limit is per process: the zygote, which lives for many calls, would reach it; its
+        // children set it for themselves before they take a call.
+        argv.set(2, Bubblewrap.wrapper(policy, false));
+        return new Launch(Bubblewrap.forZygote(argv, fifos, visibleFifos), hostCwd, call.lease());
     }
 
     /** New cgroups with a call's limits, for a child of a zygote. */

@@ -224,6 +224,31 @@ class SandboxZygoteTest {
         }
     }
 
+    /**
+     * The CPU time limit holds for each child from its start, not for the zygote, which lives for many
+     * calls; the open files limit is inherited.
+     */
+    @Test
+    void cpuTimeIsLimitedPerChild() throws Exception {
+        try (ExecutionEnvironment env =
+                Exxec.environment("sandbox", Map.of("cpuTime", 1, "openFiles", 64, "timeout", 10))) {
+            zygoteChild(env);
+            for (int call = 0; call < 2; call++) {
+                ExecutionResult busy = env.execute(CHILD + "print(child, flush=True)\nwhile True: pass\n");
+                assertThat(busy.stdout()).as("a child of the zygote").startsWith("True");
+                assertThat(busy.errorType()).as(busy.toString()).isEqualTo(dev.exxec.ErrorTypes.CPU_TIME_LIMIT);
+                assertThat(busy.duration()).isLessThan(Duration.ofSeconds(5));
+            }
+            ExecutionResult files =
+                    env.execute(CHILD + "print(child, flush=True)\nhandles = [open('/dev/null') for _ in range(100)]");
+            assertThat(files.stdout()).as("a child of the zygote").startsWith("True");
+            assertThat(files.error()).as(files.toString()).contains("Too many open files");
+            assertThat(child(env))
+                    .as("the zygote outlived the limit of its children")
+                    .isTrue();
+        }
+    }
+
     /** The fresh /tmp of a child keeps the sandbox's binds below /tmp, read-only or writable as they were. */
     @Test
     void bindsBelowTmpStayVisible(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {

@@ -310,10 +310,18 @@ public final class Bubblewrap {
      * instruction, and no process of it ever runs outside them.
      */
     public static String wrapper(SandboxPolicy policy) {
+        return wrapper(policy, true);
+    }
+
+    /**
+     * The wrapper, with the CPU time limit or without it (for a zygote, which lives for many calls:
+     * each of its children sets the limit for itself, see {@link #cpuSeconds}).
+     */
+    public static String wrapper(SandboxPolicy policy, boolean cpuTime) {
         StringBuilder s =
                 new StringBuilder("while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 126; shift; done; shift; ");
-        if (policy.cpuTime() != null) {
-            long seconds = Math.max(1, (policy.cpuTime().toMillis() + 999) / 1000);
+        if (cpuTime && policy.cpuTime() != null) {
+            long seconds = cpuSeconds(policy);
             // The hard limit one second above the soft one: SIGXCPU (reported as such) comes first,
             // SIGKILL only if the process ignores it.
             s.append("ulimit -S -t ")
@@ -326,6 +334,11 @@ public final class Bubblewrap {
         s.append("ulimit -f ").append((policy.fileSizeBytes() + 511) / 512).append(" || exit 126; ");
         s.append("ulimit -n ").append(policy.openFiles()).append(" || exit 126; ");
         return s.append("exec \"$@\"").toString();
+    }
+
+    /** The soft CPU time limit in whole seconds (the hard one is a second more), or 0 for none. */
+    public static long cpuSeconds(SandboxPolicy policy) {
+        return policy.cpuTime() == null ? 0 : Math.max(1, (policy.cpuTime().toMillis() + 999) / 1000);
     }
 
     /** Writes the sandbox's own {@code passwd} and {@code group} into {@code dir}. */
