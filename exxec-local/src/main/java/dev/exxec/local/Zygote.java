@@ -36,6 +36,12 @@ import org.jspecify.annotations.Nullable;
  * is ready, and whenever it cannot serve them (see {@link #serves}) or has died (the caller sees no
  * difference but the time). The child that takes a call was forked ahead of it; the zygote holds the
  * call's FIFOs open until this side has opened them, so output is never lost to a late reader.
+ *
+ * <p>Sandboxed ({@link #startSandboxed}), the zygote runs in a bubblewrap sandbox and announces each
+ * spare; this side finds the spare's host pid, moves it into new cgroups with the call's limits, and
+ * only then lets it make the namespaces its call runs in (see {@code python_zygote.py}). Its child
+ * is reported and killed by host pid, with everything in its cgroups; the cgroups are removed when
+ * the call concluded.
  */
 final class Zygote implements AutoCloseable {
     private static final Duration START = Duration.ofSeconds(10);
