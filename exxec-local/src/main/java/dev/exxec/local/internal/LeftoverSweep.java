@@ -29,9 +29,12 @@ public final class LeftoverSweep {
     /** Sweeps once per JVM, in the background. */
     public static void once() {
         if (DONE.compareAndSet(false, true)) {
-            Thread.ofVirtual()
-                    .name("exxec-leftover-sweep")
-                    .start(() -> sweep(Path.of(System.getProperty("java.io.tmpdir"))));
+            Thread.ofVirtual().name("exxec-leftover-sweep").start(() -> {
+                sweep(Path.of(System.getProperty("java.io.tmpdir")));
+                // A JVM that ends soon after a call (or the retry of a removal) leaves its
+                // emptied cgroups: a sandbox's zygote and its spare each hold some too.
+                Cgroups.detect().sweep();
+            });
         }
     }
 
