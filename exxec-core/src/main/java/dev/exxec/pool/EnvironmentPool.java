@@ -171,45 +171,21 @@ public final class EnvironmentPool implements AutoCloseable {
      * One environment lent to one holder: {@link #environment()} for as long as the lease lasts, then
      * {@link #close()} gives it back (or {@link #discard()} retires it).
      */
-    public final class Lease implements AutoCloseable {
-        private final MemberPool.Member<ExecutionEnvironment> member;
+    public final class Lease extends PoolLease<ExecutionEnvironment> {
         private final LeasedEnvironment view;
-        private boolean ended;
 
         private Lease(MemberPool.Member<ExecutionEnvironment> member) {
-            this.member = member;
-            this.view = new LeasedEnvironment(member.value());
+            this(member, new LeasedEnvironment(member.value()));
+        }
+
+        private Lease(MemberPool.Member<ExecutionEnvironment> member, LeasedEnvironment view) {
+            super(pool, member, view);
+            this.view = view;
         }
 
         /** The environment, for this holder only; unusable once the lease ended. */
         public ExecutionEnvironment environment() {
             return view;
-        }
-
-        /** Ends the lease and retires the environment instead of giving it back. */
-        public void discard() {
-            view.poison();
-            close();
-        }
-
-        /** Whether something happened that keeps the environment from being lent again. */
-        public boolean poisoned() {
-            return view.poisoned();
-        }
-
-        /**
-         * Gives the environment back, or retires it when it was poisoned; returns at once, the reset
-         * (or the retiring) goes on in the background and the environment waits for the next holder
-         * once it is done. Idempotent.
-         */
-        @Override
-        public synchronized void close() {
-            if (ended) {
-                return;
-            }
-            ended = true;
-            view.end();
-            pool.release(member, view.poisoned());
         }
     }
 

@@ -27,7 +27,7 @@ import java.util.function.Supplier;
  * environment that failed, poisons it (the pool retires it instead of lending it again). Sessions
  * opened through it are closed when the lease ends.
  */
-final class LeasedEnvironment implements ExecutionEnvironment {
+final class LeasedEnvironment implements ExecutionEnvironment, PoolLease.View {
     private final ExecutionEnvironment env;
     private final List<CodeSession> sessions = new ArrayList<>();
     private volatile boolean ended;
@@ -37,15 +37,18 @@ final class LeasedEnvironment implements ExecutionEnvironment {
         this.env = env;
     }
 
-    void poison() {
+    @Override
+    public void poison() {
         poisoned = true;
     }
 
-    boolean poisoned() {
+    @Override
+    public boolean poisoned() {
         return poisoned || env.isClosed();
     }
 
-    void end() {
+    @Override
+    public void end() {
         ended = true;
         List<CodeSession> open;
         synchronized (sessions) {

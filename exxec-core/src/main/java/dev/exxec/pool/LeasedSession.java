@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * instead of lending it again. A failure of the holder's own code ({@code ValueError}, {@code
  * SystemExit}...) does not.
  */
-final class LeasedSession implements CodeSession {
+final class LeasedSession implements CodeSession, PoolLease.View {
     /** The error types that say something happened to the interpreter, not to the holder's code. */
     private static final Set<String> POISONING = Set.of(
             ErrorTypes.TIMEOUT,
@@ -36,15 +36,18 @@ final class LeasedSession implements CodeSession {
         this.session = session;
     }
 
-    void poison() {
+    @Override
+    public void poison() {
         poisoned = true;
     }
 
-    boolean poisoned() {
+    @Override
+    public boolean poisoned() {
         return poisoned;
     }
 
-    void end() {
+    @Override
+    public void end() {
         ended = true;
     }
 

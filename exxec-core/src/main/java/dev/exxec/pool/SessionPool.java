@@ -225,44 +225,21 @@ public final class SessionPool implements AutoCloseable {
      * One session lent to one holder: {@link #session()} for as long as the lease lasts, then {@link
      * #close()} gives it back (or {@link #discard()} retires it).
      */
-    public final class Lease implements AutoCloseable {
-        private final MemberPool.Member<Member> member;
+    public final class Lease extends PoolLease<Member> {
         private final LeasedSession view;
-        private boolean ended;
 
         private Lease(MemberPool.Member<Member> member) {
-            this.member = member;
-            this.view = new LeasedSession(member.value().session);
+            this(member, new LeasedSession(member.value().session));
+        }
+
+        private Lease(MemberPool.Member<Member> member, LeasedSession view) {
+            super(pool, member, view);
+            this.view = view;
         }
 
         /** The session, for this holder only; unusable once the lease ended. Its {@code close()} does nothing. */
         public CodeSession session() {
             return view;
-        }
-
-        /** Ends the lease and retires the session instead of giving it back. */
-        public void discard() {
-            view.poison();
-            close();
-        }
-
-        /** Whether something happened that keeps the session from being lent again. */
-        public boolean poisoned() {
-            return view.poisoned();
-        }
-
-        /**
-         * Gives the session back, or retires it (poisoned, or {@link Reset#DISCARD}); returns at once,
-         * the retiring goes on in the background. Idempotent.
-         */
-        @Override
-        public synchronized void close() {
-            if (ended) {
-                return;
-            }
-            ended = true;
-            view.end();
-            pool.release(member, view.poisoned());
         }
     }
 
