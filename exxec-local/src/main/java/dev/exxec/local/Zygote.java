@@ -255,9 +255,13 @@ final class Zygote implements AutoCloseable {
         return served.get();
     }
 
+    /**
+     * Whether it may still take calls, as far as this side knows without asking the system (asked on
+     * every Python call): a zygote that died unnoticed fails the next fork, which then marks it dead
+     * and runs its call in a fresh interpreter.
+     */
     boolean isAlive() {
-        return alive.get()
-                && ProcessHandle.of(process.pid()).map(ProcessHandle::isAlive).orElse(false);
+        return alive.get() && !died.isDone();
     }
 
     private void listen() {
@@ -620,16 +624,8 @@ final class Zygote implements AutoCloseable {
 
         @Override
         public void closeStreams() {
-            try {
-                stdout.close();
-            } catch (IOException e) {
-                // closed already
-            }
-            try {
-                stderr.close();
-            } catch (IOException e) {
-                // closed already
-            }
+            closeQuietly(stdout);
+            closeQuietly(stderr);
         }
     }
 
