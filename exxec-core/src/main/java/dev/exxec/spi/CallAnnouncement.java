@@ -1,6 +1,11 @@
 package dev.exxec.spi;
 
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,6 +37,23 @@ public final class CallAnnouncement {
             return new long[] {Long.parseLong(parts[0]), parts.length > 1 ? Long.parseLong(parts[1]) : 0};
         } catch (NumberFormatException e) {
             return null;
+        }
+    }
+
+    /**
+     * Waits a few seconds at most for a call's announcement before its input is sent (a program must
+     * not read input meant for it before it runs); without one in time the input goes anyway.
+     *
+     * @throws InterruptedIOException when the waiting thread is interrupted
+     */
+    public static void awaitBriefly(Future<?> announcement) throws InterruptedIOException {
+        try {
+            announcement.get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
+        } catch (ExecutionException | TimeoutException e) {
+            // no announcement: send the input anyway
         }
     }
 }

@@ -148,14 +148,7 @@ public final class ContainerExec implements ExecProcess {
                 if (open) {
                     return;
                 }
-                try {
-                    announced.get(5, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("interrupted");
-                } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
-                    // no announcement: send the input anyway
-                }
+                CallAnnouncement.awaitBriefly(announced);
                 open = true;
             }
 

@@ -253,14 +253,7 @@ public final class RemoteExec implements ExecProcess {
                 if (open) {
                     return;
                 }
-                try {
-                    announcement.get(5, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("interrupted");
-                } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
-                    // no announcement: send the input anyway
-                }
+                CallAnnouncement.awaitBriefly(announcement);
                 open = true;
             }
 
