@@ -139,4 +139,12 @@ public abstract class ConformanceKit {
             super(ConformanceKit.this.factory());
         }
     }
+
+    /** The kernel the environment shares with the host; skipped as a whole below {@code OS_SANDBOX}. */
+    @Nested
+    class HostileKernel extends HostileKernelContract {
+        HostileKernel() {
+            super(ConformanceKit.this.factory());
+        }
+    }
 }
