@@ -4,12 +4,10 @@ import dev.exxec.ExecutionEnvironment;
 import dev.exxec.ExecutionResult;
 import dev.exxec.local.SandboxEnvironment;
 import dev.exxec.local.SandboxPolicy;
-import dev.exxec.local.internal.Bubblewrap;
 import dev.exxec.local.internal.Cgroups;
 import dev.exxec.local.internal.Interpreters;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,28 +30,11 @@ final class SandboxExecuteBench implements Bench.Benchmark {
 
     @Override
     public Map<String, Object> run(int warmup, int rounds) throws Exception {
-        Bubblewrap.Probe probe = Bubblewrap.probe();
-        if (!probe.works()) {
-            throw new IllegalStateException("bubblewrap does not work here: " + probe.problem());
-        }
         SandboxPolicy policy = SandboxPolicy.DEFAULTS;
         Cgroups cgroups = Cgroups.detect();
         Path dir = Files.createTempDirectory("exxec-bench-");
-        Path workspace = Files.createDirectory(dir.resolve("workspace"));
-        Files.writeString(workspace.resolve("program.py"), LocalExecuteBench.PROGRAM);
-        Bubblewrap.writeIdentity(dir.resolve("etc"), "/workspace");
-        List<String> bwrap = Bubblewrap.command(new Bubblewrap.Spec(
-                probe.executable(),
-                policy,
-                workspace,
-                "/workspace",
-                Interpreters.driverRoot(),
-                "/opt/exxec",
-                dir.resolve("etc"),
-                List.of(),
-                "/workspace",
-                false,
-                List.of(LocalExecuteBench.PYTHON, "/workspace/program.py")));
+        RawSandbox sandbox = new RawSandbox(policy, dir, List.of(LocalExecuteBench.PYTHON, "/workspace/program.py"));
+        Files.writeString(dir.resolve("workspace").resolve("program.py"), LocalExecuteBench.PROGRAM);
         try (ExecutionEnvironment env =
                 SandboxEnvironment.builder().python(LocalExecuteBench.PYTHON).build()) {
             List<Measurement> m = Interleaved.run(
@@ -67,8 +48,8 @@ final class SandboxExecuteBench implements Bench.Benchmark {
                                     throw new IllegalStateException("wrong result: " + r);
                                 }
                             },
-                            () -> byHand(policy, cgroups, bwrap),
-                            () -> spawn(bwrap)));
+                            () -> byHand(policy, cgroups, sandbox),
+                            () -> spawn(sandbox.bare())));
             m.forEach(x -> System.out.println(x.row()));
             double ratio = m.get(0).medianMs() / m.get(1).medianMs();
             System.out.printf(
@@ -88,18 +69,12 @@ final class SandboxExecuteBench implements Bench.Benchmark {
         }
     }
 
-    private static void byHand(SandboxPolicy policy, Cgroups cgroups, List<String> bwrap) throws Exception {
+    private static void byHand(SandboxPolicy policy, Cgroups cgroups, RawSandbox sandbox) throws Exception {
         Cgroups.Lease lease = cgroups.available()
                 ? cgroups.create("bench-" + System.nanoTime(), policy.memoryBytes(), policy.processes())
                 : null;
         try {
-            List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", Bubblewrap.wrapper(policy), "sh"));
-            if (lease != null) {
-                lease.procsFiles().forEach(f -> command.add(f.toString()));
-            }
-            command.add("--");
-            command.addAll(bwrap);
-            spawn(command);
+            spawn(sandbox.command(lease == null ? List.of() : lease.procsFiles()));
         } finally {
             if (lease != null) {
                 lease.close();

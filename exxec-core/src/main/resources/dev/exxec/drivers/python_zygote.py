@@ -19,20 +19,22 @@
 # two calls ever share one. The zygote stays single-threaded, so that forking is safe. At the end of its input it kills the
 # process groups of the children still running and ends.
 #
-# Sandboxed ("python_zygote.py DRIVER --sandbox TMP_BYTES NET FIFOS CPU_SECONDS", run by bubblewrap
+# Sandboxed ("python_zygote.py DRIVER --sandbox SETTINGS", SETTINGS a JSON object, run by bubblewrap
 # with CAP_SYS_ADMIN, CAP_NET_ADMIN and CAP_SETPCAP kept in the sandbox's user namespace, the host's
 # /proc bound): each spare is announced as "spare<TAB>PID" and waits until the host moved it into the
 # cgroups of its future call and sent "exxec-armed/1<TAB>PID"; only then does it make the namespaces
 # its call runs in: PID (its first child is that namespace's init, which reaps and, when the call's
-# process ends, takes everything left in it along), mount (a fresh /proc of the new PID namespace, a
-# fresh /tmp of TMP_BYTES with the sandbox's binds below /tmp bound again, the FIFO directory FIFOS
-# hidden), IPC, cgroup (its own cgroups are its root) and, unless NET is "host", network (only a
-# loopback). The process that runs the call then drops every capability, takes the CPU time limit
-# CPU_SECONDS (soft; the hard one a second more; none for 0) and tells the zygote it is ready; calls
-# wait for a ready spare. Calls thus share no process, no file outside the workspace, no IPC, no
-# socket. A spare that dies before it is ready is reported as "gone<TAB>PID"; when three
-# in a row do, the zygote ends (making the namespaces is not possible here: the host falls back to
-# a sandbox per call).
+# process ends, takes everything left in it along), mount (a fresh /proc of the new PID namespace
+# with SETTINGS' "read_only" directories read-only and its "masked_files" and "masked_dirs" covered,
+# a fresh /dev with the sandbox's devices bound again and its own /dev/shm of "tmp" bytes, read-only
+# but for /dev/shm and /dev/pts, a fresh /tmp of "tmp" bytes with the sandbox's binds below /tmp
+# bound again, the FIFO directory "fifos" hidden), IPC, cgroup (its own cgroups are its root) and,
+# unless "net" is "host", network (only a loopback). The process that runs the call then drops every
+# capability, takes the CPU time limit "cpu" seconds (soft; the hard one a second more; none for 0)
+# and tells the zygote it is ready; calls wait for a ready spare. Calls thus share no process, no
+# file outside the workspace, no device, no IPC, no socket. A spare that dies before it is ready is
+# reported as "gone<TAB>PID"; when three in a row do, the zygote ends (making the namespaces is not
+# possible here: the host falls back to a sandbox per call).
 import json
 import os
 import re
@@ -61,7 +63,7 @@ def _drop_capabilities(libc):
                     raise OSError("capabilities left: " + line.strip())
 
 
-def _isolate(libc, tmp_bytes, net, fifos):
+def _isolate(libc, settings):
     """In the new mount namespace, as init of the new PID namespace: the call's own view."""
     import ctypes
 
@@ -73,13 +75,54 @@ def _isolate(libc, tmp_bytes, net, fifos):
             e = ctypes.get_errno()
             raise OSError(e, "mount %s: %s" % (target.decode(), os.strerror(e)))
 
+    def read_only(target, flags=0):
+        mount(b"none", target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | flags)
+
     mount(b"none", b"/", None, MS_REC | MS_PRIVATE)
+    # The sandbox's own devices, held open while a fresh /dev is mounted over them (a user namespace
+    # cannot make device nodes, only bind them again).
+    devices = {}
+    for name in ("null", "zero", "full", "random", "urandom", "tty"):
+        try:
+            devices[name] = os.open("/dev/" + name, os.O_PATH | os.O_CLOEXEC)
+        except OSError:
+            pass
     mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    # As bubblewrap's own /proc: what could change the kernel is read-only.
-    for cover in (b"/proc/sys", b"/proc/sysrq-trigger", b"/proc/irq", b"/proc/bus"):
+    # As the host side masks a call's own sandbox: what could change the kernel is read-only, what
+    # shows its state or the host's is covered.
+    for cover in settings["read_only"]:
+        target = cover.encode()
         if os.path.exists(cover):
-            mount(cover, cover, None, MS_BIND | MS_REC)
-            mount(b"none", cover, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+            mount(target, target, None, MS_BIND | MS_REC)
+            read_only(target, MS_NOEXEC)
+    null = b"/proc/self/fd/%d" % devices["null"]
+    for cover in settings["masked_files"]:
+        target = cover.encode()
+        if os.path.lexists(cover):
+            mount(null, target, None, MS_BIND)
+            read_only(target, MS_NOEXEC)
+    for cover in settings["masked_dirs"]:
+        target = cover.encode()
+        if os.path.isdir(cover):
+            mount(b"tmpfs", target, b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, b"size=4k,mode=0555")
+            read_only(target, MS_NOEXEC)
+    # A /dev of the call's own: no file one call leaves there is seen by the next, /dev/shm is sized
+    # like /tmp and its pages count against the call's memory limit, and all but /dev/shm and
+    # /dev/pts is read-only (a call cannot replace /dev/stdout for the next).
+    mount(b"tmpfs", b"/dev", b"tmpfs", MS_NOSUID | MS_NOEXEC, b"size=64k,nr_inodes=64,mode=0755")
+    for name, fd in devices.items():
+        target = ("/dev/" + name).encode()
+        open(target, "a").close()
+        mount(b"/proc/self/fd/%d" % fd, target, None, MS_BIND)
+        os.close(fd)
+    for link, points in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
+                         ("stderr", "/proc/self/fd/2"), ("ptmx", "pts/ptmx")):
+        os.symlink(points, "/dev/" + link)
+    os.mkdir("/dev/shm")
+    mount(b"tmpfs", b"/dev/shm", b"tmpfs", MS_NOSUID | MS_NODEV, b"size=%d,mode=1777" % settings["tmp"])
+    os.mkdir("/dev/pts")
+    mount(b"devpts", b"/dev/pts", b"devpts", MS_NOSUID | MS_NOEXEC, b"newinstance,ptmxmode=0666,mode=620")
+    read_only(b"/dev", MS_NOEXEC)
     # The sandbox's binds below /tmp (the policy's, an interpreter's installation) stay: held open
     # while the fresh /tmp is mounted, then bound again at their places, as they were.
     kept = []
@@ -97,7 +140,7 @@ def _isolate(libc, tmp_bytes, net, fifos):
                     os.close(k[2])
                     kept.remove(k)
                 kept.append((point, flags, os.open(point, os.O_PATH | os.O_CLOEXEC)))
-    mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, b"size=%d,mode=1777" % tmp_bytes)
+    mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, b"size=%d,mode=1777" % settings["tmp"])
     for point, flags, fd in kept:
         held = "/proc/self/fd/%d" % fd
         if os.path.isdir(held):
@@ -108,8 +151,8 @@ def _isolate(libc, tmp_bytes, net, fifos):
         mount(held.encode(), point.encode(), None, MS_BIND | MS_REC)
         mount(b"none", point.encode(), None, MS_REMOUNT | MS_BIND | flags)
         os.close(fd)
-    mount(b"tmpfs", fifos.encode(), b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, b"size=4k,mode=0")
-    if net != "host":
+    mount(b"tmpfs", settings["fifos"].encode(), b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, b"size=4k,mode=0")
+    if settings["net"] != "host":
         import fcntl
         import struct
 
@@ -125,13 +168,8 @@ def _zygote():
     if len(sys.argv) > 2 and sys.argv[2] == "--sandbox":
         import ctypes
 
-        sandbox = {
-            "libc": ctypes.CDLL(None, use_errno=True),
-            "tmp": int(sys.argv[3]),
-            "net": sys.argv[4],
-            "fifos": sys.argv[5],
-            "cpu": int(sys.argv[6]),
-        }
+        sandbox = json.loads(sys.argv[3])
+        sandbox["libc"] = ctypes.CDLL(None, use_errno=True)
     namespace = {"__name__": "exxec_driver", "__builtins__": __builtins__}
     with open(driver_path, "rb") as f:
         exec(compile(f.read(), driver_path, "exec"), namespace)
@@ -259,7 +297,7 @@ def _zygote():
             init = os.fork()
             if init == 0:
                 # The init of the call's PID namespace: when it ends, everything in it is killed.
-                _isolate(libc, sandbox["tmp"], sandbox["net"], sandbox["fifos"])
+                _isolate(libc, sandbox)
                 worker = os.fork()
                 if worker == 0:
                     _drop_capabilities(libc)

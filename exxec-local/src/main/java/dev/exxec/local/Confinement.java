@@ -55,24 +55,67 @@ sealed interface Confinement permits Unconfined, Sandboxed {
      * How to start one process.
      *
      * @param command what to run, with paths as the code sees them
+     * @param env exactly the variables the process gets
      * @param hostCwd the working directory on the host
      * @param visibleCwd the working directory as the code sees it
      * @param installations the interpreters' installation directories (for a sandbox to show them)
      */
-    Launch prepare(List<String> command, Path hostCwd, String visibleCwd, Use use, Collection<Path> installations)
+    Launch prepare(
+            List<String> command,
+            Map<String, String> env,
+            Path hostCwd,
+            String visibleCwd,
+            Use use,
+            Collection<Path> installations)
             throws IOException;
 
     /** Releases what {@link #start} made. */
     void close();
 
     /**
-     * A prepared process start.
+     * A prepared process start. The host process runs {@code command} in {@code hostCwd} with exactly
+     * {@code environment}: for a sandbox, the host side's own, never the call's (those travel in the
+     * arguments file, applied inside).
      *
      * @param command the host command line
      * @param hostCwd its working directory
+     * @param environment the host process's variables
      * @param lease the call's cgroups, to close when it ended, or null
+     * @param arguments a file the process reads at its start (bubblewrap's arguments), removed when the
+     *     process has ended, or null
      */
-    record Launch(List<String> command, Path hostCwd, Cgroups.@Nullable Lease lease) {}
+    record Launch(
+            List<String> command,
+            Path hostCwd,
+            Map<String, String> environment,
+            Cgroups.@Nullable Lease lease,
+            @Nullable Path arguments) {
+
+        /** The process {@code pid} started: its arguments file goes when it ends. */
+        void started(long pid) {
+            if (arguments != null) {
+                ProcessHandle.of(pid).ifPresentOrElse(h -> h.onExit().whenComplete((p, e) -> forget()), this::forget);
+            }
+        }
+
+        /** The process did not start: nothing of the launch stays. */
+        void abandon() {
+            forget();
+            if (lease != null) {
+                lease.close();
+            }
+        }
+
+        private void forget() {
+            if (arguments != null) {
+                try {
+                    java.nio.file.Files.deleteIfExists(arguments);
+                } catch (IOException e) {
+                    // the environment's close removes its run directory, and this file with it
+                }
+            }
+        }
+    }
 
     /** What every host environment can do, whatever its confinement; sessions in Python and JavaScript. */
     static Capabilities.Builder hostCapabilities(Set<Language> languages) {

@@ -327,27 +327,26 @@ final class HostEnvironment extends AbstractEnvironment {
     /** Starts a process as the confinement launches it, with exactly the given variables. */
     ExecProcess start(List<String> command, Map<String, String> env, Cwd cwd, Confinement.Use use, boolean pythonDriver)
             throws IOException {
-        Confinement.Launch launch = confinement.prepare(command, cwd.host(), cwd.visible(), use, installations());
+        Confinement.Launch launch = confinement.prepare(command, env, cwd.host(), cwd.visible(), use, installations());
         ProcessBuilder builder =
                 new ProcessBuilder(launch.command()).directory(launch.hostCwd().toFile());
         Map<String, String> target = builder.environment();
         target.clear();
-        target.putAll(env);
+        target.putAll(launch.environment());
         HostProcess process;
         try {
             process = HostProcess.start(builder, confinement.session(use, pythonDriver));
         } catch (IOException | RuntimeException e) {
-            if (launch.lease() != null) {
-                launch.lease().close();
-            }
+            launch.abandon();
             throw e;
         }
+        launch.started(process.pid());
         return launch.lease() == null ? process : new Leased(process, launch.lease());
     }
 
     /** Prepares a terminal's launch; the caller closes the lease when the terminal ended. */
-    Confinement.Launch prepareTerminal(List<String> command, Cwd cwd) throws IOException {
-        return confinement.prepare(command, cwd.host(), cwd.visible(), Confinement.Use.TERMINAL, installations());
+    Confinement.Launch prepareTerminal(List<String> command, Map<String, String> env, Cwd cwd) throws IOException {
+        return confinement.prepare(command, env, cwd.host(), cwd.visible(), Confinement.Use.TERMINAL, installations());
     }
 
     @Override
@@ -559,27 +558,18 @@ final class HostEnvironment extends AbstractEnvironment {
             Path driver = py.support().resolveSibling(DriverProtocol.PYTHON_DRIVER);
             if (confinement instanceof Sandboxed sandboxed) {
                 // The FIFOs' directory is the environment's own, outside the workspace.
-                Path fifos = runDir.resolve("fifos");
-                Files.createDirectories(fifos);
-                SandboxPolicy policy = sandboxed.policy();
+                Path fifos = sandboxed.fifos();
                 List<String> command = List.of(
                         py.executable().toString(),
                         confinement.visible(script),
                         confinement.visible(driver),
                         "--sandbox",
-                        Long.toString(policy.tmpSizeBytes()),
-                        policy.network() == SandboxPolicy.Network.HOST ? "host" : "none",
-                        SANDBOX_FIFOS,
-                        Long.toString(dev.exxec.local.internal.Bubblewrap.cpuSeconds(policy)));
+                        sandboxed.zygoteSettings(SANDBOX_FIFOS));
+                Map<String, String> env = environment(Map.of());
                 z = Zygote.startSandboxed(
                         sandboxed.prepareZygote(
-                                command,
-                                defaultCwd.host(),
-                                defaultCwd.visible(),
-                                installations(),
-                                fifos,
-                                SANDBOX_FIFOS),
-                        environment(Map.of()),
+                                command, env, defaultCwd.visible(), installations(), fifos, SANDBOX_FIFOS),
+                        env,
                         fifos,
                         SANDBOX_FIFOS,
                         sandboxed::lease);

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
-import java.util.Map;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
@@ -73,24 +72,22 @@ final class LocalTerminal implements Terminal {
         }
     }
 
-    static LocalTerminal open(
-            String id, Confinement.Launch launch, Map<String, String> env, TerminalSize size, Consumer<String> onKilled)
+    static LocalTerminal open(String id, Confinement.Launch launch, TerminalSize size, Consumer<String> onKilled)
             throws IOException {
         PtyProcess process;
         try {
             PtyProcessBuilder builder = new PtyProcessBuilder(launch.command().toArray(String[]::new))
-                    .setEnvironment(env)
+                    .setEnvironment(launch.environment())
                     .setDirectory(launch.hostCwd().toString())
                     .setInitialColumns(size.columns())
                     .setInitialRows(size.rows())
                     .setRedirectErrorStream(true);
             process = dev.exxec.spi.HostProcess.spawn(builder::start); // the parent thread matters: see spawn
         } catch (IOException | RuntimeException e) {
-            if (launch.lease() != null) {
-                launch.lease().close();
-            }
+            launch.abandon();
             throw e;
         }
+        launch.started(process.pid());
         // pty4j applies the initial size asynchronously; setting it again now means a program that
         // asks right after start sees the right size.
         process.setWinSize(new WinSize(size.columns(), size.rows()));

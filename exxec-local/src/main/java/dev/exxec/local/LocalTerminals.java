@@ -33,8 +33,8 @@ final class LocalTerminals implements Terminals {
                 spec.command() != null ? List.of("/bin/sh", "-c", spec.command()) : List.of(loginShell(), "-l");
         LocalTerminal terminal;
         try {
-            Confinement.Launch launch = env.prepareTerminal(command, env.cwd(spec.cwd()));
-            terminal = LocalTerminal.open(id, launch, env.environment(variables), spec.size(), terminals::remove);
+            Confinement.Launch launch = env.prepareTerminal(command, env.environment(variables), env.cwd(spec.cwd()));
+            terminal = LocalTerminal.open(id, launch, spec.size(), terminals::remove);
         } catch (java.io.IOException | RuntimeException | LinkageError e) {
             throw new ExxecException("could not open a terminal: " + e.getMessage(), e);
         }

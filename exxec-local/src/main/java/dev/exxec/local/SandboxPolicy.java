@@ -1,6 +1,7 @@
 package dev.exxec.local;
 
 import dev.exxec.ConfigException;
+import dev.exxec.local.internal.SandboxUser;
 import dev.exxec.spi.ConfigReader;
 import dev.exxec.spi.ExecutionProvider.ConfigKey;
 import java.nio.file.Path;
@@ -31,6 +32,8 @@ import org.jspecify.annotations.Nullable;
  * @param writableBinds host paths the code may read and write, at the same path
  * @param explicitMemory whether {@code memoryBytes} was set by the user (then it must be enforced)
  * @param explicitProcesses whether {@code processes} was set by the user
+ * @param sandboxUid the host uid (and gid) the sandbox runs as when exxec runs as root (never 0);
+ *     otherwise the sandbox runs as exxec's own user (see {@link SandboxUser})
  */
 public record SandboxPolicy(
         Network network,
@@ -43,7 +46,8 @@ public record SandboxPolicy(
         List<Path> readOnlyBinds,
         List<Path> writableBinds,
         boolean explicitMemory,
-        boolean explicitProcesses) {
+        boolean explicitProcesses,
+        int sandboxUid) {
 
     /** The network a sandbox sees. */
     public enum Network {
@@ -76,7 +80,8 @@ public record SandboxPolicy(
             List.of(),
             List.of(),
             false,
-            false);
+            false,
+            SandboxUser.DEFAULT_UID);
 
     /** The keys {@link #read(ConfigReader)} accepts. */
     public static final List<ConfigKey> KEYS = List.of(
@@ -88,7 +93,11 @@ public record SandboxPolicy(
             new ConfigKey("openFiles", "open file descriptors of one process; default 1024"),
             new ConfigKey("tmpSize", "size of the private /tmp; default 256m"),
             new ConfigKey("bind", "host paths the code may read, at the same path (a list, or comma-separated)"),
-            new ConfigKey("bindRw", "host paths the code may read and write, at the same path"));
+            new ConfigKey("bindRw", "host paths the code may read and write, at the same path"),
+            new ConfigKey(
+                    "sandboxUid",
+                    "the host uid (and gid) the sandbox runs as when exxec runs as root; default "
+                            + SandboxUser.DEFAULT_UID + "; never 0"));
 
     public SandboxPolicy {
         Objects.requireNonNull(network, "network");
@@ -101,6 +110,12 @@ public record SandboxPolicy(
         positive("tmpSize", tmpSizeBytes);
         if (cpuTime != null && (cpuTime.isNegative() || cpuTime.isZero())) {
             throw new ConfigException("cpuTime", "config key 'cpuTime' must be positive: " + cpuTime);
+        }
+        if (sandboxUid <= 0) {
+            throw new ConfigException(
+                    "sandboxUid",
+                    "config key 'sandboxUid' must be a positive uid: the sandbox never runs as the host's root, was "
+                            + sandboxUid);
         }
         if (memoryBytes < 16L << 20) {
             throw new ConfigException(
@@ -129,7 +144,8 @@ public record SandboxPolicy(
                 paths(config.list("bind"), "bind"),
                 paths(config.list("bindRw"), "bindRw"),
                 memory.isPresent(),
-                pids.isPresent());
+                pids.isPresent(),
+                config.integer("sandboxUid").orElse(SandboxUser.DEFAULT_UID));
     }
 
     private static List<Path> paths(List<String> values, String key) {
@@ -160,7 +176,8 @@ public record SandboxPolicy(
                 readOnlyBinds,
                 writableBinds,
                 explicitMemory,
-                explicitProcesses);
+                explicitProcesses,
+                sandboxUid);
     }
 
     /** This policy with a memory limit that must be enforced. */
@@ -176,7 +193,8 @@ public record SandboxPolicy(
                 readOnlyBinds,
                 writableBinds,
                 true,
-                explicitProcesses);
+                explicitProcesses,
+                sandboxUid);
     }
 
     /** This policy with a process limit that must be enforced. */
@@ -192,7 +210,8 @@ public record SandboxPolicy(
                 readOnlyBinds,
                 writableBinds,
                 explicitMemory,
-                true);
+                true,
+                sandboxUid);
     }
 
     /** This policy with a CPU time limit. */
@@ -208,7 +227,8 @@ public record SandboxPolicy(
                 readOnlyBinds,
                 writableBinds,
                 explicitMemory,
-                explicitProcesses);
+                explicitProcesses,
+                sandboxUid);
     }
 
     /** This policy with a file size limit. */
@@ -224,7 +244,8 @@ public record SandboxPolicy(
                 readOnlyBinds,
                 writableBinds,
                 explicitMemory,
-                explicitProcesses);
+                explicitProcesses,
+                sandboxUid);
     }
 
     /** This policy with one more read-only bind. */
@@ -242,7 +263,8 @@ public record SandboxPolicy(
                 binds,
                 writableBinds,
                 explicitMemory,
-                explicitProcesses);
+                explicitProcesses,
+                sandboxUid);
     }
 
     /** This policy with one more writable bind. */
@@ -260,6 +282,7 @@ public record SandboxPolicy(
                 readOnlyBinds,
                 binds,
                 explicitMemory,
-                explicitProcesses);
+                explicitProcesses,
+                sandboxUid);
     }
 }

@@ -9,6 +9,7 @@ import dev.exxec.spi.HostProcess;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** The {@code local} provider's confinement: none; processes run as the JVM's user, on the host. */
@@ -63,8 +64,13 @@ final class Unconfined implements Confinement {
 
     @Override
     public Launch prepare(
-            List<String> command, Path hostCwd, String visibleCwd, Use use, Collection<Path> installations) {
-        return new Launch(command, hostCwd, null);
+            List<String> command,
+            Map<String, String> env,
+            Path hostCwd,
+            String visibleCwd,
+            Use use,
+            Collection<Path> installations) {
+        return new Launch(command, hostCwd, env, null, null);
     }
 
     @Override

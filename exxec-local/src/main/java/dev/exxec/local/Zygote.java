@@ -140,22 +140,15 @@ final class Zygote implements AutoCloseable {
             Confinement.Launch launch, Map<String, String> env, Path fifos, String visibleFifos, Leases leases)
             throws IOException {
         try {
-            Files.createDirectories(fifos);
             ProcessBuilder builder = new ProcessBuilder(launch.command())
                     .directory(launch.hostCwd().toFile());
             builder.environment().clear();
-            builder.environment().putAll(env);
-            return new Zygote(
-                    HostProcess.start(builder, HostProcess.SessionMode.NONE),
-                    fifos,
-                    visibleFifos,
-                    env,
-                    leases,
-                    launch.lease());
+            builder.environment().putAll(launch.environment());
+            HostProcess process = HostProcess.start(builder, HostProcess.SessionMode.NONE);
+            launch.started(process.pid());
+            return new Zygote(process, fifos, visibleFifos, env, leases, launch.lease());
         } catch (IOException | RuntimeException e) {
-            if (launch.lease() != null) {
-                launch.lease().close();
-            }
+            launch.abandon();
             throw e;
         }
     }

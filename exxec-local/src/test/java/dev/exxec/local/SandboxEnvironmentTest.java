@@ -17,6 +17,7 @@ import dev.exxec.ProviderUnavailableException;
 import dev.exxec.TerminalSize;
 import dev.exxec.local.internal.Bubblewrap;
 import dev.exxec.local.internal.Cgroups;
+import dev.exxec.local.internal.SandboxUser;
 import dev.exxec.testkit.Requirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,6 +125,12 @@ class SandboxEnvironmentTest {
     void bindsShowHostPathsReadOnlyOrWritable(@TempDir Path dir) throws Exception {
         Path shared = Files.createDirectories(dir.resolve("shared"));
         Path out = Files.createDirectories(dir.resolve("out"));
+        // A writable bind must be the sandbox's to write: when exxec runs as root, its own uid's.
+        SandboxUser sandbox = SandboxUser.of(SandboxUser.DEFAULT_UID);
+        if (sandbox.drops()) {
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+            sandbox.own(out);
+        }
         Files.writeString(shared.resolve("in.txt"), "from the host");
         try (ExecutionEnvironment bound =
                 Exxec.environment("sandbox", Map.of("bind", shared.toString(), "bindRw", List.of(out.toString())))) {

@@ -9,6 +9,7 @@ import dev.exxec.ExecutionResult;
 import dev.exxec.Exxec;
 import dev.exxec.local.internal.Bubblewrap;
 import dev.exxec.local.internal.Cgroups;
+import dev.exxec.local.internal.SandboxUser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -254,6 +255,12 @@ class SandboxZygoteTest {
     void bindsBelowTmpStayVisible(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Path shared = Files.createDirectories(dir.resolve("shared"));
         Path out = Files.createDirectories(dir.resolve("out"));
+        // A writable bind must be the sandbox's to write: when exxec runs as root, its own uid's.
+        SandboxUser sandbox = SandboxUser.of(SandboxUser.DEFAULT_UID);
+        if (sandbox.drops()) {
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+            sandbox.own(out);
+        }
         Files.writeString(shared.resolve("in.txt"), "from the host");
         try (ExecutionEnvironment env = Exxec.environment(
                 "sandbox", Map.of("memory", "200m", "bind", shared.toString(), "bindRw", List.of(out.toString())))) {

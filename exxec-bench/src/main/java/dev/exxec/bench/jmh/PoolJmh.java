@@ -4,11 +4,8 @@ import dev.exxec.ExecutionEnvironment;
 import dev.exxec.ExecutionResult;
 import dev.exxec.Exxec;
 import dev.exxec.local.SandboxPolicy;
-import dev.exxec.local.internal.Bubblewrap;
-import dev.exxec.local.internal.Interpreters;
 import dev.exxec.pool.EnvironmentPool;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +49,7 @@ public class PoolJmh {
     private EnvironmentPool pool;
     private String container;
     private Path dir;
+    private dev.exxec.bench.RawSandbox sandbox;
 
     @Setup
     public void setUp() throws IOException, InterruptedException {
@@ -61,7 +59,10 @@ public class PoolJmh {
         switch (provider) {
             case "docker" ->
                 container = Raw.output(List.of("docker", "run", "-d", "--rm", Raw.IMAGE, "sleep", "infinity"));
-            case "sandbox", "local" -> dir = sandboxDir();
+            case "sandbox", "local" -> {
+                dir = Raw.tempDir();
+                sandbox = new dev.exxec.bench.RawSandbox(SandboxPolicy.DEFAULTS, dir, python());
+            }
             default -> throw new IllegalArgumentException("no raw baseline for " + provider);
         }
     }
@@ -105,7 +106,7 @@ public class PoolJmh {
     public void raw() throws IOException, InterruptedException {
         switch (provider) {
             case "local" -> Raw.spawn(python(), dir.resolve("workspace"));
-            case "sandbox" -> Raw.spawn(bwrap(dir, python()), dir);
+            case "sandbox" -> Raw.spawn(sandbox.command(List.of()), dir);
             default -> Raw.spawn(docker("exec", "-i", container), Path.of("/"));
         }
     }
@@ -120,8 +121,10 @@ public class PoolJmh {
                 Raw.delete(fresh);
             }
             case "sandbox" -> {
-                Path fresh = sandboxDir();
-                Raw.spawn(bwrap(fresh, python()), fresh);
+                Path fresh = Raw.tempDir();
+                Raw.spawn(
+                        new dev.exxec.bench.RawSandbox(SandboxPolicy.DEFAULTS, fresh, python()).command(List.of()),
+                        fresh);
                 Raw.delete(fresh);
             }
             default -> Raw.spawn(docker("run", "--rm", Raw.IMAGE), Path.of("/"));
@@ -140,29 +143,5 @@ public class PoolJmh {
         all.add("-c");
         all.add(SessionJmh.STATEMENT);
         return all;
-    }
-
-    /** A directory with a workspace and the identity files exxec's sandbox mounts. */
-    private static Path sandboxDir() throws IOException {
-        Path fresh = Raw.tempDir();
-        Files.createDirectory(fresh.resolve("workspace"));
-        Bubblewrap.writeIdentity(fresh.resolve("etc"), "/workspace");
-        return fresh;
-    }
-
-    /** Exxec's own bubblewrap command line (default policy) around a command, without cgroups. */
-    private static List<String> bwrap(Path dir, List<String> command) throws IOException {
-        return Bubblewrap.command(new Bubblewrap.Spec(
-                java.util.Objects.requireNonNull(Bubblewrap.probe().executable(), "bwrap"),
-                SandboxPolicy.DEFAULTS,
-                dir.resolve("workspace"),
-                "/workspace",
-                Interpreters.driverRoot(),
-                "/opt/exxec",
-                dir.resolve("etc"),
-                List.of(),
-                "/workspace",
-                false,
-                command));
     }
 }

@@ -5,12 +5,15 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -187,8 +190,7 @@ public final class Bubblewrap {
     /**
      * Everything a sandboxed process needs.
      *
-     * @param bwrap the bubblewrap executable
-     * @param policy network and binds (limits are applied outside bwrap)
+     * @param policy network, binds and sizes (limits are applied outside bwrap)
      * @param workspace the host directory the code sees as {@code visibleWorkspace}
      * @param visibleWorkspace where the code sees it
      * @param drivers the host directory of the drivers
@@ -197,10 +199,13 @@ public final class Bubblewrap {
      * @param installations interpreter installations to show read-only at their own paths
      * @param cwd the working directory, as the code sees it
      * @param terminal whether it runs on a terminal (then it keeps its session, for job control)
-     * @param command what to run, as the code sees paths
+     * @param env exactly the variables the sandboxed process gets
+     * @param source where bubblewrap finds a host path it binds: the path itself, or where it was
+     *     made reachable for a sandbox that runs as another user (see {@link SandboxUser})
+     * @param seccomp the descriptor of the compiled system call filter, or -1 for none
+     * @param zygote set for a zygote's sandbox, else null
      */
     public record Spec(
-            Path bwrap,
             SandboxPolicy policy,
             Path workspace,
             String visibleWorkspace,
@@ -210,12 +215,89 @@ public final class Bubblewrap {
             Collection<Path> installations,
             String cwd,
             boolean terminal,
-            List<String> command) {}
+            Map<String, String> env,
+            Function<Path, Path> source,
+            int seccomp,
+            @Nullable ZygoteSpec zygote) {
+        public Spec {
+            installations = List.copyOf(installations);
+            env = Map.copyOf(env);
+        }
+    }
 
-    /** The command line: bwrap, its options, {@code --}, the command. */
-    public static List<String> command(Spec spec) {
+    /**
+     * What a zygote's sandbox has beyond a call's: it keeps {@code CAP_SYS_ADMIN}, {@code
+     * CAP_NET_ADMIN} and {@code CAP_SETPCAP} in its own user namespace (so that each child makes
+     * namespaces of its own: PID, mount with a fresh {@code /proc}, {@code /dev} and {@code /tmp},
+     * IPC, network; the child drops every capability and adds the strict system call filter before it
+     * runs a call), sees an unmasked {@code /proc} (a fresh {@code /proc} may be mounted only where an
+     * unobstructed one is visible; a call never sees it: its own, masked, is mounted over it), and
+     * {@code fifos} at {@code visibleFifos}, where the zygote makes the calls' FIFOs (a call never sees
+     * it either: an empty directory is mounted over it).
+     */
+    public record ZygoteSpec(Path fifos, String visibleFifos) {}
+
+    /**
+     * Files of {@code /proc} that show the kernel's state or reach into it, and that no program here
+     * needs: each is covered by an empty read-only file where the kernel has it. The keyrings
+     * ({@code keys}, {@code key-users}: their names and owners), the kernel's memory and symbols
+     * ({@code kcore}, {@code kallsyms}, {@code kpage*}), its log ({@code kmsg}), its timers and
+     * scheduler ({@code timer_list}, {@code timer_stats}, {@code sched_debug}, {@code latency_stats}:
+     * other processes' activity, the host's too) and the magic SysRq key ({@code sysrq-trigger}).
+     */
+    public static final List<String> MASKED_FILES = List.of(
+            "/proc/keys",
+            "/proc/key-users",
+            "/proc/kcore",
+            "/proc/kallsyms",
+            "/proc/kmsg",
+            "/proc/kpagecount",
+            "/proc/kpageflags",
+            "/proc/kpagecgroup",
+            "/proc/timer_list",
+            "/proc/timer_stats",
+            "/proc/sched_debug",
+            "/proc/latency_stats",
+            "/proc/sysrq-trigger");
+
+    /** Directories of {@code /proc} about the host's hardware: each covered by an empty read-only one. */
+    public static final List<String> MASKED_DIRECTORIES = List.of("/proc/acpi", "/proc/asound", "/proc/scsi");
+
+    /**
+     * Directories of {@code /proc} that change the kernel when written: read-only. bubblewrap makes
+     * some read-only itself, but only where its own uid cannot write them, which misses {@code
+     * /proc/sys}: its directories are read-only, its files writable by the uid that owns the sandbox.
+     */
+    public static final List<String> READ_ONLY = List.of("/proc/sys", "/proc/irq", "/proc/bus", "/proc/fs");
+
+    /** The masks that exist on this machine's kernel, as bwrap options after {@code --proc /proc}. */
+    static List<String> procMasks() {
         List<String> args = new ArrayList<>();
-        args.add(spec.bwrap().toString());
+        for (String dir : READ_ONLY) {
+            if (Files.isDirectory(Path.of(dir))) {
+                // The host's /proc shows the same kernel; /proc/sys/net answers for the reader's network.
+                args.addAll(List.of("--ro-bind", dir, dir));
+            }
+        }
+        for (String file : MASKED_FILES) {
+            if (Files.exists(Path.of(file), LinkOption.NOFOLLOW_LINKS)) {
+                args.addAll(List.of("--ro-bind", "/dev/null", file));
+            }
+        }
+        for (String dir : MASKED_DIRECTORIES) {
+            if (Files.isDirectory(Path.of(dir))) {
+                args.addAll(List.of("--perms", "0555", "--size", "4096", "--tmpfs", dir, "--remount-ro", dir));
+            }
+        }
+        return args;
+    }
+
+    /**
+     * bwrap's options for one sandbox, which go into its arguments file (read with {@code --args}):
+     * everything but the executable and the command, which follow {@code --} on the command line.
+     */
+    public static List<String> arguments(Spec spec) {
+        List<String> args = new ArrayList<>();
         args.addAll(
                 List.of("--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"));
         boolean hostNetwork = spec.policy().network() == SandboxPolicy.Network.HOST;
@@ -224,65 +306,78 @@ public final class Bubblewrap {
         }
         args.addAll(List.of("--uid", Integer.toString(UID), "--gid", Integer.toString(UID), "--hostname", "exxec"));
         args.addAll(List.of("--die-with-parent", "--disable-userns", "--cap-drop", "ALL"));
+        if (spec.zygote() != null) {
+            args.addAll(
+                    List.of("--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_NET_ADMIN", "--cap-add", "CAP_SETPCAP"));
+        }
         if (!spec.terminal()) {
             args.add("--new-session"); // no controlling terminal to push input into (TIOCSTI)
         }
+        if (spec.seccomp() >= 0) {
+            args.addAll(List.of("--seccomp", Integer.toString(spec.seccomp())));
+        }
         args.addAll(systemMounts());
         etc(args, hostNetwork);
-        args.addAll(List.of("--ro-bind", spec.etc().resolve("passwd").toString(), "/etc/passwd"));
-        args.addAll(List.of("--ro-bind", spec.etc().resolve("group").toString(), "/etc/group"));
-        args.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
+        args.addAll(List.of("--ro-bind", source(spec, spec.etc().resolve("passwd")), "/etc/passwd"));
+        args.addAll(List.of("--ro-bind", source(spec, spec.etc().resolve("group")), "/etc/group"));
+        if (spec.zygote() == null) {
+            args.addAll(List.of("--proc", "/proc"));
+            args.addAll(procMasks());
+        } else {
+            args.addAll(List.of("--bind", "/proc", "/proc"));
+        }
+        // A /dev of the sandbox's own: its /dev/shm sized like /tmp (its pages count against the
+        // memory limit as the code's own), read-only but for /dev/shm and /dev/pts.
+        args.addAll(List.of("--dev", "/dev"));
+        args.addAll(List.of("--size", Long.toString(spec.policy().tmpSizeBytes()), "--tmpfs", "/dev/shm"));
+        args.addAll(List.of("--remount-ro", "/dev"));
         args.addAll(List.of("--size", Long.toString(spec.policy().tmpSizeBytes()), "--tmpfs", "/tmp"));
-        args.addAll(List.of("--bind", spec.workspace().toString(), spec.visibleWorkspace()));
-        args.addAll(List.of("--ro-bind", spec.drivers().toString(), spec.visibleDrivers()));
+        args.addAll(List.of("--bind", source(spec, spec.workspace()), spec.visibleWorkspace()));
+        args.addAll(List.of("--ro-bind", source(spec, spec.drivers()), spec.visibleDrivers()));
         for (Path p : spec.installations()) {
             if (!underSystem(p) && Files.exists(p)) {
-                args.addAll(List.of("--ro-bind", p.toString(), p.toString()));
+                args.addAll(List.of("--ro-bind", source(spec, p), p.toString()));
             }
         }
         for (Path p : spec.policy().readOnlyBinds()) {
-            args.addAll(List.of("--ro-bind", p.toString(), p.toString()));
+            args.addAll(List.of("--ro-bind", source(spec, p), p.toString()));
         }
         for (Path p : spec.policy().writableBinds()) {
-            args.addAll(List.of("--bind", p.toString(), p.toString()));
+            args.addAll(List.of("--bind", source(spec, p), p.toString()));
         }
-        args.addAll(List.of("--remount-ro", "/", "--chdir", spec.cwd(), "--"));
-        args.addAll(spec.command());
+        if (spec.zygote() != null) {
+            args.addAll(List.of(
+                    "--bind", source(spec, spec.zygote().fifos()), spec.zygote().visibleFifos()));
+        }
+        args.addAll(List.of("--remount-ro", "/", "--chdir", spec.cwd()));
+        // The variables reach the sandboxed process only: bwrap clears its own and sets these.
+        args.add("--clearenv");
+        spec.env().forEach((name, value) -> args.addAll(List.of("--setenv", name, value)));
         return args;
     }
 
-    /**
-     * The command line of a sandbox for a zygote ({@code python_zygote.py --sandbox}), made from that
-     * of a call ({@link #command}, with its wrapper): the same policy, mounts and limits, but the
-     * sandbox keeps {@code CAP_SYS_ADMIN}, {@code CAP_NET_ADMIN} and {@code CAP_SETPCAP} in its own user
-     * namespace (so that each child makes namespaces of its own: PID, mount with a fresh {@code /proc}
-     * and {@code /tmp}, IPC, network; the child drops every capability before it runs a call), sees
-     * the host's {@code /proc} instead of bubblewrap's (a fresh {@code /proc} may be mounted
-     * only where an unobstructed one is visible; a call never sees it: its own is mounted over it),
-     * and {@code fifos} at {@code visibleFifos}, where the zygote makes the calls' FIFOs (a call never
-     * sees it either: an empty directory is mounted over it).
-     */
-    public static List<String> forZygote(List<String> call, Path fifos, String visibleFifos) {
-        List<String> args = new ArrayList<>(call);
-        int drop = indexOf(args, "--cap-drop", "ALL");
-        args.addAll(
-                drop + 2,
-                List.of("--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_NET_ADMIN", "--cap-add", "CAP_SETPCAP"));
-        int proc = indexOf(args, "--proc", "/proc");
-        args.set(proc, "--bind");
-        args.add(proc + 1, "/proc");
-        int remount = indexOf(args, "--remount-ro", "/");
-        args.addAll(remount, List.of("--bind", fifos.toString(), visibleFifos));
-        return args;
+    private static String source(Spec spec, Path hostPath) {
+        return spec.source().apply(hostPath).toString();
     }
 
-    private static int indexOf(List<String> args, String option, String value) {
-        for (int i = 0; i + 1 < args.size(); i++) {
-            if (args.get(i).equals(option) && args.get(i + 1).equals(value)) {
-                return i;
+    /** The host paths a sandbox of {@code spec} binds besides the system's, to check who can reach them. */
+    public static List<Path> sources(Spec spec) {
+        List<Path> sources = new ArrayList<>();
+        sources.add(spec.etc().resolve("passwd"));
+        sources.add(spec.etc().resolve("group"));
+        sources.add(spec.workspace());
+        sources.add(spec.drivers());
+        for (Path p : spec.installations()) {
+            if (!underSystem(p) && Files.exists(p)) {
+                sources.add(p);
             }
         }
-        throw new IllegalArgumentException("no " + option + " " + value + " in " + args);
+        sources.addAll(spec.policy().readOnlyBinds());
+        sources.addAll(spec.policy().writableBinds());
+        if (spec.zygote() != null) {
+            sources.add(spec.zygote().fifos());
+        }
+        return sources;
     }
 
     private static void etc(List<String> args, boolean hostNetwork) {
@@ -304,10 +399,11 @@ public final class Bubblewrap {
     }
 
     /**
-     * The {@code /bin/sh -c} script that starts a sandbox: it writes its pid into each cgroup file
-     * given as an argument before {@code --} (joining the call's cgroups), sets the rlimits (soft and
-     * hard), and {@code exec}s the command after {@code --}: so the limits hold from the sandbox's first
-     * instruction, and no process of it ever runs outside them.
+     * The {@code /bin/sh -c} script that starts a sandbox, as the host's side of it: it writes its pid
+     * into each cgroup file given as an argument before {@code --} (joining the call's cgroups), opens
+     * the two files after {@code --} as descriptors 3 (bwrap's arguments) and 4 (the compiled system
+     * call filter), sets the rlimits (soft and hard), and {@code exec}s the rest: so the limits hold
+     * from the sandbox's first instruction, and no process of it ever runs outside them.
      */
     public static String wrapper(SandboxPolicy policy) {
         return wrapper(policy, true);
@@ -320,6 +416,7 @@ public final class Bubblewrap {
     public static String wrapper(SandboxPolicy policy, boolean cpuTime) {
         StringBuilder s =
                 new StringBuilder("while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 126; shift; done; shift; ");
+        s.append("exec 3<\"$1\" 4<\"$2\" || exit 126; shift 2; ");
         if (cpuTime && policy.cpuTime() != null) {
             long seconds = cpuSeconds(policy);
             // The hard limit one second above the soft one: SIGXCPU (reported as such) comes first,
@@ -334,6 +431,50 @@ public final class Bubblewrap {
         s.append("ulimit -f ").append((policy.fileSizeBytes() + 511) / 512).append(" || exit 126; ");
         s.append("ulimit -n ").append(policy.openFiles()).append(" || exit 126; ");
         return s.append("exec \"$@\"").toString();
+    }
+
+    /**
+     * The host command line of one sandbox: the {@link #wrapper} shell with the call's cgroup files,
+     * the arguments file and the compiled filter; then {@code enter} (a command line that enters a
+     * mount namespace, or nothing), {@code drop} (what drops to the sandbox's uid, or nothing), and
+     * bubblewrap reading its options from descriptor 3, then {@code command}.
+     */
+    public static List<String> hostCommand(
+            Path bwrap,
+            String wrapper,
+            List<Path> cgroupFiles,
+            Path arguments,
+            Path filter,
+            List<String> enter,
+            List<String> drop,
+            List<String> command) {
+        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", wrapper, "sh"));
+        cgroupFiles.forEach(f -> argv.add(f.toString()));
+        argv.add("--");
+        argv.add(arguments.toString());
+        argv.add(filter.toString());
+        argv.addAll(enter);
+        argv.addAll(drop);
+        argv.addAll(List.of(bwrap.toString(), "--args", "3", "--"));
+        argv.addAll(command);
+        return argv;
+    }
+
+    /** Writes bwrap's options NUL-separated to the new file {@code file}, readable only by this JVM's user. */
+    public static Path writeArguments(Path file, List<String> args) throws IOException {
+        try (java.io.OutputStream out = Files.newOutputStream(Files.createFile(
+                file,
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))))) {
+            for (String arg : args) {
+                if (arg.indexOf('\0') >= 0) {
+                    throw new IllegalArgumentException("a sandbox argument holds a NUL character: " + arg);
+                }
+                out.write(arg.getBytes(StandardCharsets.UTF_8));
+                out.write(0);
+            }
+        }
+        return file;
     }
 
     /** The soft CPU time limit in whole seconds (the hard one is a second more), or 0 for none. */

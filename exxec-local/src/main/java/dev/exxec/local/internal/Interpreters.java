@@ -228,7 +228,7 @@ public final class Interpreters {
             return new Resolution(null, notFound(command, configured, "python", "install Python 3 (python3)"));
         }
         try {
-            Path dir = Files.createTempDirectory(driverRoot(), "python-");
+            Path dir = Files.createTempDirectory(driverRoot(), "python-", READABLE);
             DriverProtocol.install(dir);
             Path pyc = dir.resolve("python_driver.pyc");
             // One start tells the real executable (behind any shim) and compiles the driver for it.
@@ -450,7 +450,7 @@ public final class Interpreters {
                 driver = javascriptDriver;
                 if (driver == null) {
                     try {
-                        Path dir = Files.createTempDirectory(driverRoot(), "js-");
+                        Path dir = Files.createTempDirectory(driverRoot(), "js-", READABLE);
                         driver = DriverProtocol.install(dir).resolve(DriverProtocol.JAVASCRIPT_DRIVER);
                     } catch (IOException e) {
                         throw new UncheckedIOException("could not write the JavaScript driver", e);
@@ -462,6 +462,14 @@ public final class Interpreters {
         return driver;
     }
 
+    /**
+     * Driver directories are readable by all: a sandbox may run as another user than this JVM's (see
+     * {@link SandboxUser}). They hold exxec's own drivers, nothing secret; only this JVM's user writes.
+     */
+    private static final java.nio.file.attribute.FileAttribute<?> READABLE =
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+
     /** This JVM's directory of driver files, removed when the JVM exits. */
     public static Path driverRoot() throws IOException {
         Path root = driverRoot;
@@ -469,7 +477,7 @@ public final class Interpreters {
             synchronized (Interpreters.class) {
                 root = driverRoot;
                 if (root == null) {
-                    Path created = Files.createTempDirectory(LeftoverSweep.prefix("drivers"));
+                    Path created = Files.createTempDirectory(LeftoverSweep.prefix("drivers"), READABLE);
                     Reaper.register(() -> deleteTree(created));
                     driverRoot = root = created;
                 }
