@@ -5,6 +5,7 @@ import dev.exxec.Language;
 import dev.exxec.local.internal.Bubblewrap;
 import dev.exxec.local.internal.Cgroups;
 import dev.exxec.local.internal.Interpreters;
+import dev.exxec.local.internal.SandboxUser;
 import dev.exxec.spi.Availability;
 import dev.exxec.spi.ConfigReader;
 import dev.exxec.spi.ExecutionProvider;
@@ -57,6 +58,11 @@ public final class SandboxProvider implements ExecutionProvider {
         Interpreters.Found found = Interpreters.find(LocalConfig.defaults());
         List<String> details = new ArrayList<>();
         details.add("bubblewrap: " + bwrap.version() + " at " + bwrap.executable());
+        SandboxUser user = SandboxUser.of(SandboxUser.DEFAULT_UID);
+        details.add("code runs as: "
+                + (user.drops()
+                        ? "the unprivileged host " + user.describe() + " (exxec runs as root; config key sandboxUid)"
+                        : user.describe()));
         Cgroups cgroups = Cgroups.detect();
         details.add("memory and process limits: "
                 + (cgroups.available()

@@ -107,7 +107,13 @@ public final class Bubblewrap {
                     "install it: apt-get install bubblewrap (Debian, Ubuntu), dnf install bubblewrap (Fedora)");
         }
         Path bwrap = found.get();
-        List<String> command = new ArrayList<>(List.of(bwrap.toString()));
+        // As the sandboxes will run: as this JVM's user, or dropped to their own uid when it is root.
+        SandboxUser user = SandboxUser.of(SandboxUser.DEFAULT_UID);
+        if (user.problem() != null) {
+            return new Probe(bwrap, "", user.problem(), "install util-linux, or run exxec as an ordinary user");
+        }
+        List<String> command = new ArrayList<>(user.prefix());
+        command.add(bwrap.toString());
         command.addAll(List.of(
                 "--unshare-user",
                 "--unshare-pid",
@@ -131,7 +137,10 @@ public final class Bubblewrap {
             String fix = error.contains("uid map")
                             || error.contains("namespace")
                             || error.contains("Operation not permitted")
-                    ? "user namespaces are not available to this user: enable them (sysctl kernel.unprivileged_userns_clone=1,"
+                    ? "user namespaces are not available to " + (user.drops() ? "unprivileged users (exxec runs as root,"
+                                    + " so the sandbox runs code as the unprivileged " + user.describe() + ")"
+                            : "this user")
+                            + ": enable them (sysctl kernel.unprivileged_userns_clone=1,"
                             + " or on Ubuntu 24.04+ kernel.apparmor_restrict_unprivileged_userns=0) or run where they are"
                     : "check that bubblewrap works: run '" + bwrap + " --unshare-all --ro-bind / / true'";
             return new Probe(bwrap, version, "bubblewrap cannot create a sandbox here: " + error, fix);
