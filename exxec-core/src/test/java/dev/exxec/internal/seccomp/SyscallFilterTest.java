@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.exxec.ProviderUnavailableException;
+import dev.exxec.internal.Json;
 import dev.exxec.spi.SyscallFilter;
 import dev.exxec.spi.SyscallFilter.Architecture;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -434,6 +436,92 @@ class SyscallFilterTest {
             }
         }
         assertThat(beyondDocker).as("allowed by exxec, refused by Docker").isEmpty();
+    }
+
+    /**
+     * libseccomp's reading of a Docker profile: the rules naming the call whose conditions all hold
+     * (each on all 64 bits) give their action, none the default.
+     */
+    @SuppressWarnings("unchecked")
+    private static int dockerVerdict(Map<String, Object> profile, String name, long[] args) {
+        for (Map<String, Object> rule : (List<Map<String, Object>>) profile.get("syscalls")) {
+            if (!((List<String>) rule.get("names")).contains(name)) {
+                continue;
+            }
+            boolean holds = true;
+            for (Map<String, Object> c : (List<Map<String, Object>>) rule.getOrDefault("args", List.of())) {
+                long arg = args[((Number) c.get("index")).intValue()];
+                long value = new BigInteger(c.get("value").toString()).longValue();
+                holds &= switch ((String) c.get("op")) {
+                    case "SCMP_CMP_EQ" -> arg == value;
+                    case "SCMP_CMP_MASKED_EQ" ->
+                        (arg & value) == new BigInteger(c.get("valueTwo").toString()).longValue();
+                    default -> throw new AssertionError("exxec's profile uses only equality: " + c);
+                };
+            }
+            if (holds) {
+                return switch ((String) rule.get("action")) {
+                    case "SCMP_ACT_ALLOW" -> ALLOW;
+                    case "SCMP_ACT_ERRNO" -> Bpf.RET_ERRNO | ((Number) rule.get("errnoRet")).intValue();
+                    default -> throw new AssertionError("unexpected action in " + rule);
+                };
+            }
+        }
+        assertThat(profile.get("defaultAction")).isEqualTo("SCMP_ACT_ERRNO");
+        return Bpf.RET_ERRNO | ((Number) profile.get("defaultErrnoRet")).intValue();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theDockerProfileSaysWhatTheProgramSays() {
+        List<long[]> samples = new ArrayList<>();
+        for (long a0 : new long[] {
+            0,
+            1,
+            2,
+            8,
+            10,
+            16,
+            17,
+            38,
+            40,
+            0x20000,
+            0x20008,
+            0xffffffffL,
+            -1L,
+            0x0040000,
+            0x100000002L,
+            FORK,
+            THREAD,
+            VFORK,
+            FORK | CLONE_NEWUSER,
+            CLONE_NEWUTS,
+            SyscallPolicy.ZYGOTE_NAMESPACES,
+            SyscallPolicy.ZYGOTE_NAMESPACES | CLONE_NEWUSER
+        }) {
+            samples.add(new long[] {a0, 0, 0, 0, 0, 0});
+        }
+        for (SyscallFilter filter : SyscallFilter.values()) {
+            Map<String, Object> profile = (Map<String, Object>) Json.parse(filter.dockerProfile());
+            assertThat((List<String>) profile.get("architectures"))
+                    .containsExactly("SCMP_ARCH_X86_64", "SCMP_ARCH_AARCH64");
+            for (Architecture arch : Architecture.values()) {
+                BpfInterpreter program = program(filter, arch);
+                int audit = seccompArch(arch).auditArch();
+                for (var e : SyscallTable.of(seccompArch(arch)).numbers().entrySet()) {
+                    for (long[] args : samples) {
+                        assertThat(dockerVerdict(profile, e.getKey(), args))
+                                .as("%s %s %s(%x)", filter, arch, e.getKey(), args[0])
+                                .isEqualTo(
+                                        program.run(audit, e.getValue(), args).verdict());
+                    }
+                }
+            }
+        }
+        // the calls newer than the tables: allowed by name in the profile, as Docker does
+        Map<String, Object> strict = (Map<String, Object>) Json.parse(SyscallFilter.STRICT.dockerProfile());
+        assertThat(dockerVerdict(strict, "fchmodat2", new long[6])).isEqualTo(ALLOW);
+        assertThat(dockerVerdict(strict, "lsm_set_self_attr", new long[6])).isEqualTo(EPERM);
     }
 
     @Test
