@@ -23,7 +23,7 @@ import java.util.Map;
  * a call) is answered {@code ENOSYS}, as the kernel answers it.
  *
  * <p>Then the number is looked up in a balanced binary tree of {@code JGE} over the ranges of numbers
- * that share an answer: about 7 comparisons for any call instead of one per allowed call. A leaf
+ * that share an answer: 6 or 7 comparisons for any call instead of one per allowed call. A leaf
  * returns the answer, or checks the arguments of a conditionally allowed call.
  */
 public final class BpfCompiler {

@@ -142,6 +142,9 @@ public record SyscallPolicy(List<SyscallGroup> groups) {
                     setxattrat listxattrat removexattrat
                     """),
             SyscallGroup.allow(
+                    "What is mounted in the process's own mount namespace: what /proc/self/mountinfo shows.",
+                    "statmount listmount"),
+            SyscallGroup.allow(
                     "Device and terminal control of open files (the sandbox has no controlling terminal"
                             + " of the host's, and its /dev no console), and watching files.",
                     "ioctl inotify_init inotify_init1 inotify_add_watch inotify_rm_watch fanotify_mark"),
