@@ -61,24 +61,27 @@ def _drop_capabilities(libc):
                     raise OSError("capabilities left: " + line.strip())
 
 
-def _install_seccomp(path):
-    """Installs the seccomp program in the file at path (exxec's SyscallFilter.STRICT.bpf(): struct
-    sock_filter records in native byte order) on this process, for good: from here on it and what it
-    starts run under it, stacked on the zygote's own filter (the stricter answer wins). Only the
-    calling thread is filtered, so call it while the process has no other thread (the zygote's children
-    have none). Raises OSError when the kernel refuses it: a call must never run unfiltered."""
+def _install_seccomp(program):
+    """Installs a seccomp program (exxec's SyscallFilter.STRICT.bpf(): struct sock_filter records in
+    native byte order), given as bytes or as the path of a file holding them, on this process for
+    good: from here on it and what it starts run under it, stacked on the zygote's own filter (the
+    stricter answer wins). Read the file once, in the zygote before any call ran, and pass the bytes:
+    then nothing a call could reach is consulted later. Only the calling thread is filtered, so call it
+    while the process has no other thread (the zygote's children have none). Raises OSError when the
+    kernel refuses it: a call must never run unfiltered."""
     import ctypes
 
     PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
-    with open(path, "rb") as f:
-        program = f.read()
+    if not isinstance(program, (bytes, bytearray)):
+        with open(program, "rb") as f:
+            program = f.read()
     if not program or len(program) % 8 or len(program) // 8 > 4096:
-        raise OSError("%s is not a seccomp program (%d bytes)" % (path, len(program)))
+        raise OSError("not a seccomp program (%d bytes)" % len(program))
 
     class SockFprog(ctypes.Structure):
         _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
-    instructions = ctypes.create_string_buffer(program, len(program))
+    instructions = ctypes.create_string_buffer(bytes(program), len(program))
     fprog = SockFprog(len(program) // 8, ctypes.cast(instructions, ctypes.c_void_p))
     libc = ctypes.CDLL(None, use_errno=True)
     # prctl is variadic: every argument is passed as the unsigned long the kernel reads.
