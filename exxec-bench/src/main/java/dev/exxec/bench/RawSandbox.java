@@ -4,6 +4,7 @@ import dev.exxec.local.SandboxPolicy;
 import dev.exxec.local.internal.Bubblewrap;
 import dev.exxec.local.internal.Interpreters;
 import dev.exxec.local.internal.SandboxUser;
+import dev.exxec.spi.SyscallFilter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,7 +71,7 @@ public final class RawSandbox {
                 Bubblewrap.wrapper(policy),
                 cgroupFiles,
                 arguments,
-                Path.of("/dev/null"),
+                Interpreters.filter(SyscallFilter.STRICT),
                 List.of(),
                 user.prefix(),
                 command);

@@ -30,7 +30,8 @@
 # but for /dev/shm and /dev/pts, a fresh /tmp of "tmp" bytes with the sandbox's binds below /tmp
 # bound again, the FIFO directory "fifos" hidden), IPC, cgroup (its own cgroups are its root) and,
 # unless "net" is "host", network (only a loopback). The process that runs the call then drops every
-# capability, takes the CPU time limit "cpu" seconds (soft; the hard one a second more; none for 0)
+# capability, takes the CPU time limit "cpu" seconds (soft; the hard one a second more; none for 0),
+# loads the strict system call filter of the file "seccomp" (read once by the zygote at its start)
 # and tells the zygote it is ready; calls wait for a ready spare. Calls thus share no process, no
 # file outside the workspace, no device, no IPC, no socket. A spare that dies before it is ready is
 # reported as "gone<TAB>PID"; when three in a row do, the zygote ends (making the namespaces is not
@@ -61,6 +62,39 @@ def _drop_capabilities(libc):
             if line.startswith(("CapEff:", "CapPrm:", "CapInh:", "CapBnd:", "CapAmb:")):
                 if int(line.split()[1], 16) != 0:
                     raise OSError("capabilities left: " + line.strip())
+
+
+def _install_seccomp(program):
+    """Installs a seccomp program (exxec's SyscallFilter.STRICT.bpf(): struct sock_filter records in
+    native byte order), given as bytes or as the path of a file holding them, on this process for
+    good: from here on it and what it starts run under it, stacked on the zygote's own filter (the
+    stricter answer wins). Read the file once, in the zygote before any call ran, and pass the bytes:
+    then nothing a call could reach is consulted later. Only the calling thread is filtered, so call it
+    while the process has no other thread (the zygote's children have none). Raises OSError when the
+    kernel refuses it: a call must never run unfiltered."""
+    import ctypes
+
+    PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
+    if not isinstance(program, (bytes, bytearray)):
+        with open(program, "rb") as f:
+            program = f.read()
+    if not program or len(program) % 8 or len(program) // 8 > 4096:
+        raise OSError("not a seccomp program (%d bytes)" % len(program))
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    instructions = ctypes.create_string_buffer(bytes(program), len(program))
+    fprog = SockFprog(len(program) // 8, ctypes.cast(instructions, ctypes.c_void_p))
+    libc = ctypes.CDLL(None, use_errno=True)
+    # prctl is variadic: every argument is passed as the unsigned long the kernel reads.
+    ulong = ctypes.c_ulong
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, ulong(1), ulong(0), ulong(0), ulong(0)) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, "prctl(PR_SET_NO_NEW_PRIVS): " + os.strerror(e))
+    if libc.prctl(PR_SET_SECCOMP, ulong(SECCOMP_MODE_FILTER), ctypes.byref(fprog), ulong(0), ulong(0)) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, "prctl(PR_SET_SECCOMP): " + os.strerror(e))
 
 
 def _isolate(libc, settings):
@@ -170,6 +204,9 @@ def _zygote():
 
         sandbox = json.loads(sys.argv[3])
         sandbox["libc"] = ctypes.CDLL(None, use_errno=True)
+        # Read once, before any call ran: a child never consults a file when it loads the filter.
+        with open(sandbox["seccomp"], "rb") as f:
+            sandbox["filter"] = f.read()
     namespace = {"__name__": "exxec_driver", "__builtins__": __builtins__}
     with open(driver_path, "rb") as f:
         exec(compile(f.read(), driver_path, "exec"), namespace)
@@ -305,6 +342,9 @@ def _zygote():
                         import resource
 
                         resource.setrlimit(resource.RLIMIT_CPU, (sandbox["cpu"], sandbox["cpu"] + 1))
+                    # The strict system call filter, stacked on the zygote's: from here on nothing
+                    # unshares or mounts again. A child the kernel refuses it to dies unused.
+                    _install_seccomp(sandbox["filter"])
                     wait_for_call(sock)  # never returns
                 sock.close()
                 while True:

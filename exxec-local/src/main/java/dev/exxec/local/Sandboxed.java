@@ -73,6 +73,9 @@ final class Sandboxed implements Confinement {
             throw new ProviderUnavailableException(
                     "the sandbox provider cannot run here: " + bwrap.problem() + "; " + bwrap.fix());
         }
+        // Never run code without a system call filter: an architecture the filter does not know
+        // makes the sandbox refuse to start.
+        dev.exxec.spi.SyscallFilter.nativeArchitecture();
         this.user = SandboxUser.of(policy.sandboxUid());
         if (user.problem() != null) {
             throw new ProviderUnavailableException("the sandbox provider cannot run here: " + user.problem()
@@ -251,7 +254,7 @@ final class Sandboxed implements Confinement {
     }
 
     /** The descriptor the host-side shell opens the compiled filter on (see {@link Bubblewrap#wrapper}). */
-    private static final int SECCOMP_FD = -1;
+    private static final int SECCOMP_FD = 4;
 
     /**
      * The host command line of one sandbox: the wrapper shell with the call's cgroup files, the
@@ -267,7 +270,10 @@ final class Sandboxed implements Confinement {
                 Bubblewrap.wrapper(policy, cpuTime),
                 lease == null ? List.of() : lease.procsFiles(),
                 file,
-                Path.of("/dev/null"),
+                Interpreters.filter(
+                        spec.zygote() == null
+                                ? dev.exxec.spi.SyscallFilter.STRICT
+                                : dev.exxec.spi.SyscallFilter.ZYGOTE),
                 s == null ? List.of() : s.prefix(),
                 user.prefix(),
                 command);
@@ -338,6 +344,8 @@ final class Sandboxed implements Confinement {
         settings.put("read_only", existing(Bubblewrap.READ_ONLY));
         settings.put("masked_files", existing(Bubblewrap.MASKED_FILES));
         settings.put("masked_dirs", existing(Bubblewrap.MASKED_DIRECTORIES));
+        // The filter each child loads on itself before it takes a call, as the zygote sees it.
+        settings.put("seccomp", visible(Interpreters.filter(dev.exxec.spi.SyscallFilter.STRICT)));
         return dev.exxec.internal.Json.write(settings);
     }
 

@@ -137,9 +137,11 @@ public final class Bubblewrap {
             String fix = error.contains("uid map")
                             || error.contains("namespace")
                             || error.contains("Operation not permitted")
-                    ? "user namespaces are not available to " + (user.drops() ? "unprivileged users (exxec runs as root,"
-                                    + " so the sandbox runs code as the unprivileged " + user.describe() + ")"
-                            : "this user")
+                    ? "user namespaces are not available to "
+                            + (user.drops()
+                                    ? "unprivileged users (exxec runs as root,"
+                                            + " so the sandbox runs code as the unprivileged " + user.describe() + ")"
+                                    : "this user")
                             + ": enable them (sysctl kernel.unprivileged_userns_clone=1,"
                             + " or on Ubuntu 24.04+ kernel.apparmor_restrict_unprivileged_userns=0) or run where they are"
                     : "check that bubblewrap works: run '" + bwrap + " --unshare-all --ro-bind / / true'";

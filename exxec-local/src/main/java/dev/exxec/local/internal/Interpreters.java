@@ -462,6 +462,34 @@ public final class Interpreters {
         return driver;
     }
 
+    private static final java.util.Map<dev.exxec.spi.SyscallFilter, Path> FILTERS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The compiled system call filter for this machine, written once per JVM into the driver
+     * directory: a sandbox's host side opens it for bwrap, and the zygote's children (which see the
+     * driver directory read-only) load the strict one themselves.
+     *
+     * @throws dev.exxec.ProviderUnavailableException on an architecture the filter does not know
+     */
+    public static Path filter(dev.exxec.spi.SyscallFilter filter) {
+        return FILTERS.computeIfAbsent(filter, f -> {
+            byte[] program = f.bpf();
+            try {
+                Path file = driverRoot().resolve("seccomp-" + f.name().toLowerCase(java.util.Locale.ROOT) + ".bpf");
+                Path written =
+                        Files.write(Files.createTempFile(driverRoot(), "seccomp-", ".tmp", READABLE_FILE), program);
+                return Files.move(written, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not write the system call filter", e);
+            }
+        });
+    }
+
+    private static final java.nio.file.attribute.FileAttribute<?> READABLE_FILE =
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+
     /**
      * Driver directories are readable by all: a sandbox may run as another user than this JVM's (see
      * {@link SandboxUser}). They hold exxec's own drivers, nothing secret; only this JVM's user writes.
