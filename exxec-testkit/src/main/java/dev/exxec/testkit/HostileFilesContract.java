@@ -53,6 +53,13 @@ abstract class HostileFilesContract extends KitArea {
     private static final int ROUNDS = 300;
     /** Operations through the swapped directory, of six kinds in turn. */
     private static final int DIRECTORY_ROUNDS = 600;
+    /**
+     * How long each run of operations may take: a provider whose file operations are slow (each one
+     * a round trip to a daemon) does fewer of them, within the area's timeout.
+     */
+    private static final Duration BUDGET = Duration.ofSeconds(25);
+    /** The fewest operations a run does, however slow the provider, for the race to mean something. */
+    private static final int AT_LEAST = 30;
     /** How long the swapping process lives at most, should the test not stop it. */
     private static final int SWAPPER_SECONDS = 100;
 
@@ -174,7 +181,9 @@ abstract class HostileFilesContract extends KitArea {
                 awaitBothKinds(files, dir + "/x", FileEntry.Type.FILE, swapper);
                 List<String> read = new ArrayList<>();
                 int refused = 0;
-                for (int i = 0; i < ROUNDS; i++) {
+                int reads = 0;
+                long deadline = System.nanoTime() + BUDGET.toNanos();
+                for (; reads < ROUNDS && (reads < AT_LEAST || System.nanoTime() < deadline); reads++) {
                     try {
                         read.add(new String(files.read(dir + "/x"), StandardCharsets.UTF_8));
                     } catch (FileOperationException e) {
@@ -182,17 +191,19 @@ abstract class HostileFilesContract extends KitArea {
                         assertThat(e.getMessage()).doesNotContain(secret.value());
                     }
                 }
-                for (int i = 0; i < ROUNDS; i++) {
+                int writes = 0;
+                deadline = System.nanoTime() + BUDGET.toNanos();
+                for (; writes < ROUNDS && (writes < AT_LEAST || System.nanoTime() < deadline); writes++) {
                     try {
-                        files.writeString(dir + "/x", "written-" + i);
+                        files.writeString(dir + "/x", "written-" + writes);
                     } catch (FileOperationException e) {
                         refused++;
                     }
                 }
                 assertThat(read)
                         .as(
-                                "%d reads of a file swapped for a link to %s (%d operations refused)",
-                                ROUNDS, secret.path(), refused)
+                                "%d reads and %d writes of a file swapped for a link to %s (%d refused)",
+                                reads, writes, secret.path(), refused)
                         .noneMatch(content -> content.contains(secret.value()));
                 assertThat(swapper.isAlive())
                         .as("the swapping process ran all along")
@@ -201,7 +212,7 @@ abstract class HostileFilesContract extends KitArea {
                 swapper.kill();
             }
             assertThat(Files.readString(secret.path()))
-                    .as("the host secret behind the link, after %d writes", ROUNDS)
+                    .as("the host secret behind the link, after the writes")
                     .isEqualTo(secret.value());
         }
     }
@@ -232,11 +243,13 @@ abstract class HostileFilesContract extends KitArea {
             String d = dir + "/d";
             List<String> seen = new ArrayList<>();
             int refused = 0;
+            int done = 0;
             try {
                 awaitBothKinds(files, d, FileEntry.Type.DIRECTORY, swapper);
-                for (int i = 0; i < DIRECTORY_ROUNDS; i++) {
-                    int round = i;
-                    Supplier<@Nullable String> operation = switch (i % 6) {
+                long deadline = System.nanoTime() + BUDGET.multipliedBy(2).toNanos();
+                for (; done < DIRECTORY_ROUNDS && (done < AT_LEAST || System.nanoTime() < deadline); done++) {
+                    int round = done;
+                    Supplier<@Nullable String> operation = switch (round % 6) {
                         case 0 ->
                             () -> {
                                 files.writeString(d + "/f-" + round, "workspace");
@@ -279,10 +292,10 @@ abstract class HostileFilesContract extends KitArea {
             assertThat(seen)
                     .as(
                             "what %d operations through a directory swapped for a link to %s returned (%d refused)",
-                            DIRECTORY_ROUNDS, hostDir, refused)
+                            done, hostDir, refused)
                     .noneMatch(s -> s.contains(canary) || s.contains(hostOnly));
             assertThat(snapshot(hostDir))
-                    .as("the host directory behind the link, after %d operations through it", DIRECTORY_ROUNDS)
+                    .as("the host directory behind the link, after %d operations through it", done)
                     .isEqualTo(before);
         } finally {
             HostSide.deleteTree(hostDir);
