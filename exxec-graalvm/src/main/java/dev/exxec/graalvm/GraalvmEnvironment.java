@@ -28,15 +28,14 @@ import dev.exxec.graalvm.internal.Polyglot;
 import dev.exxec.graalvm.internal.Prepared;
 import dev.exxec.graalvm.internal.Spares;
 import dev.exxec.graalvm.internal.WorkspaceFileSystem;
+import dev.exxec.internal.TreeRemoval;
 import dev.exxec.spi.AbstractEnvironment;
 import dev.exxec.spi.EventSink;
 import dev.exxec.spi.ExecutionRun;
 import dev.exxec.spi.ResultChannel;
 import dev.exxec.spi.SettingsBuilder;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -47,7 +46,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.graalvm.polyglot.io.FileSystem;
 import org.jspecify.annotations.Nullable;
 
@@ -101,7 +99,7 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
                     ? WorkspaceFileSystem.of(workspace)
                     : null;
         } catch (IOException e) {
-            deleteTree(workspace);
+            TreeRemoval.deleteTree(workspace);
             throw new EnvironmentStartException("could not open the workspace: " + e.getMessage(), e);
         }
         this.pool = new ThreadPoolExecutor(
@@ -421,31 +419,7 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
             d.close();
         }
         if (!settings.keepWorkspace()) {
-            deleteTree(workspace);
-        }
-    }
-
-    /** Deletes a directory tree, best effort. */
-    static void deleteTree(Path root) {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
-                    .forEach(p -> p.toFile().setWritable(true, true));
-        } catch (IOException | UncheckedIOException e) {
-            // the tree vanished meanwhile
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // keep deleting the rest
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            // the tree vanished meanwhile
+            TreeRemoval.deleteTree(workspace);
         }
     }
 }

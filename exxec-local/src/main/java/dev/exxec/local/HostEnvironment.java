@@ -8,6 +8,7 @@ import dev.exxec.ConfigException;
 import dev.exxec.EnvironmentStartException;
 import dev.exxec.ErrorTypes;
 import dev.exxec.ExecutionResult;
+import dev.exxec.FileOperationException;
 import dev.exxec.Language;
 import dev.exxec.Processes;
 import dev.exxec.Terminals;
@@ -94,14 +95,21 @@ final class HostEnvironment extends AbstractEnvironment {
                     "could not create the workspace in " + System.getProperty("java.io.tmpdir") + ": " + e.getMessage(),
                     e);
         }
+        this.files = new HostWorkspaceFiles(
+                this::checkOpen,
+                workspace,
+                confinement.visibleWorkspace(),
+                confinement.confined(),
+                "a sandbox's",
+                confinement instanceof Sandboxed s && s.user().drops()
+                        ? new HostWorkspaceFiles.Owner(s.user().uid(), s.user().gid())
+                        : null);
         try {
             this.defaultCwd = initialCwd(settings.cwd());
         } catch (RuntimeException e) {
             close();
             throw e;
         }
-        this.files = new HostWorkspaceFiles(
-                this::checkOpen, workspace, confinement.visibleWorkspace(), confinement.confined(), "a sandbox's");
         this.processes = new BackgroundProcesses(
                 spec -> start(
                         List.of("/bin/sh", "-c", spec.command()),
@@ -178,14 +186,28 @@ final class HostEnvironment extends AbstractEnvironment {
         return l.runtime() != null;
     }
 
+    /**
+     * The environment's working directory. A relative one is made in the fresh workspace when it is
+     * missing, through the same race-free walk as {@code files()}; one that leads out of the
+     * workspace is never made, and a sandbox refuses it before anything is created.
+     */
     private Cwd initialCwd(@Nullable String cwd) {
         if (cwd == null) {
             return new Cwd(workspace, confinement.visibleWorkspace());
         }
-        if (!Path.of(cwd).isAbsolute()) {
+        String visibleWorkspace = confinement.visibleWorkspace();
+        String visible = Path.of(visibleWorkspace).resolve(cwd).normalize().toString();
+        boolean inside = visible.equals(visibleWorkspace) || visible.startsWith(visibleWorkspace + "/");
+        if (!inside && confinement.confined()) {
+            throw new ConfigException(
+                    "cwd",
+                    "config key 'cwd': working directory " + visible + " is outside the sandbox's workspace "
+                            + visibleWorkspace);
+        }
+        if (inside && !Path.of(cwd).isAbsolute()) {
             try {
-                Files.createDirectories(workspace.resolve(cwd).normalize()); // it lives in the fresh workspace
-            } catch (IOException e) {
+                files.mkdir(visible);
+            } catch (FileOperationException e) {
                 throw new ConfigException(
                         "cwd", "could not create working directory " + cwd + ": " + e.getMessage(), e);
             }
@@ -318,7 +340,14 @@ final class HostEnvironment extends AbstractEnvironment {
             throw new IllegalArgumentException(
                     "working directory " + visible + " is outside the sandbox's workspace " + visibleWorkspace);
         }
-        if (!Files.isDirectory(host)) {
+        boolean directory;
+        try {
+            // Through files(): confined, a link the code made is resolved inside the workspace, never followed out.
+            directory = files.isDirectory(visible);
+        } catch (FileOperationException e) {
+            throw new IllegalArgumentException("working directory " + visible + ": " + e.getMessage(), e);
+        }
+        if (!directory) {
             throw new IllegalArgumentException("working directory " + visible + " does not exist");
         }
         return new Cwd(host, visible);

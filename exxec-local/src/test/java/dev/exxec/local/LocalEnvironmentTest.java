@@ -17,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -141,6 +142,16 @@ class LocalEnvironmentTest {
                         .hasMessageContaining("does not exist");
             }
         }
+    }
+
+    /** Only a working directory inside the workspace is made; one that leads out must already exist. */
+    @Test
+    void aRelativeCwdOutsideTheWorkspaceIsNotMade() {
+        String name = "exxec-escape-" + UUID.randomUUID();
+        assertThatThrownBy(() -> Exxec.environment("local", Map.of("cwd", "../../" + name)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("does not exist");
+        assertThat(Path.of(System.getProperty("java.io.tmpdir"), name)).doesNotExist();
     }
 
     @Test

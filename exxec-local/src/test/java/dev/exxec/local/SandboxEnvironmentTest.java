@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -119,6 +120,25 @@ class SandboxEnvironmentTest {
         assertThatThrownBy(() -> env.execute(Code.python("1").withCwd("/tmp")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("outside the sandbox's workspace");
+    }
+
+    /**
+     * A working directory that leads out of the workspace is refused before anything is made on the
+     * host (issue 13, finding 9b); one inside is made, as the code sees it.
+     */
+    @Test
+    void aCwdOutsideTheWorkspaceIsRefusedBeforeAnythingIsMade() {
+        String name = "exxec-escape-" + UUID.randomUUID();
+        Path escape = Path.of(System.getProperty("java.io.tmpdir"), name);
+        // The host workspace is <tmp>/exxec-local-<pid>-<n>/workspace: two levels up is the temporary directory.
+        assertThatThrownBy(() -> Exxec.environment("sandbox", Map.of("cwd", "../../" + name)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("outside the sandbox's workspace");
+        assertThat(escape).as("nothing is made on the host").doesNotExist();
+        try (ExecutionEnvironment sub = Exxec.environment("sandbox", Map.of("cwd", "project/../project/src"))) {
+            assertThat(sub.execute("import os\n_result = os.getcwd()").result()).isEqualTo("/workspace/project/src");
+            assertThat(sub.files().stat("project/src").isDirectory()).isTrue();
+        }
     }
 
     @Test

@@ -23,7 +23,9 @@ import org.apache.sshd.sftp.common.SftpException;
  *
  * <p>Relative paths are the workspace's: one that leads out of it, by {@code ..} or through a
  * symbolic link the code made, is refused with {@code OUTSIDE_WORKSPACE}. Absolute paths are the
- * host's file system as the code sees it, links followed as the code would.
+ * host's file system as the code sees it, links followed as the code would. The code runs as the same
+ * remote user, so these checks keep paths where the caller meant them, not a privilege from the code.
+ * Only regular files are read and written: a FIFO, socket or device is refused after a look at it.
  */
 final class RemoteFiles implements WorkspaceFiles {
     private final RemoteEnvironment env;
@@ -162,11 +164,41 @@ final class RemoteFiles implements WorkspaceFiles {
         if (stat.isDirectory()) {
             throw new FileOperationException(Reason.IS_A_DIRECTORY, path, "cannot read " + p + ": it is a directory");
         }
+        if (!stat.isRegularFile()) {
+            // The server's open of a FIFO would wait for a writer, and every later request behind it.
+            throw special("read", path, p);
+        }
         try (InputStream in = sftp.read(p)) {
             return in.readAllBytes();
         } catch (IOException e) {
-            throw failure(path, "read", p, e);
+            throw failure(path, "read", p, unstuck(sftp, e));
         }
+    }
+
+    private static FileOperationException special(String operation, String given, String path) {
+        return new FileOperationException(
+                Reason.IO,
+                given,
+                "cannot " + operation + " " + path
+                        + ": it is not a regular file (a FIFO, socket or device); files() reads and writes regular"
+                        + " files only");
+    }
+
+    /**
+     * A failure that is not the server's answer (MINA gives up on a request after its command timeout,
+     * 30 s by default) may leave the server's one request loop blocked: when the code swapped a FIFO in
+     * after the look, the server waits in its open for a writer. Requests queue behind it, so the
+     * channel is closed, and the next call opens a new one.
+     */
+    private static IOException unstuck(SftpClient sftp, IOException e) {
+        if (!(e instanceof SftpException)) {
+            try {
+                sftp.close();
+            } catch (IOException closing) {
+                e.addSuppressed(closing);
+            }
+        }
+        return e;
     }
 
     private static Attributes existing(SftpClient sftp, String given, String path, String operation) {
@@ -185,6 +217,9 @@ final class RemoteFiles implements WorkspaceFiles {
         if (stat.isPresent() && stat.get().isDirectory()) {
             throw new FileOperationException(Reason.IS_A_DIRECTORY, path, "cannot write " + p + ": it is a directory");
         }
+        if (stat.isPresent() && !stat.get().isRegularFile() && !stat.get().isSymbolicLink()) {
+            throw special("write", path, p);
+        }
         Path parent = Path.of(p).getParent();
         if (parent != null) {
             mkdirs(sftp, path, parent);
@@ -192,7 +227,7 @@ final class RemoteFiles implements WorkspaceFiles {
         try {
             RemoteEnvironment.upload(sftp, p, content);
         } catch (IOException e) {
-            throw failure(path, "write", p, e);
+            throw failure(path, "write", p, unstuck(sftp, e));
         }
     }
 

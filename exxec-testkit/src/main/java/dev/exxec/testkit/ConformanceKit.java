@@ -147,4 +147,12 @@ public abstract class ConformanceKit {
             super(ConformanceKit.this.factory());
         }
     }
+
+    /** Hostile code racing {@code files()}; skipped like {@link HostileCode}. */
+    @Nested
+    class HostileFiles extends HostileFilesContract {
+        HostileFiles() {
+            super(ConformanceKit.this.factory());
+        }
+    }
 }

@@ -4,6 +4,8 @@ import static dev.exxec.testkit.Outcomes.describe;
 import static dev.exxec.testkit.Outcomes.succeeded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.exxec.Code;
@@ -13,17 +15,22 @@ import dev.exxec.FileEntry;
 import dev.exxec.FileOperationException;
 import dev.exxec.Language;
 import dev.exxec.WorkspaceFiles;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Files: bytes and text in and out, relative paths in the workspace that the code sees as its working
- * directory, sorted listings, stat, exists, mkdir with parents, move, recursive delete, and {@code
- * NOT_FOUND} for what is not there. Each test works in its own directory.
+ * directory, sorted listings, stat, exists, mkdir with parents, move, recursive delete, {@code
+ * NOT_FOUND} for what is not there, and a quick refusal of FIFOs. Each test works in its own directory.
  */
 abstract class FileContract extends KitArea {
+    /** How long refusing a FIFO may take: it must not wait for the FIFO's other end at all. */
+    private static final Duration FIFO_REFUSAL = Duration.ofSeconds(5);
 
     FileContract(EnvironmentFactory factory) {
         super(factory);
@@ -230,5 +237,72 @@ abstract class FileContract extends KitArea {
     void readingADirectoryFails() {
         files().mkdir("files-dir-read");
         assertThatThrownBy(() -> files().read("files-dir-read")).isInstanceOf(FileOperationException.class);
+    }
+
+    /**
+     * A FIFO the code made is no file to read or write: both are refused at once (an open of a FIFO
+     * waits for its other end, which would hang the caller), and the environment works on.
+     */
+    @Test
+    void fifosAreRefusedQuickly() {
+        String fifo = "files-fifo/pipe";
+        files().mkdir("files-fifo");
+        makeFifo(fifo);
+        try {
+            assertThat(files().stat(fifo).type()).isEqualTo(FileEntry.Type.OTHER);
+            Map<String, ThrowingCallable> operations = new LinkedHashMap<>();
+            operations.put("read", () -> files().read(fifo));
+            operations.put("readString", () -> files().readString(fifo));
+            operations.put("write", () -> files().writeString(fifo, "into the pipe"));
+            operations.forEach((what, operation) -> {
+                long start = System.nanoTime();
+                // On another thread, so that a provider that hangs fails here instead of stalling the area.
+                Throwable thrown = assertTimeoutPreemptively(
+                        FIFO_REFUSAL.plusSeconds(5), () -> catchThrowable(operation), what + " of a FIFO hangs");
+                assertThat(thrown).as("%s of a FIFO", what).isInstanceOf(FileOperationException.class);
+                assertThat(Duration.ofNanos(System.nanoTime() - start))
+                        .as("%s of a FIFO is refused after", what)
+                        .isLessThan(FIFO_REFUSAL);
+            });
+            assertThat(files().exists(fifo))
+                    .as("the refused write left the FIFO")
+                    .isTrue();
+            files().writeString("files-fifo/after.txt", "still works");
+            assertThat(files().readString("files-fifo/after.txt")).isEqualTo("still works");
+            if (caps().commands()) {
+                ExecutionResult r = succeeded(env().executeCommand("cat files-fifo/after.txt"));
+                assertThat(r.stdout()).as(describe(r)).isEqualTo("still works");
+            }
+        } finally {
+            releaseFifo(fifo);
+        }
+        files().delete(fifo);
+        assertThat(files().exists(fifo)).isFalse();
+    }
+
+    /** Makes a FIFO through the code (a command, else Python), or skips where the code cannot. */
+    private void makeFifo(String path) {
+        ExecutionResult r;
+        if (caps().commands()) {
+            r = env().executeCommand(Command.of("mkfifo " + path));
+        } else {
+            assumeLanguage(Language.PYTHON);
+            r = env().execute(Code.python("import os\nos.mkfifo(" + pythonString(path) + ")\n"));
+        }
+        assumeTrue(r.success(), () -> "the code cannot make a FIFO here: " + describe(r));
+    }
+
+    /** Opens the FIFO for both ends from the code: what releases anything of this JVM still blocked on it. */
+    private void releaseFifo(String path) {
+        if (caps().commands()) {
+            env().executeCommand(Command.of("exec 3<>" + path).withTimeout(Duration.ofSeconds(5)));
+        } else if (caps().supports(Language.PYTHON)) {
+            env().execute(Code.python("import os\nos.close(os.open(" + pythonString(path) + ", os.O_RDWR))\n")
+                    .withTimeout(Duration.ofSeconds(5)));
+        }
+    }
+
+    private static String pythonString(String s) {
+        return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 }

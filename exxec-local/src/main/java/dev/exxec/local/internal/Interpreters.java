@@ -2,6 +2,7 @@ package dev.exxec.local.internal;
 
 import dev.exxec.Language;
 import dev.exxec.internal.Reaper;
+import dev.exxec.internal.TreeRemoval;
 import dev.exxec.local.LocalConfig;
 import dev.exxec.spi.DriverProtocol;
 import java.io.IOException;
@@ -9,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +18,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -514,28 +513,12 @@ public final class Interpreters {
         return root;
     }
 
-    /** Deletes a directory tree, best effort (used at shutdown and on close). */
+    /**
+     * Deletes a directory tree, best effort (used at shutdown and on close), through directory handles
+     * that never follow a link: code that still runs cannot turn the deletion against host files (see
+     * {@link TreeRemoval}). The parent of {@code root} must be a directory the code cannot change.
+     */
     public static void deleteTree(Path root) {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        // Directories the code made read-only would keep their content: make them writable first.
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
-                    .forEach(p -> p.toFile().setWritable(true, true));
-        } catch (IOException | UncheckedIOException e) {
-            // the tree vanished meanwhile
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // keep deleting the rest; what is left is reported by the caller's check
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            // the tree vanished meanwhile
-        }
+        TreeRemoval.deleteTree(root);
     }
 }
