@@ -96,7 +96,10 @@ public final class InterpreterSession implements CodeSession {
             Interrupter interrupter,
             Duration timeout,
             long outputLimit) {
-        List<String> command = List.of(interpreter, driverDirectory + "/" + driver(language));
+        String script = driverDirectory + "/" + driver(language);
+        List<String> command = language == Language.PYTHON
+                ? List.of(interpreter, DriverProtocol.PYTHON_ISOLATED, script)
+                : List.of(interpreter, script);
         Map<String, String> header = language == Language.PYTHON
                 ? Map.of("support", driverDirectory + "/" + DriverProtocol.PYTHON_SUPPORT)
                 : Map.of();

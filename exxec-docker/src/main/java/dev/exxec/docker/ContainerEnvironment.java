@@ -584,6 +584,7 @@ final class ContainerEnvironment extends AbstractEnvironment {
             case PYTHON -> {
                 String[] python = probe.get("python").split(" ");
                 command.add(python[0]);
+                command.add(DriverProtocol.PYTHON_ISOLATED);
                 command.add(TOOLS + "/" + COMPILED_DRIVER);
                 header.put("support", TOOLS + "/" + DriverProtocol.PYTHON_SUPPORT);
             }
@@ -597,7 +598,7 @@ final class ContainerEnvironment extends AbstractEnvironment {
                     command.add(probe.get("node").split(" ")[0]);
                     header.put("transpiler", probe.get("typescript").split(" ", 2)[1]);
                 } else {
-                    command.addAll(List.of(probe.get("deno"), "run", "--allow-all", "--quiet"));
+                    command.addAll(List.of(probe.get("deno"), "run", "--allow-all", "--quiet", "--no-config"));
                     header.put("transpiler", "native");
                 }
                 command.add(TOOLS + "/" + DriverProtocol.JAVASCRIPT_DRIVER);

@@ -374,6 +374,7 @@ final class HostEnvironment extends AbstractEnvironment {
             case PYTHON -> {
                 Interpreters.Python py = (Interpreters.Python) lookup(language).runtime();
                 command.add(py.executable().toString());
+                command.add(DriverProtocol.PYTHON_ISOLATED);
                 command.add(confinement.visible(py.driver()));
                 header.put("support", confinement.visible(py.support()));
                 if (!confinement.confined()) {
@@ -392,7 +393,8 @@ final class HostEnvironment extends AbstractEnvironment {
                         (Interpreters.TypeScript) lookup(language).runtime();
                 command.add(ts.executable().toString());
                 if (ts.deno()) {
-                    command.addAll(List.of("run", "--allow-all", "--quiet"));
+                    // No configuration file found near the driver (/tmp is anyone's here) changes how it runs.
+                    command.addAll(List.of("run", "--allow-all", "--quiet", "--no-config"));
                     // Deno's cache would otherwise land in HOME, the workspace.
                     env.putIfAbsent(
                             "DENO_DIR",
@@ -564,6 +566,7 @@ final class HostEnvironment extends AbstractEnvironment {
                 SandboxPolicy policy = sandboxed.policy();
                 List<String> command = List.of(
                         py.executable().toString(),
+                        DriverProtocol.PYTHON_ISOLATED,
                         confinement.visible(script),
                         confinement.visible(driver),
                         "--sandbox",

@@ -33,7 +33,10 @@ class MarkerChannelTest {
             Interpreters.Python python =
                     Interpreters.python(config, Interpreters.systemPath()).runtime();
             header.put("support", python.support().toString());
-            command = List.of(python.executable().toString(), python.driver().toString());
+            command = List.of(
+                    python.executable().toString(),
+                    DriverProtocol.PYTHON_ISOLATED,
+                    python.driver().toString());
         } else {
             Interpreters.Node node =
                     Interpreters.node(config, Interpreters.systemPath()).runtime();
