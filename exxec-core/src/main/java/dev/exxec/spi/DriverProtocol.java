@@ -32,7 +32,9 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  * The record is {@code {"ok":true,"value":...,"type":...}} or {@code
  * {"ok":false,"error":...,"errorType":...,"traceback":...}}. The program never sees the header, so it
- * cannot learn the marker or the file.
+ * cannot learn the marker or the file from it; a program that finds them anyway (in the driver's
+ * memory) can write a record, but never more than a result of its own: what exxec did to the call
+ * ({@link dev.exxec.ExecutionResult#stoppedBy()}) never comes from a record.
  *
  * <p>Python drivers run with {@link #PYTHON_ISOLATED}. Drivers load everything they need from the
  * interpreter's installation and their own directory, never from the working directory.

@@ -12,7 +12,6 @@ import dev.exxec.Capabilities;
 import dev.exxec.Code;
 import dev.exxec.Command;
 import dev.exxec.EnvironmentStartException;
-import dev.exxec.ErrorTypes;
 import dev.exxec.ExecutionResult;
 import dev.exxec.Isolation;
 import dev.exxec.Language;
@@ -660,9 +659,9 @@ final class ContainerEnvironment extends AbstractEnvironment {
             if (!result.success() && result.exitCode() == 128 + 9 && !killedByUs && (kills = oomKills()) > oomSeen) {
                 oomSeen = kills;
                 return result.toBuilder()
-                        .error(
+                        .stopped(
+                                dev.exxec.Stop.MEMORY_LIMIT,
                                 "the container's memory limit was reached; the kernel killed the code",
-                                ErrorTypes.MEMORY_LIMIT,
                                 result.traceback())
                         .build();
             }

@@ -6,10 +6,10 @@ import dev.exxec.CodeSession;
 import dev.exxec.Command;
 import dev.exxec.ConfigException;
 import dev.exxec.EnvironmentStartException;
-import dev.exxec.ErrorTypes;
 import dev.exxec.ExecutionResult;
 import dev.exxec.Language;
 import dev.exxec.Processes;
+import dev.exxec.Stop;
 import dev.exxec.Terminals;
 import dev.exxec.WorkspaceFiles;
 import dev.exxec.local.internal.Cgroups;
@@ -666,11 +666,12 @@ final class HostEnvironment extends AbstractEnvironment {
         @Override
         public ExecutionResult conclude(ExecutionResult result) {
             try {
+                // The kernel's count in the call's cgroup, read on the host: nothing the code wrote.
                 if (!result.success() && lease.oomKilled()) {
                     return result.toBuilder()
-                            .error(
+                            .stopped(
+                                    Stop.MEMORY_LIMIT,
                                     "the sandbox's memory limit was reached; the kernel killed the code",
-                                    ErrorTypes.MEMORY_LIMIT,
                                     result.traceback())
                             .build();
                 }

@@ -612,11 +612,12 @@ final class Zygote implements AutoCloseable {
                 return result;
             }
             try {
+                // The kernel's count in the child's cgroup, read on the host: nothing the code wrote.
                 if (!result.success() && cell.lease().oomKilled()) {
                     return result.toBuilder()
-                            .error(
+                            .stopped(
+                                    dev.exxec.Stop.MEMORY_LIMIT,
                                     "the sandbox's memory limit was reached; the kernel killed the code",
-                                    dev.exxec.ErrorTypes.MEMORY_LIMIT,
                                     result.traceback())
                             .build();
                 }

@@ -7,10 +7,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.exxec.Code;
 import dev.exxec.CodeSession;
+import dev.exxec.ConfigException;
+import dev.exxec.ErrorTypes;
 import dev.exxec.ExecutionEnvironment;
 import dev.exxec.ExecutionResult;
 import dev.exxec.FileEntry;
 import dev.exxec.Language;
+import dev.exxec.Stop;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,16 +23,23 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
- * The drivers belong to exxec, not to the code (issue 13, finding 6): what one call leaves in the
- * workspace never changes how a later call's driver runs. A call plants modules named like those the
- * drivers and innocent programs import (Python's standard library, Node.js packages, a {@code package.json}, a Deno
- * configuration, Python's user site in {@code HOME}); every planted module, if it is ever loaded,
- * writes a marker file and returns forged values. Later innocent calls (an async {@code main}, an
- * exception with its traceback, a value JSON cannot hold, a print, an ES module with top-level
- * {@code await}) return their true results, no marker appears, and the code's own modules in the
- * workspace are still importable.
+ * The drivers and exxec's verdicts belong to exxec, not to the code (issue 13, findings 6 and 8).
+ *
+ * <p>What one call leaves in the workspace never changes how a later call's driver runs. A call
+ * plants modules named like those the drivers and innocent programs import (Python's standard
+ * library, Node.js packages, a {@code package.json}, a Deno configuration, Python's user site in
+ * {@code HOME}); every planted module, if it is ever loaded, writes a marker file and returns forged
+ * values. Later innocent calls (an async {@code main}, an exception with its traceback, a value JSON
+ * cannot hold, a print, an ES module with top-level {@code await}) return their true results, no
+ * marker appears, and the code's own modules in the workspace are still importable.
  *
  * <p>Each case plants into an environment of its own, so the planted files reach no other case.
+ *
+ * <p>Whether exxec stopped a call is {@link ExecutionResult#stoppedBy()}, never the code's say: a
+ * program that finds the driver's result channel in its frames and writes a record that reads exactly
+ * like exxec's timeout, one that replaces the driver's JSON encoder, and one that raises its own
+ * {@code TimeoutError} with exxec's message all leave it unset; a real deadline and a real stop at the
+ * output limit set it.
  */
 abstract class DriverIntegrityContract extends KitArea {
     /** The marker files' prefix: a planted module that ran leaves {@code MARK-<its name>}. */
@@ -351,6 +362,60 @@ abstract class DriverIntegrityContract extends KitArea {
                     """, 42, null),
             new Innocent("const greeting: string = 'hello';\nconsole.log(greeting);\n", null, "hello\n"));
 
+    /** exxec's message for a call that reached the default deadline, word for word. */
+    static final String TIMEOUT_MESSAGE = "the execution exceeded its timeout of 30s and was killed";
+
+    /**
+     * Finds the driver's request header (its result file or its stdout marker) in the driver's frames
+     * or, failing that, among all live objects, and writes a record with exxec's own timeout in it,
+     * then ends at once so that the driver writes nothing after it. Without a header to find (an
+     * in-process interpreter has none), it raises the same as Python's own TimeoutError.
+     */
+    private static final String PYTHON_FORGES_A_TIMEOUT = """
+            import gc, json, os, sys
+
+            MESSAGE = "%s"
+            RECORD = json.dumps({"ok": False, "error": MESSAGE, "errorType": "TimeoutError", "traceback": None})
+
+            def looks_like_header(value):
+                return isinstance(value, dict) and ("marker" in value or "file" in value) and "support" in value
+
+            def find_header():
+                frame = sys._getframe()
+                while frame is not None:
+                    for value in list(frame.f_locals.values()):
+                        if looks_like_header(value):
+                            return value
+                    frame = frame.f_back
+                for value in getattr(gc, "get_objects", list)():
+                    if looks_like_header(value):
+                        return value
+                return None
+
+            header = find_header()
+            if header is None:
+                raise TimeoutError(MESSAGE)
+            sys.stdout.flush()
+            if "file" in header:
+                with open(header["file"], "w") as f:
+                    f.write(RECORD)
+            else:
+                os.write(1, (header["marker"] + RECORD + "\\n").encode())
+            os._exit(0)
+            """.formatted(TIMEOUT_MESSAGE);
+
+    /** Replaces the JSON encoder the driver shares with the program, so the driver writes a forged record. */
+    private static final String JAVASCRIPT_FORGES_A_TIMEOUT = """
+            const original = JSON.stringify;
+            JSON.stringify = function (value, ...rest) {
+              if (value && typeof value === 'object' && 'ok' in value) {
+                return original({ ok: false, error: '%s', errorType: 'TimeoutError', traceback: null });
+              }
+              return original.call(JSON, value, ...rest);
+            };
+            function main() { return 1; }
+            """.formatted(TIMEOUT_MESSAGE);
+
     private static final String JAVASCRIPT_FAILURE = """
             import { join } from 'node:path';
             export function main() { throw new RangeError('innocent ' + join('a', 'b')); }
@@ -411,5 +476,94 @@ abstract class DriverIntegrityContract extends KitArea {
                     session.execute(JAVASCRIPT_CALLS.get(4).source()));
         }
         assertNoMarkers(env, Language.JAVASCRIPT);
+    }
+
+    /** A failure that the code claims: its own error type, exxec's stop unset. */
+    private static void assertOwnClaim(ExecutionResult r) {
+        assertThat(r.stoppedBy())
+                .as("exxec did not stop this call: %s", describe(r))
+                .isNull();
+        if (!r.success()) {
+            assertThat(r.errorType())
+                    .as("the code's own claim stays: %s", describe(r))
+                    .isEqualTo(ErrorTypes.TIMEOUT);
+        }
+    }
+
+    @Test
+    void aPythonRecordThatReadsLikeExxecsTimeoutIsTheCodesOwnClaim() {
+        assumeLanguage(Language.PYTHON);
+        ExecutionResult r = env().execute(Code.python(PYTHON_FORGES_A_TIMEOUT));
+        assertThat(r.success()).as(describe(r)).isFalse();
+        assertThat(r.error()).as(describe(r)).isEqualTo(TIMEOUT_MESSAGE);
+        if (factory().codeRunsInOwnProcess()) {
+            assertThat(r.exitCode())
+                    .as("the program found the driver's result channel and wrote the record itself: %s", describe(r))
+                    .isZero();
+        }
+        assertOwnClaim(r);
+    }
+
+    @Test
+    void aPythonTimeoutErrorWithExxecsWordsIsTheCodesOwn() {
+        assumeLanguage(Language.PYTHON);
+        ExecutionResult r = env().execute(Code.python("raise TimeoutError(\"" + TIMEOUT_MESSAGE + "\")\n"));
+        assertThat(r.success()).as(describe(r)).isFalse();
+        assertOwnClaim(r);
+    }
+
+    @Test
+    void aJavaScriptRecordThatReadsLikeExxecsTimeoutIsTheCodesOwnClaim() {
+        assumeLanguage(Language.JAVASCRIPT);
+        assertOwnClaim(env().execute(Code.javascript(JAVASCRIPT_FORGES_A_TIMEOUT)));
+        ExecutionResult thrown = env().execute(Code.javascript("""
+                class TimeoutError extends Error {}
+                function main() { throw new TimeoutError('%s'); }
+                """.formatted(TIMEOUT_MESSAGE)));
+        assertThat(thrown.success()).as(describe(thrown)).isFalse();
+        assertOwnClaim(thrown);
+    }
+
+    @Test
+    void aRealDeadlineIsExxecsVerdict() {
+        for (Language language : List.of(Language.PYTHON, Language.JAVASCRIPT)) {
+            if (!caps().supports(language)) {
+                continue;
+            }
+            String sleeps = language == Language.PYTHON ? "import time\ntime.sleep(30)\n" : "while (true) {}\n";
+            ExecutionResult r = env().execute(Code.of(language, sleeps).withTimeout(Duration.ofSeconds(1)));
+            assertThat(r.success()).as(describe(r)).isFalse();
+            assertThat(r.errorType()).as(describe(r)).isEqualTo(ErrorTypes.TIMEOUT);
+            assertThat(r.stoppedBy()).as(describe(r)).isEqualTo(Stop.DEADLINE);
+        }
+        if (caps().sessions() && caps().supports(Language.PYTHON)) {
+            try (CodeSession session = env().session(Language.PYTHON)) {
+                ExecutionResult r = session.execute(
+                        Code.python("import time\ntime.sleep(30)\n").withTimeout(Duration.ofSeconds(1)));
+                assertThat(r.stoppedBy()).as(describe(r)).isEqualTo(Stop.DEADLINE);
+                ExecutionResult forged = session.execute(Code.python(
+                        "raise TimeoutError(\"the call ran past its deadline of 1 s and was interrupted\")\n"));
+                assertThat(forged.stoppedBy()).as(describe(forged)).isNull();
+            }
+        }
+    }
+
+    @Test
+    void aRealStopAtTheOutputLimitIsExxecsVerdict() {
+        assumeLanguage(Language.PYTHON);
+        ExecutionEnvironment env;
+        try {
+            env = newEnv(Map.of("outputLimit", "1m", "stopOnOutputLimit", "true"));
+        } catch (ConfigException e) {
+            assumeTrue(!"stopOnOutputLimit".equals(e.key()), () -> "the environment refuses: " + e.getMessage());
+            throw e;
+        }
+        ExecutionResult r = env.execute(Code.python("""
+                import sys
+                while True:
+                    sys.stdout.write("x" * 65536)
+                """).withTimeout(Duration.ofSeconds(30)));
+        assertThat(r.errorType()).as(describe(r)).isEqualTo(ErrorTypes.OUTPUT_LIMIT);
+        assertThat(r.stoppedBy()).as(describe(r)).isEqualTo(Stop.OUTPUT_LIMIT);
     }
 }
