@@ -3,6 +3,11 @@ package dev.exxec;
 /**
  * The {@link ExecutionResult#errorType()} values that exxec itself assigns, beside the languages' own
  * exception class names.
+ *
+ * <p>A name alone does not prove that exxec assigned it: a program's own exception or result may
+ * carry the same name (Python has a {@code TimeoutError}). Where exxec ended the call, {@link
+ * ExecutionResult#stoppedBy()} says so, with {@link #TIMEOUT}, {@link #OUTPUT_LIMIT}, {@link
+ * #CANCELLED} or {@link #MEMORY_LIMIT}; that component is never read from anything the code wrote.
  */
 public final class ErrorTypes {
     /** The call reached its deadline; everything it started was killed. */

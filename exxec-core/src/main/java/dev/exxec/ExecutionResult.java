@@ -16,6 +16,10 @@ import org.jspecify.annotations.Nullable;
  * unmodifiable. A value that JSON cannot represent arrives as its text form (Python's {@code repr},
  * JavaScript's {@code util.inspect}) with its type name in {@link #resultType()}.
  *
+ * <p>Whether exxec ended the call (its deadline, its output limit, a cancellation, the memory limit)
+ * is {@link #stoppedBy()}, which only exxec sets. {@link #errorType()} alone cannot tell it: the code
+ * reports its own failures there, and may name them as it likes (Python has a {@code TimeoutError}).
+ *
  * @param success {@code true} when the code ran to completion without an exception (for commands:
  *     exit code 0)
  * @param result the returned value, or {@code null}
@@ -28,12 +32,17 @@ import org.jspecify.annotations.Nullable;
  * @param duration wall time of the call
  * @param error the error message when {@code success} is false, else {@code null}
  * @param errorType the language's exception class name ({@code ValueError}, {@code TypeError},
- *     {@code SyntaxError}...) or one of {@link ErrorTypes} when {@code success} is false
+ *     {@code SyntaxError}...) or one of {@link ErrorTypes} when {@code success} is false; the code's
+ *     own claim unless {@code stoppedBy} is set
  * @param traceback the stack trace of the exception, without exxec's own frames, or {@code null}
  * @param stdoutTruncated whether standard output exceeded the limit and was cut
  * @param stderrTruncated whether standard error exceeded the limit and was cut
  * @param outputs values and figures the code displayed, in order (sessions report them; empty
  *     otherwise)
+ * @param stoppedBy what exxec itself did to end the call, with {@code errorType} its {@link
+ *     Stop#errorType()}; {@code null} when the call ended by itself. Set by exxec from what it knows
+ *     on its own side, never read from anything the code wrote (output, result records, files), so a
+ *     program cannot make its result look like exxec stopped it
  */
 public record ExecutionResult(
         boolean success,
@@ -48,9 +57,15 @@ public record ExecutionResult(
         @Nullable String traceback,
         boolean stdoutTruncated,
         boolean stderrTruncated,
-        java.util.List<RichOutput> outputs) {
+        java.util.List<RichOutput> outputs,
+        @Nullable Stop stoppedBy) {
 
-    /** Validates the components. */
+    /**
+     * Validates the components.
+     *
+     * @throws IllegalArgumentException when a failed result has no error type, or a stop comes with
+     *     success or with another error type than its own
+     */
     public ExecutionResult {
         outputs = java.util.List.copyOf(outputs);
         Objects.requireNonNull(stdout, "stdout");
@@ -58,6 +73,10 @@ public record ExecutionResult(
         Objects.requireNonNull(duration, "duration");
         if (!success && errorType == null) {
             throw new IllegalArgumentException("a failed result needs an errorType");
+        }
+        if (stoppedBy != null && (success || !stoppedBy.errorType().equals(errorType))) {
+            throw new IllegalArgumentException("a result stopped by " + stoppedBy + " fails with errorType "
+                    + stoppedBy.errorType() + ", not success=" + success + ", errorType=" + errorType);
         }
     }
 
@@ -92,7 +111,8 @@ public record ExecutionResult(
                 .error(error, errorType, traceback)
                 .stdoutTruncated(stdoutTruncated)
                 .stderrTruncated(stderrTruncated)
-                .outputs(outputs);
+                .outputs(outputs)
+                .stoppedBy(stoppedBy);
     }
 
     /** Builds {@link ExecutionResult}s; not thread-safe. */
@@ -110,6 +130,7 @@ public record ExecutionResult(
         private boolean stdoutTruncated;
         private boolean stderrTruncated;
         private java.util.List<RichOutput> outputs = java.util.List.of();
+        private @Nullable Stop stoppedBy;
 
         private Builder() {}
 
@@ -168,6 +189,25 @@ public record ExecutionResult(
             return this;
         }
 
+        /**
+         * What exxec did to end the call, or {@code null}: for exxec's own code, from what it knows on
+         * its side, never from anything the program wrote. {@link #stopped} sets the error with it.
+         */
+        public Builder stoppedBy(@Nullable Stop stoppedBy) {
+            this.stoppedBy = stoppedBy;
+            return this;
+        }
+
+        /**
+         * Marks the result as ended by exxec: failed, with the stop's error type, a message and an
+         * optional traceback.
+         */
+        public Builder stopped(Stop stop, String message, @Nullable String traceback) {
+            this.success = false;
+            this.stoppedBy = Objects.requireNonNull(stop, "stop");
+            return error(message, stop.errorType(), traceback);
+        }
+
         public ExecutionResult build() {
             return new ExecutionResult(
                     success,
@@ -182,7 +222,8 @@ public record ExecutionResult(
                     traceback,
                     stdoutTruncated,
                     stderrTruncated,
-                    outputs);
+                    outputs,
+                    stoppedBy);
         }
     }
 }

@@ -51,6 +51,35 @@ class ApiTest {
     }
 
     @Test
+    void aStopComesWithItsErrorTypeAndTravelsWithTheResult() {
+        ExecutionResult stopped = ExecutionResult.builder()
+                .exitCode(137)
+                .stopped(Stop.DEADLINE, "killed at the deadline", null)
+                .build();
+        assertThat(stopped.success()).isFalse();
+        assertThat(stopped.errorType()).isEqualTo(ErrorTypes.TIMEOUT);
+        assertThat(stopped.stoppedBy()).isEqualTo(Stop.DEADLINE);
+        assertThat(stopped.toBuilder().build()).isEqualTo(stopped);
+        // The code's own TimeoutError: no stop.
+        assertThat(ExecutionResult.builder()
+                        .error("killed", ErrorTypes.TIMEOUT, null)
+                        .build()
+                        .stoppedBy())
+                .isNull();
+        // A stop never goes with another error type, nor with success.
+        assertThatThrownBy(
+                        () -> stopped.toBuilder().error("x", "ValueError", null).build())
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> stopped.toBuilder().success(true).build())
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(stopped.toBuilder()
+                        .stopped(Stop.MEMORY_LIMIT, "the kernel killed it", null)
+                        .build()
+                        .errorType())
+                .isEqualTo(ErrorTypes.MEMORY_LIMIT);
+    }
+
+    @Test
     void unknownProvidersListTheKnownOnes() {
         assertThatThrownBy(() -> Exxec.environment("nope"))
                 .isInstanceOf(ProviderNotFoundException.class)

@@ -1,9 +1,9 @@
 package dev.exxec.cli;
 
 import dev.exxec.Command;
-import dev.exxec.ErrorTypes;
 import dev.exxec.ExecutionEnvironment;
 import dev.exxec.ExecutionResult;
+import dev.exxec.Stop;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -84,12 +84,15 @@ final class ExecCommand implements Callable<Integer> {
         }
     }
 
-    /** The command's exit code, as far as a process exit status can carry it. */
+    /**
+     * The command's exit code, as far as a process exit status can carry it; {@link ExitCodes#TIMED_OUT}
+     * only when exxec stopped it at its deadline, never for an error that merely carries the name.
+     */
     static int exitCode(ExecutionResult result) {
         if (result.success()) {
             return ExitCodes.OK;
         }
-        if (ErrorTypes.TIMEOUT.equals(result.errorType())) {
+        if (result.stoppedBy() == Stop.DEADLINE) {
             return ExitCodes.TIMED_OUT;
         }
         int code = result.exitCode();

@@ -41,6 +41,7 @@ final class JsonOutput {
         m.put("exitCode", r.exitCode());
         m.put("error", r.error());
         m.put("errorType", r.errorType());
+        m.put("stoppedBy", r.stoppedBy() == null ? null : r.stoppedBy().name());
         m.put("traceback", r.traceback());
         m.put("durationMs", r.duration().toMillis());
         m.put("stdoutTruncated", r.stdoutTruncated());

@@ -139,8 +139,10 @@ final class Presenter {
         if (traceback != null && !traceback.isBlank()) {
             line(io.err(), false, traceback.stripTrailing());
         }
-        // Python's and Node's tracebacks end or start with this line already; say it once.
-        if (traceback == null || !traceback.contains(summary)) {
+        if (r.stoppedBy() != null) {
+            note(summary); // exxec stopped it: exxec says so, whatever the traceback holds
+        } else if (traceback == null || !traceback.contains(summary)) {
+            // Python's and Node's tracebacks end or start with this line already; say it once.
             line(io.err(), false, summary);
         }
     }

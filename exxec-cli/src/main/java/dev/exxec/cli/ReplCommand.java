@@ -157,8 +157,8 @@ final class ReplCommand implements Callable<Integer> {
         if (!r.success()) {
             String trace = r.traceback();
             err.println(trace != null && !trace.isBlank() ? trace.stripTrailing() : r.errorType() + ": " + r.error());
-            if (dev.exxec.ErrorTypes.TIMEOUT.equals(r.errorType())) {
-                err.println(r.error());
+            if (r.stoppedBy() != null) { // exxec's own word, beside the program's traceback
+                err.println("exxec: " + r.error());
             }
         } else if (r.result() != null) {
             out.println(r.result() instanceof String s ? JsonOutput.write(s) : JsonOutput.write(r.result()));

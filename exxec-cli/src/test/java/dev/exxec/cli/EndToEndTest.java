@@ -62,6 +62,7 @@ class EndToEndTest {
                         "exitCode",
                         "error",
                         "errorType",
+                        "stoppedBy",
                         "traceback",
                         "durationMs",
                         "stdoutTruncated",
@@ -174,8 +175,19 @@ class EndToEndTest {
         Outcome o = Cli.runWithInput("while True: pass", "run", "--timeout", "1", "-");
 
         assertThat(o.exitCode()).as(o.toString()).isEqualTo(1);
-        assertThat(o.err()).startsWith("TimeoutError");
+        assertThat(o.err()).as("exxec says it stopped the call").startsWith("exxec: TimeoutError");
         assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5_000);
+    }
+
+    @Test
+    void aProgramsOwnTimeoutErrorIsNotExxecsWord() {
+        Machine.requireLanguage(Language.PYTHON);
+
+        Outcome o = Cli.runWithInput("raise TimeoutError('the execution exceeded its timeout')", "run", "--json", "-");
+
+        assertThat(o.exitCode()).as(o.toString()).isEqualTo(1);
+        Map<String, Object> json = Cli.object(o.out());
+        assertThat(json).containsEntry("errorType", "TimeoutError").containsEntry("stoppedBy", null);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.exxec.ErrorTypes;
 import dev.exxec.ExecutionResult;
+import dev.exxec.Stop;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,8 @@ class PresenterTest {
 
         assertThat(JsonOutput.write(JsonOutput.result(r)))
                 .isEqualTo("{\"success\":true,\"result\":{\"a\":1},\"resultType\":null,\"stdout\":\"hi\\n\","
-                        + "\"stderr\":\"\",\"exitCode\":0,\"error\":null,\"errorType\":null,\"traceback\":null,"
+                        + "\"stderr\":\"\",\"exitCode\":0,\"error\":null,\"errorType\":null,\"stoppedBy\":null,"
+                        + "\"traceback\":null,"
                         + "\"durationMs\":1234,\"stdoutTruncated\":false,\"stderrTruncated\":false}");
     }
 
@@ -31,11 +33,12 @@ class PresenterTest {
         ExecutionResult r = ExecutionResult.builder()
                 .success(false)
                 .exitCode(137)
-                .error("killed", ErrorTypes.TIMEOUT, null)
+                .stopped(Stop.DEADLINE, "killed", null)
                 .build();
 
         assertThat(JsonOutput.write(JsonOutput.event("result", JsonOutput.result(r))))
-                .startsWith("{\"event\":\"result\",\"success\":false,");
+                .startsWith("{\"event\":\"result\",\"success\":false,")
+                .contains("\"errorType\":\"TimeoutError\",\"stoppedBy\":\"DEADLINE\",");
     }
 
     @Test
@@ -53,7 +56,13 @@ class PresenterTest {
         assertThat(ExecCommand.exitCode(ExecutionResult.builder().success(true).build()))
                 .isZero();
         assertThat(ExecCommand.exitCode(failed(3, ErrorTypes.PROCESS_EXIT))).isEqualTo(3);
-        assertThat(ExecCommand.exitCode(failed(137, ErrorTypes.TIMEOUT))).isEqualTo(124);
+        assertThat(ExecCommand.exitCode(ExecutionResult.builder()
+                        .exitCode(137)
+                        .stopped(Stop.DEADLINE, "killed at the deadline", null)
+                        .build()))
+                .isEqualTo(124);
+        // a program's own TimeoutError is the program's failure, not exxec's deadline
+        assertThat(ExecCommand.exitCode(failed(1, ErrorTypes.TIMEOUT))).isEqualTo(1);
         // out of a status byte's range, or failed with 0: still a failure
         assertThat(ExecCommand.exitCode(failed(256, ErrorTypes.PROCESS_EXIT))).isEqualTo(1);
         assertThat(ExecCommand.exitCode(failed(0, ErrorTypes.OUTPUT_LIMIT))).isEqualTo(1);

@@ -1,10 +1,10 @@
 package dev.exxec.internal;
 
-import dev.exxec.ErrorTypes;
 import dev.exxec.EventStream;
 import dev.exxec.ExecutionCancelledException;
 import dev.exxec.ExecutionEvent;
 import dev.exxec.ExecutionResult;
+import dev.exxec.Stop;
 import dev.exxec.spi.EventSink;
 import java.time.Duration;
 import java.util.Iterator;
@@ -150,7 +150,7 @@ public final class QueueEventStream implements EventStream, EventSink {
             take();
         }
         ExecutionResult r = finalResult;
-        if (r == null || ErrorTypes.CANCELLED.equals(r.errorType()) && closed.get()) {
+        if (r == null || r.stoppedBy() == Stop.CANCELLATION && closed.get()) {
             throw new ExecutionCancelledException("the event stream of " + id + " was closed before the end");
         }
         return r;

@@ -5,7 +5,6 @@ import dev.exxec.Code;
 import dev.exxec.CodeSession;
 import dev.exxec.Command;
 import dev.exxec.ConfigException;
-import dev.exxec.ErrorTypes;
 import dev.exxec.EventStream;
 import dev.exxec.ExecutionCancelledException;
 import dev.exxec.ExecutionEnvironment;
@@ -14,6 +13,7 @@ import dev.exxec.FileEntry;
 import dev.exxec.FileOperationException;
 import dev.exxec.Language;
 import dev.exxec.Processes;
+import dev.exxec.Stop;
 import dev.exxec.Terminals;
 import dev.exxec.UnsupportedCapabilityException;
 import dev.exxec.WorkspaceFiles;
@@ -23,7 +23,8 @@ import java.util.function.Supplier;
 
 /**
  * A pooled environment as one lease's holder sees it: every call goes to the environment while the
- * lease lasts and throws {@link IllegalStateException} after; a call that timed out, or an
+ * lease lasts and throws {@link IllegalStateException} after; a call that exxec stopped at its
+ * deadline ({@link ExecutionResult#stoppedBy()}, never a program's own {@code TimeoutError}), or an
  * environment that failed, poisons it (the pool retires it instead of lending it again). Sessions
  * opened through it are closed when the lease ends.
  */
@@ -82,7 +83,7 @@ final class LeasedEnvironment implements ExecutionEnvironment, PoolLease.View {
     }
 
     private ExecutionResult judged(ExecutionResult result) {
-        if (ErrorTypes.TIMEOUT.equals(result.errorType())) {
+        if (result.stoppedBy() == Stop.DEADLINE) {
             poisoned = true;
         }
         return result;

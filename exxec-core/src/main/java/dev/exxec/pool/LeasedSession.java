@@ -11,22 +11,21 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A pooled session as one lease's holder sees it: calls go to the session while the lease lasts and
- * throw {@link IllegalStateException} after. A call that fails in a way exxec itself reports — it
- * timed out (even when the interpreter kept its state: the call stopped half-way), was cancelled, hit
- * a limit, or the interpreter died and its state was lost — poisons the session: the pool retires it
- * instead of lending it again. A failure of the holder's own code ({@code ValueError}, {@code
- * SystemExit}...) does not.
+ * throw {@link IllegalStateException} after. A call that fails in a way exxec itself reports — exxec
+ * stopped it ({@link ExecutionResult#stoppedBy()}: it timed out, even when the interpreter kept its
+ * state, since the call stopped half-way; was cancelled; hit a limit), or the interpreter died and
+ * its state was lost — poisons the session: the pool retires it instead of lending it again. A
+ * failure of the holder's own code ({@code ValueError}, {@code SystemExit}...) does not, and neither
+ * does a program's own exception that merely names itself {@code TimeoutError}.
  */
 final class LeasedSession implements CodeSession, PoolLease.View {
-    /** The error types that say something happened to the interpreter, not to the holder's code. */
-    private static final Set<String> POISONING = Set.of(
-            ErrorTypes.TIMEOUT,
-            ErrorTypes.CANCELLED,
-            ErrorTypes.PROCESS_EXIT,
-            ErrorTypes.OUTPUT_LIMIT,
-            ErrorTypes.MEMORY_LIMIT,
-            ErrorTypes.CPU_TIME_LIMIT,
-            ErrorTypes.FILE_SIZE_LIMIT);
+    /**
+     * The error types exxec gives without a stop that also say something happened to the interpreter:
+     * it died, or a limit of the kernel ended it. A program that names its own failure so only costs
+     * its session a fresh interpreter.
+     */
+    private static final Set<String> POISONING =
+            Set.of(ErrorTypes.PROCESS_EXIT, ErrorTypes.CPU_TIME_LIMIT, ErrorTypes.FILE_SIZE_LIMIT);
 
     private final CodeSession session;
     private volatile boolean ended;
@@ -76,7 +75,7 @@ final class LeasedSession implements CodeSession, PoolLease.View {
             throw e;
         }
         @Nullable String type = result.errorType();
-        if (!result.success() && type != null && POISONING.contains(type)) {
+        if (result.stoppedBy() != null || !result.success() && type != null && POISONING.contains(type)) {
             poisoned = true;
         }
         return result;

@@ -3,7 +3,6 @@ package dev.exxec.spi;
 import dev.exxec.Code;
 import dev.exxec.CodeSession;
 import dev.exxec.Command;
-import dev.exxec.ErrorTypes;
 import dev.exxec.EventStream;
 import dev.exxec.ExecutionCancelledException;
 import dev.exxec.ExecutionEnvironment;
@@ -11,6 +10,7 @@ import dev.exxec.ExecutionEvent;
 import dev.exxec.ExecutionResult;
 import dev.exxec.Language;
 import dev.exxec.Processes;
+import dev.exxec.Stop;
 import dev.exxec.Terminals;
 import dev.exxec.UnsupportedCapabilityException;
 import dev.exxec.WorkspaceFiles;
@@ -106,9 +106,9 @@ public abstract class AbstractEnvironment implements ExecutionEnvironment {
 
     private ExecutionResult closedResult(ExecutionResult result) {
         return result.toBuilder()
-                .error(
+                .stopped(
+                        Stop.CANCELLATION,
                         "environment " + id + " was closed during the execution; everything it started was killed",
-                        ErrorTypes.CANCELLED,
                         null)
                 .build();
     }

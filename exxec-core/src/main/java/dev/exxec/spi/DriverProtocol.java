@@ -32,7 +32,12 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  * The record is {@code {"ok":true,"value":...,"type":...}} or {@code
  * {"ok":false,"error":...,"errorType":...,"traceback":...}}. The program never sees the header, so it
- * cannot learn the marker or the file.
+ * cannot learn the marker or the file from it; a program that finds them anyway (in the driver's
+ * memory) can write a record, but never more than a result of its own: what exxec did to the call
+ * ({@link dev.exxec.ExecutionResult#stoppedBy()}) never comes from a record.
+ *
+ * <p>Python drivers run with {@link #PYTHON_ISOLATED}. Drivers load everything they need from the
+ * interpreter's installation and their own directory, never from the working directory.
  */
 public final class DriverProtocol {
     /** The header's first field. */
@@ -49,6 +54,18 @@ public final class DriverProtocol {
     public static final String PYTHON_SESSION = "python_session.py";
     /** The JavaScript session driver's file name ({@link InterpreterSession}). */
     public static final String JAVASCRIPT_SESSION = "javascript_session.cjs";
+
+    /**
+     * The flag that goes right after the Python interpreter wherever it runs a driver, a session
+     * driver or the zygote: isolated mode. Nothing of the workspace is then on the module path while
+     * the interpreter starts and the driver loads (neither the working directory, nor the user site
+     * in {@code HOME}, which is the workspace, nor {@code PYTHONPATH}); the driver itself puts the
+     * working directory and the caller's {@code PYTHONPATH} after the standard library, so that a
+     * file an earlier call left in the workspace never stands in for a module the driver imports
+     * after the program ran. The other {@code PYTHON*} variables configure no interpreter exxec
+     * starts for code; programs still see them in {@code os.environ}.
+     */
+    public static final String PYTHON_ISOLATED = "-I";
 
     private static final Map<String, byte[]> RESOURCES = new ConcurrentHashMap<>();
 

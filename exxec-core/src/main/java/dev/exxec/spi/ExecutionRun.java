@@ -6,6 +6,7 @@ import dev.exxec.ExecutionEvent;
 import dev.exxec.ExecutionResult;
 import dev.exxec.ExxecException;
 import dev.exxec.StdStream;
+import dev.exxec.Stop;
 import dev.exxec.internal.OutputCapture;
 import dev.exxec.internal.StreamPump;
 import java.io.IOException;
@@ -27,6 +28,10 @@ import org.jspecify.annotations.Nullable;
  * deadline by killing everything the process started, and turns the exit code and the driver's
  * result record into an {@link ExecutionResult}. Output of any size keeps memory bounded by the
  * output limit.
+ *
+ * <p>{@link ExecutionResult#stoppedBy()} comes from this side only (the deadline it kept, the limit
+ * it counted, the cancellation it saw) and from the process's {@link ExecProcess#conclude}; a record
+ * never sets it, whatever error type it names.
  */
 public final class ExecutionRun {
     /** How long the streams may stay open after the process exited before leftovers are killed. */
@@ -159,19 +164,20 @@ public final class ExecutionRun {
                 .stderrTruncated(err.truncated())
                 .exitCode(exitCode)
                 .duration(duration);
+        // What this side did decides first, and alone sets stoppedBy: the record a program wrote may say
+        // anything, exxec's own words included.
         if (cancelled) {
-            result.error(
-                    "the execution was cancelled and everything it started was killed", ErrorTypes.CANCELLED, null);
+            result.stopped(Stop.CANCELLATION, "the execution was cancelled and everything it started was killed", null);
         } else if (limitHit.get()) {
-            result.error(
+            result.stopped(
+                    Stop.OUTPUT_LIMIT,
                     "output exceeded the limit of " + spec.outputLimit()
                             + " bytes per stream; the execution was stopped",
-                    ErrorTypes.OUTPUT_LIMIT,
                     null);
         } else if (timedOut) {
-            result.error(
+            result.stopped(
+                    Stop.DEADLINE,
                     "the execution exceeded its timeout of " + human(spec.timeout()) + " and was killed",
-                    ErrorTypes.TIMEOUT,
                     null);
         } else if (exitCode == 128 + 24) {
             result.error("the CPU time limit was reached (SIGXCPU)", ErrorTypes.CPU_TIME_LIMIT, null);

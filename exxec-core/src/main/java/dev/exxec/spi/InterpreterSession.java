@@ -7,6 +7,7 @@ import dev.exxec.ExecutionCancelledException;
 import dev.exxec.ExecutionResult;
 import dev.exxec.ExxecException;
 import dev.exxec.Language;
+import dev.exxec.Stop;
 import dev.exxec.UnsupportedCapabilityException;
 import dev.exxec.internal.Ids;
 import dev.exxec.internal.OutputCapture;
@@ -36,7 +37,9 @@ import org.jspecify.annotations.Nullable;
  * Python, a script interruption in Node.js) and the result is {@code TimeoutError} with the state
  * kept. When the interrupt does not end the call within a grace period, the interpreter is killed; the
  * result says that the state was lost, and the next call starts a fresh interpreter. An interpreter
- * that dies during a call (the program exited it) is reported likewise.
+ * that dies during a call (the program exited it) is reported likewise. A deadline sets {@link
+ * ExecutionResult#stoppedBy()}; the session driver's record never does (a session's program can
+ * learn its marker).
  *
  * <p>Calls run one at a time, in order; thread-safe.
  */
@@ -96,7 +99,10 @@ public final class InterpreterSession implements CodeSession {
             Interrupter interrupter,
             Duration timeout,
             long outputLimit) {
-        List<String> command = List.of(interpreter, driverDirectory + "/" + driver(language));
+        String script = driverDirectory + "/" + driver(language);
+        List<String> command = language == Language.PYTHON
+                ? List.of(interpreter, DriverProtocol.PYTHON_ISOLATED, script)
+                : List.of(interpreter, script);
         Map<String, String> header = language == Language.PYTHON
                 ? Map.of("support", driverDirectory + "/" + DriverProtocol.PYTHON_SUPPORT)
                 : Map.of();
@@ -340,7 +346,7 @@ public final class InterpreterSession implements CodeSession {
                             "the call ran past its deadline of " + seconds(timeout) + " and did not stop when"
                                     + " interrupted: the session's interpreter was killed, and its state is lost (the"
                                     + " next call starts a new one)",
-                            ErrorTypes.TIMEOUT);
+                            Stop.DEADLINE);
                 }
             } catch (ExecutionException e) {
                 record = null;
@@ -354,20 +360,25 @@ public final class InterpreterSession implements CodeSession {
                 // its stderr end line did not come: what came is the call's
             }
             ExecutionResult.Builder result = outputs(call, started);
-            DriverProtocol.DriverRecord parsed;
+            DriverProtocol.@Nullable DriverRecord parsed;
             try {
                 parsed = DriverProtocol.parse(record);
             } catch (IllegalArgumentException e) {
-                return result.error("the session driver's result record is malformed", ErrorTypes.PROCESS_EXIT, null)
-                        .build();
+                parsed = null;
             }
-            result.outputs(parsed.outputs());
+            if (parsed != null) {
+                result.outputs(parsed.outputs());
+            }
+            // Whether the deadline came is this side's to say; the record is the program's (the session
+            // driver knows the marker, so a program may write one).
             if (interrupted) {
-                result.error(
+                result.stopped(
+                        Stop.DEADLINE,
                         "the call ran past its deadline of " + seconds(timeout)
                                 + " and was interrupted; the session's state is kept",
-                        ErrorTypes.TIMEOUT,
-                        parsed.traceback());
+                        parsed == null ? null : parsed.traceback());
+            } else if (parsed == null) {
+                result.error("the session driver's result record is malformed", ErrorTypes.PROCESS_EXIT, null);
             } else if (!parsed.ok()) {
                 result.error(
                         Objects.requireNonNullElse(parsed.error(), ""),
@@ -400,8 +411,11 @@ public final class InterpreterSession implements CodeSession {
                 .duration(Duration.ofNanos(System.nanoTime() - started));
     }
 
-    /** The interpreter is (made) gone: the result says so; the next call starts a new one. */
-    private ExecutionResult lost(Running r, Call call, long started, String why, @Nullable String errorType) {
+    /**
+     * The interpreter is (made) gone: the result says so, with the stop when this side stopped it; the
+     * next call starts a new one.
+     */
+    private ExecutionResult lost(Running r, Call call, long started, String why, @Nullable Stop stop) {
         kill(r);
         int exit = 128 + 9;
         try {
@@ -411,10 +425,11 @@ public final class InterpreterSession implements CodeSession {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        String message = errorType != null ? why : why + " (exit code " + exit + "); its state is lost";
-        return outputs(call, started)
-                .exitCode(exit)
-                .error(message, errorType != null ? errorType : ErrorTypes.PROCESS_EXIT, null)
+        ExecutionResult.Builder result = outputs(call, started).exitCode(exit);
+        if (stop != null) {
+            return result.stopped(stop, why, null).build();
+        }
+        return result.error(why + " (exit code " + exit + "); its state is lost", ErrorTypes.PROCESS_EXIT, null)
                 .build();
     }
 

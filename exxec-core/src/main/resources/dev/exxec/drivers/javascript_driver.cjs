@@ -16,7 +16,11 @@
 // The program runs as a classic script in this realm, so `function main` and top-level `let _result`
 // are visible after it ran, with require, module, __filename and __dirname as in CommonJS. A program
 // with top-level await runs inside an async function; one with import/export statements runs as an ES
-// module (from a hidden file in the working directory, so that packages resolve from there).
+// module, from memory (see runModule).
+//
+// Nothing this driver loads comes from the working directory, which the program and the background
+// processes of earlier calls share: its own modules are Node.js's built-ins (node: specifiers) and a
+// transpiler named by its absolute path.
 'use strict';
 
 const fs = require('node:fs');
@@ -27,6 +31,10 @@ const { createRequire } = require('node:module');
 const { pathToFileURL } = require('node:url');
 
 const FILENAME = '<code>';
+// Where an ES-module program seems to come from (see runModule, runDenoModule): errors name it FILENAME.
+const DATA_PROGRAM = 'data:application/typescript;base64,';
+// (Deno shortens a long data: URL in stack traces with "......".)
+const PROGRAM_URL = /(?:file:\/\/)?[^\s()]*\.exxec-code-[\w-]+\.[cm]?[jt]s|data:application\/typescript;base64,[A-Za-z0-9+/=]+(?:\.{3,}[A-Za-z0-9+/=]+)?/g;
 const DRIVER_FILE = __filename;
 
 let recordWritten = false;
@@ -110,12 +118,12 @@ function cleanStack(err) {
   // Frames after the program's outermost one belong to this driver and Node's module plumbing.
   let last = -1;
   lines.forEach((line, i) => {
-    if (line.includes(FILENAME) || line.includes('.exxec-code-')) last = i;
+    if (line.includes(FILENAME) || line.includes('.exxec-code-') || line.includes(DATA_PROGRAM)) last = i;
   });
   const plumbing = (line) => /^\s+at /.test(line) && (line.includes(DRIVER_FILE) || /\(node:|at node:/.test(line));
   const kept = lines.filter((line, i) => !(i > last && plumbing(line)));
   return remap(kept.join('\n'))
-    .replace(/(?:file:\/\/)?[^\s()]*\.exxec-code-[\w-]+\.[cm]?[jt]s/g, FILENAME)
+    .replace(PROGRAM_URL, FILENAME)
     .replace(/[^\s()]*\/<code>/g, FILENAME);
 }
 
@@ -123,7 +131,7 @@ function errorRecord(err) {
   if (err instanceof Error || (err && typeof err === 'object' && 'stack' in err)) {
     return {
       ok: false,
-      error: String(err.message ?? err).replace(/(?:file:\/\/)?[^\s()]*\.exxec-code-[\w-]+\.[cm]?[jt]s/g, FILENAME),
+      error: String(err.message ?? err).replace(PROGRAM_URL, FILENAME),
       errorType: typeName(err) === 'Object' ? String(err.name || 'Error') : typeName(err),
       traceback: cleanStack(err),
     };
@@ -257,19 +265,32 @@ function commonJsGlobals(cwd) {
   globalThis.__dirname = cwd;
 }
 
-async function runModule(code, extension, cwd) {
-  // Packages resolve from the module file's directory, so it goes in the working directory when it can.
-  const name = `.exxec-code-${process.pid}-${Date.now().toString(36)}${extension}`;
-  let file = path.join(cwd, name);
+// The program's module never touches the disk: a module that the driver wrote and Node.js read back
+// could be swapped in between by any process that shares the working directory (a background
+// process of an earlier call), which would then run in this call's place and read its source and its
+// variables. Node.js loads it through customization hooks (node:module register, Node.js 18.19 and
+// later): its URL names a file in the working directory that does not exist, so that what it imports
+// resolves from there as a file of that directory would, and the hooks give its source from memory.
+const MODULE_HOOKS = `
+let url;
+let source;
+export function initialize(data) {
+  url = data.url;
+  source = data.source;
+}
+export async function resolve(specifier, context, next) {
+  return specifier === url ? { url, format: 'module', shortCircuit: true } : next(specifier, context);
+}
+export async function load(target, context, next) {
+  return target === url ? { format: 'module', source, shortCircuit: true } : next(target, context);
+}
+`;
+
+const PROBE_EXPORT = '\nexport const __exxec_probe = () => ' + PROBE + ';\n';
+
+async function importModule(url) {
   try {
-    fs.writeFileSync(file, code + '\nexport const __exxec_probe = () => ' + PROBE + ';\n', { flag: 'wx', mode: 0o600 });
-  } catch (e) {
-    file = path.join(require('node:os').tmpdir(), name);
-    fs.writeFileSync(file, code + '\nexport const __exxec_probe = () => ' + PROBE + ';\n', { flag: 'wx', mode: 0o600 });
-  }
-  let namespace;
-  try {
-    namespace = await import(pathToFileURL(file).href);
+    return await import(url);
   } catch (err) {
     // Deno reports a module's syntax error as a TypeError whose message starts with "SyntaxError:".
     if (err instanceof TypeError && /^SyntaxError: /.test(err.message)) {
@@ -278,10 +299,33 @@ async function runModule(code, extension, cwd) {
       throw syntax;
     }
     throw err;
-  } finally {
-    try { fs.unlinkSync(file); } catch (e) { /* already gone */ }
   }
-  return namespace.__exxec_probe();
+}
+
+async function runModule(code, cwd) {
+  const { register } = require('node:module');
+  if (typeof register !== 'function') {
+    throw new SyntaxError('a program with import or export statements needs Node.js 18.19 or later (module.register), this is ' + process.version);
+  }
+  const url = pathToFileURL(path.join(cwd, `.exxec-code-${process.pid}-${Date.now().toString(36)}.mjs`)).href;
+  register('data:text/javascript,' + encodeURIComponent(MODULE_HOOKS), { data: { url, source: code + PROBE_EXPORT } });
+  return (await importModule(url)).__exxec_probe();
+}
+
+// Deno has no customization hooks: its program is imported from a data: URL, from memory as well. A
+// data: URL has no directory, so the program's relative imports have none to resolve against; that
+// failure says so.
+async function runDenoModule(source) {
+  const url = 'data:application/typescript;base64,' + Buffer.from(source + PROBE_EXPORT, 'utf8').toString('base64');
+  try {
+    return (await importModule(url)).__exxec_probe();
+  } catch (err) {
+    if (err instanceof TypeError && /relative URL with a cannot-be-a-base base/.test(err.message)) {
+      throw new TypeError('a TypeScript program run by Deno cannot import relative paths: exxec runs it from'
+        + ' memory, so that no process sharing the workspace can swap it; import file: URLs or packages instead');
+    }
+    throw err;
+  }
 }
 
 function moduleSyntax(err) {
@@ -292,7 +336,7 @@ async function runProgram(source, header) {
   const cwd = process.cwd();
   const typescript = header.language === 'typescript';
   if (typescript && header.transpiler === 'native') {
-    return runModule(source, '.ts', cwd);
+    return runDenoModule(source);
   }
   const code = typescript ? transpile(source, header.transpiler || '') : source;
   if (typescript) sourceMap = loadSourceMap(code);
@@ -301,14 +345,14 @@ async function runProgram(source, header) {
   try {
     script = new vm.Script(code, { filename: FILENAME });
   } catch (err) {
-    if (moduleSyntax(err)) return runModule(code, '.mjs', cwd);
+    if (moduleSyntax(err)) return runModule(code, cwd);
     if (!(err instanceof SyntaxError) || !/await is only valid|Unexpected reserved word/.test(err.message)) throw err;
     // Top-level await: run the program as the body of an async function (its first line stays line 1).
     let wrapped;
     try {
       wrapped = new vm.Script('(async () => {' + code + '\n;return ' + PROBE + ';\n})()', { filename: FILENAME });
     } catch (wrapError) {
-      if (moduleSyntax(wrapError)) return runModule(code, '.mjs', cwd);
+      if (moduleSyntax(wrapError)) return runModule(code, cwd);
       throw err;
     }
     return wrapped.runInThisContext();

@@ -9,9 +9,10 @@
 // promise), else `_result` (awaited likewise). SIGINT interrupts a running program, sync or async.
 // Timers a program leaves run only while a later call runs.
 'use strict';
-const fs = require('fs');
-const path = require('path');
-const vm = require('vm');
+const fs = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+const { createRequire } = require('node:module');
 
 const FILENAME = '<code>';
 const LOOKUP_MAIN = 'typeof main === "function" ? main : undefined';
@@ -135,7 +136,9 @@ async function session() {
   }
   const header = Object.fromEntries(fields.slice(1).map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)]));
   const marker = header.marker;
-  globalThis.require = require;
+  // The programs' require resolves from the working directory, as the one-shot driver's does; the
+  // driver's own modules are Node.js's built-ins and its sibling file, never from there.
+  globalThis.require = createRequire(path.join(process.cwd(), FILENAME));
   for (;;) {
     const line = readLine();
     if (line === null) return;

@@ -7,6 +7,8 @@
 #   support=PATH  python_support.py;
 #   setsid=1      start a new session first, so that everything the program starts can be found;
 #   unsetenv=A,B  remove variables the launcher set but the caller did not (bwrap sets PWD).
+# The interpreter runs it isolated (python3 -I): see _code_path for where the program's imports come
+# from, and why.
 # The result record is one JSON object:
 #   {"ok": true, "value": <JSON>, "type": <type name when value is the text form of a non-JSON value>}
 #   {"ok": false, "error": "...", "errorType": "ValueError", "traceback": "..."}
@@ -81,6 +83,57 @@ def _run(source, support):
         return support().error_record(e, source, namespace, _quote), 1
 
 
+class _StandardLibrary:
+    """Finds a top-level module of the standard library on the module path without the program's
+    entries, or not at all: a name of the standard library never resolves to a file of the workspace,
+    even one this installation lacks (winreg, _overlapped...), which the standard library tries to
+    import and does without (mimetypes tries winreg)."""
+
+    def __init__(self, path_finder, entries):
+        self.path_finder = path_finder
+        self.entries = entries
+
+    def find_spec(self, name, path=None, target=None):
+        if path is not None or name not in sys.stdlib_module_names:
+            return None  # a submodule (found in its package) or not the standard library's
+        search = [entry for entry in sys.path if entry not in self.entries]
+        spec = self.path_finder.find_spec(name, search, target)
+        if spec is None:
+            raise ModuleNotFoundError("No module named %r" % name, name=name)
+        return spec
+
+
+def _code_path():
+    """Puts the program's own modules on the module path: its working directory, then the caller's
+    PYTHONPATH, after the standard library and before site-packages.
+
+    The interpreter runs isolated (-I: no script or working directory on the path, no user site, no
+    PYTHON* variables), so nothing of the workspace is on the path while the interpreter starts and
+    this driver loads. Placed after the standard library, and kept from its names (_StandardLibrary,
+    Python 3.10 and later), a file that an earlier call left in the workspace (asyncio.py, json.py,
+    traceback.py...) can never stand in for a module that the driver imports after the program ran,
+    nor for one an innocent program imports; the program's own modules still shadow installed
+    packages, as they would in a script's directory."""
+    import os
+
+    site = sys.modules.get("site")
+    sites = set()
+    if site is not None and hasattr(site, "getsitepackages"):
+        sites = {os.path.abspath(p) for p in site.getsitepackages()}
+    at = len(sys.path)
+    for i, entry in enumerate(sys.path):
+        if entry and os.path.abspath(entry) in sites:
+            at = i
+            break
+    entries = [""] + [entry for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep) if entry]
+    sys.path[at:at] = entries
+    if hasattr(sys, "stdlib_module_names"):
+        for i, finder in enumerate(sys.meta_path):
+            if getattr(finder, "__name__", None) == "PathFinder":
+                sys.meta_path.insert(i, _StandardLibrary(finder, entries))
+                break
+
+
 def _driver(stdin=None):
     """Runs the request on stdin (a binary stream; the process's standard input by default)."""
     import os
@@ -107,10 +160,8 @@ def _driver(stdin=None):
     prefix = None if "file" in header else header["marker"].encode("utf-8")
     channel = None if prefix is None else os.dup(1)
     support_path = header["support"]
-    # The program imports from its working directory, as a script in that directory would, not from
-    # the driver's; and it sees itself as the script.
-    sys.path[0] = ""
-    sys.argv[:] = ["<code>"]
+    _code_path()
+    sys.argv[:] = ["<code>"]  # the program sees itself as the script
     loaded = []
 
     def support():

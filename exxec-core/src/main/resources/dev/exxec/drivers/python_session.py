@@ -7,6 +7,8 @@
 # writes "\n" MARKER ID ":end\n" to standard error, then "\n" MARKER ID ":" RECORD "\n" to standard
 # output (RECORD as python_driver.py's): what came before those lines on each stream is the call's
 # output. The program's own standard input is empty; SIGINT interrupts a running program only.
+# The interpreter runs it isolated (python3 -I), and the programs' imports come from where
+# python_driver.py's _code_path puts them: nothing of the workspace is loaded in their place.
 import os
 import signal
 import sys
@@ -56,7 +58,12 @@ def _session():
             return '{"ok":true,"value":%s,"type":null}' % repr(value)
         return ok_record(value, quote)
 
-    sys.path[0] = ""
+    # Where the programs' imports come from, as for one-shot calls: python_driver.py's _code_path.
+    driver_path = os.path.join(os.path.dirname(support_path), "python_driver.py")
+    namespace_driver = {"__name__": "exxec_driver", "__builtins__": __builtins__}
+    with open(driver_path, "rb") as f:
+        exec(compile(f.read(), driver_path, "exec"), namespace_driver)
+    namespace_driver["_code_path"]()
     sys.argv[:] = ["<code>"]
     module = type(sys)("__main__")
     module.__dict__.update({"__builtins__": __builtins__, "__file__": "<code>"})

@@ -70,11 +70,15 @@ def format_traceback(exc, source, namespace):
     def ours(frame):
         return frame.f_code.co_filename == "<string>" and frame.f_globals is namespace
 
+    def drivers(frame):  # the driver's guard of standard-library names (python_driver.py), not the program's
+        return frame.f_code.co_name == "find_spec" and "_StandardLibrary" in frame.f_globals
+
     tb = exc.__traceback__
     while tb is not None and not ours(tb.tb_frame):
         tb = tb.tb_next
     # No frame of the program (a syntax error, a bad main() signature): the message says it all.
     summary = traceback.extract_tb(tb)
+    kept = []
     walk = tb
     for frame_summary in summary:
         if walk is not None and ours(walk.tb_frame):
@@ -82,7 +86,10 @@ def format_traceback(exc, source, namespace):
             number = frame_summary.lineno
             if number and 0 < number <= len(lines):
                 frame_summary._line = lines[number - 1]
+        if walk is None or not drivers(walk.tb_frame):
+            kept.append(frame_summary)
         walk = walk.tb_next if walk is not None else None
+    summary = traceback.StackSummary.from_list(kept)
     if isinstance(exc, SyntaxError) and exc.filename == "<string>":
         exc.filename = FILENAME
     text = "".join(traceback.format_exception_only(type(exc), exc))

@@ -2,7 +2,8 @@
 # one-shot execution, so that a call pays for a fork instead of an interpreter start. Children share
 # nothing with each other: each is a copy of the zygote as it was before any program ran.
 #
-# Usage: python3 python_zygote.py DRIVER (python_driver.py). Standard input is the control channel:
+# Usage: python3 -I python_zygote.py DRIVER (python_driver.py; isolated, as every interpreter exxec
+# starts for code, see python_driver.py). Standard input is the control channel:
 #   "exxec-fork/1<TAB>LENGTH" and LENGTH bytes of JSON {"id", "cwd", "env", "out", "err", "request"}:
 #       the zygote makes the FIFOs "out" and "err" and holds them open, hands the call to its spare
 #       child, and prints "started<TAB>ID<TAB>PID". The child writes its output to the FIFOs (the

@@ -12,7 +12,6 @@ import dev.exxec.Capabilities;
 import dev.exxec.Code;
 import dev.exxec.Command;
 import dev.exxec.EnvironmentStartException;
-import dev.exxec.ErrorTypes;
 import dev.exxec.ExecutionResult;
 import dev.exxec.Isolation;
 import dev.exxec.Language;
@@ -584,6 +583,7 @@ final class ContainerEnvironment extends AbstractEnvironment {
             case PYTHON -> {
                 String[] python = probe.get("python").split(" ");
                 command.add(python[0]);
+                command.add(DriverProtocol.PYTHON_ISOLATED);
                 command.add(TOOLS + "/" + COMPILED_DRIVER);
                 header.put("support", TOOLS + "/" + DriverProtocol.PYTHON_SUPPORT);
             }
@@ -597,7 +597,7 @@ final class ContainerEnvironment extends AbstractEnvironment {
                     command.add(probe.get("node").split(" ")[0]);
                     header.put("transpiler", probe.get("typescript").split(" ", 2)[1]);
                 } else {
-                    command.addAll(List.of(probe.get("deno"), "run", "--allow-all", "--quiet"));
+                    command.addAll(List.of(probe.get("deno"), "run", "--allow-all", "--quiet", "--no-config"));
                     header.put("transpiler", "native");
                 }
                 command.add(TOOLS + "/" + DriverProtocol.JAVASCRIPT_DRIVER);
@@ -659,9 +659,9 @@ final class ContainerEnvironment extends AbstractEnvironment {
             if (!result.success() && result.exitCode() == 128 + 9 && !killedByUs && (kills = oomKills()) > oomSeen) {
                 oomSeen = kills;
                 return result.toBuilder()
-                        .error(
+                        .stopped(
+                                dev.exxec.Stop.MEMORY_LIMIT,
                                 "the container's memory limit was reached; the kernel killed the code",
-                                ErrorTypes.MEMORY_LIMIT,
                                 result.traceback())
                         .build();
             }

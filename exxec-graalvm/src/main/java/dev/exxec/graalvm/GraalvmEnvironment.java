@@ -5,7 +5,6 @@ import dev.exxec.Code;
 import dev.exxec.CodeSession;
 import dev.exxec.Command;
 import dev.exxec.EnvironmentStartException;
-import dev.exxec.ErrorTypes;
 import dev.exxec.EventStream;
 import dev.exxec.ExecutionEnvironment;
 import dev.exxec.ExecutionEvent;
@@ -269,9 +268,9 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
 
     private ExecutionResult closedResult(ExecutionResult result) {
         return result.toBuilder()
-                .error(
+                .stopped(
+                        dev.exxec.Stop.CANCELLATION,
                         "environment " + id() + " was closed during the execution; everything it started was killed",
-                        ErrorTypes.CANCELLED,
                         null)
                 .build();
     }

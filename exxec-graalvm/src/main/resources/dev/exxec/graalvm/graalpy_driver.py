@@ -91,7 +91,12 @@ def _traceback(exc):
         tb = tb.tb_next
     text = "".join(traceback.format_exception_only(type(exc), exc))
     if tb is not None:
-        text = "Traceback (most recent call last):\n" + "".join(traceback.format_tb(tb)) + text
+        frames = []
+        while tb is not None:
+            if not (tb.tb_frame.f_code.co_name == "find_spec" and "_StandardLibrary" in tb.tb_frame.f_globals):
+                frames.append((tb.tb_frame, tb.tb_lineno))  # the driver's own guard is no frame of the program
+            tb = tb.tb_next
+        text = "Traceback (most recent call last):\n" + "".join(traceback.StackSummary.extract(frames).format()) + text
     return text
 
 
@@ -131,6 +136,42 @@ def _enter(env, cwd):
             environ[encode(name)] = encode(value)
     if cwd:
         posix.chdir(cwd)
+        _code_path()
+
+
+class _StandardLibrary:
+    """Finds a top-level module of the standard library on the module path without the working
+    directory, or not at all (as python_driver.py's): a name of the standard library, even one this
+    installation lacks (_opcode), never resolves to a file of the workspace."""
+
+    def __init__(self, path_finder):
+        self.path_finder = path_finder
+
+    def find_spec(self, name, path=None, target=None):
+        if path is not None or name not in sys.stdlib_module_names:
+            return None
+        spec = self.path_finder.find_spec(name, [entry for entry in sys.path if entry != ""], target)
+        if spec is None:
+            raise ModuleNotFoundError("No module named %r" % name, name=name)
+        return spec
+
+
+def _code_path():
+    """The program's own modules come from its working directory, after the standard library and
+    before site-packages, and never in place of a standard-library name, as for python_driver.py: a
+    file an earlier call left in the workspace never stands in for a module that this driver or an
+    innocent program imports."""
+    if "" in sys.path:
+        return
+    site = sys.modules.get("site")
+    sites = set(site.getsitepackages()) if site is not None and hasattr(site, "getsitepackages") else set()
+    at = next((i for i, entry in enumerate(sys.path) if entry in sites), len(sys.path))
+    sys.path.insert(at, "")
+    if hasattr(sys, "stdlib_module_names"):
+        for i, finder in enumerate(sys.meta_path):
+            if getattr(finder, "__name__", None) == "PathFinder":
+                sys.meta_path.insert(i, _StandardLibrary(finder))
+                break
 
 
 def _fsencode(text):

@@ -6,11 +6,11 @@ import dev.exxec.CodeSession;
 import dev.exxec.Command;
 import dev.exxec.ConfigException;
 import dev.exxec.EnvironmentStartException;
-import dev.exxec.ErrorTypes;
 import dev.exxec.ExecutionResult;
 import dev.exxec.FileOperationException;
 import dev.exxec.Language;
 import dev.exxec.Processes;
+import dev.exxec.Stop;
 import dev.exxec.Terminals;
 import dev.exxec.WorkspaceFiles;
 import dev.exxec.local.internal.Cgroups;
@@ -402,6 +402,7 @@ final class HostEnvironment extends AbstractEnvironment {
             case PYTHON -> {
                 Interpreters.Python py = (Interpreters.Python) lookup(language).runtime();
                 command.add(py.executable().toString());
+                command.add(DriverProtocol.PYTHON_ISOLATED);
                 command.add(confinement.visible(py.driver()));
                 header.put("support", confinement.visible(py.support()));
                 if (!confinement.confined()) {
@@ -420,7 +421,8 @@ final class HostEnvironment extends AbstractEnvironment {
                         (Interpreters.TypeScript) lookup(language).runtime();
                 command.add(ts.executable().toString());
                 if (ts.deno()) {
-                    command.addAll(List.of("run", "--allow-all", "--quiet"));
+                    // No configuration file found near the driver (/tmp is anyone's here) changes how it runs.
+                    command.addAll(List.of("run", "--allow-all", "--quiet", "--no-config"));
                     // Deno's cache would otherwise land in HOME, the workspace.
                     env.putIfAbsent(
                             "DENO_DIR",
@@ -590,6 +592,7 @@ final class HostEnvironment extends AbstractEnvironment {
                 Path fifos = sandboxed.fifos();
                 List<String> command = List.of(
                         py.executable().toString(),
+                        DriverProtocol.PYTHON_ISOLATED,
                         confinement.visible(script),
                         confinement.visible(driver),
                         "--sandbox",
@@ -682,11 +685,12 @@ final class HostEnvironment extends AbstractEnvironment {
         @Override
         public ExecutionResult conclude(ExecutionResult result) {
             try {
+                // The kernel's count in the call's cgroup, read on the host: nothing the code wrote.
                 if (!result.success() && lease.oomKilled()) {
                     return result.toBuilder()
-                            .error(
+                            .stopped(
+                                    Stop.MEMORY_LIMIT,
                                     "the sandbox's memory limit was reached; the kernel killed the code",
-                                    ErrorTypes.MEMORY_LIMIT,
                                     result.traceback())
                             .build();
                 }

@@ -1,6 +1,7 @@
 package dev.exxec.local;
 
 import dev.exxec.local.internal.Cgroups;
+import dev.exxec.spi.DriverProtocol;
 import dev.exxec.spi.ExecProcess;
 import dev.exxec.spi.HostProcess;
 import dev.exxec.spi.Pipe;
@@ -122,7 +123,8 @@ final class Zygote implements AutoCloseable {
     static Zygote start(Path python, Path zygoteScript, Path driver, Path fifos, Map<String, String> env, Path cwd)
             throws IOException {
         Files.createDirectories(fifos);
-        ProcessBuilder builder = new ProcessBuilder(python.toString(), zygoteScript.toString(), driver.toString())
+        ProcessBuilder builder = new ProcessBuilder(
+                        python.toString(), DriverProtocol.PYTHON_ISOLATED, zygoteScript.toString(), driver.toString())
                 .directory(cwd.toFile());
         builder.environment().clear();
         builder.environment().putAll(env);
@@ -205,9 +207,11 @@ final class Zygote implements AutoCloseable {
 
     /**
      * Whether a child of this zygote is what a fresh interpreter with {@code env} would be: Python
-     * reads some variables only when it starts ({@code PYTHON*}: the module path, hash seed, I/O
-     * encoding...; the locale's {@code LANG}, {@code LC_*}: the encoding of its standard streams), so
-     * a call that sets them differently needs a fresh interpreter.
+     * reads the locale's variables ({@code LANG}, {@code LC_*}: the encoding of its standard streams)
+     * only when it starts, so a call that sets them differently needs a fresh interpreter. {@code
+     * PYTHON*} variables do not count: every interpreter exxec starts for code is isolated ({@link
+     * DriverProtocol#PYTHON_ISOLATED}) and ignores them, and the driver reads {@code PYTHONPATH}
+     * from each call's own variables.
      */
     boolean serves(Map<String, String> env) {
         return startup.equals(startupVariables(env));
@@ -216,7 +220,7 @@ final class Zygote implements AutoCloseable {
     private static Map<String, String> startupVariables(Map<String, String> env) {
         Map<String, String> read = new java.util.TreeMap<>();
         env.forEach((name, value) -> {
-            if (name.startsWith("PYTHON") || name.startsWith("LC_") || name.equals("LANG")) {
+            if (name.startsWith("LC_") || name.equals("LANG")) {
                 read.put(name, value);
             }
         });
@@ -601,11 +605,12 @@ final class Zygote implements AutoCloseable {
                 return result;
             }
             try {
+                // The kernel's count in the child's cgroup, read on the host: nothing the code wrote.
                 if (!result.success() && cell.lease().oomKilled()) {
                     return result.toBuilder()
-                            .error(
+                            .stopped(
+                                    dev.exxec.Stop.MEMORY_LIMIT,
                                     "the sandbox's memory limit was reached; the kernel killed the code",
-                                    dev.exxec.ErrorTypes.MEMORY_LIMIT,
                                     result.traceback())
                             .build();
                 }

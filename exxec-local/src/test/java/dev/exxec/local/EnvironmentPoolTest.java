@@ -104,6 +104,11 @@ class EnvironmentPoolTest {
             String poisoned;
             try (Lease lease = pool.acquire()) {
                 poisoned = lease.environment().id();
+                ExecutionResult named = lease.environment().execute(Code.python("raise TimeoutError('mine')"));
+                assertThat(named.errorType()).isEqualTo(ErrorTypes.TIMEOUT);
+                assertThat(lease.poisoned())
+                        .as("the code's own TimeoutError: exxec stopped nothing")
+                        .isFalse();
                 ExecutionResult r = lease.environment()
                         .execute(Code.python("import time\ntime.sleep(30)").withTimeout(Duration.ofMillis(300)));
                 assertThat(r.errorType()).isEqualTo(ErrorTypes.TIMEOUT);

@@ -96,27 +96,43 @@ class LocalZygoteTest {
     }
 
     @Test
-    void variablesPythonReadsAtItsStartGetAFreshInterpreter() throws Exception {
+    void aCallsPythonPathReachesTheZygotesChildAfterTheStandardLibrary() throws Exception {
         try (ExecutionEnvironment env = Exxec.environment("local", Map.of())) {
             long zygote = zygote(env);
             Path dir = Files.createTempDirectory("exxec-zygote-test");
             try {
                 Files.writeString(dir.resolve("fromthepath.py"), "VALUE = 'found'\n");
-                Code withPath = Code.python("import os, fromthepath\n_result = [os.getppid(), fromthepath.VALUE]\n")
+                Files.writeString(dir.resolve("json.py"), "raise ImportError('shadowed the standard library')\n");
+                Code withPath = Code.python("import os, sys, json, fromthepath\n"
+                                + "_result = [os.getppid(), fromthepath.VALUE, sys.path.index(os.environ['PYTHONPATH'])"
+                                + " > sys.path.index(os.path.dirname(os.__file__))]\n")
                         .withEnv(Map.of("PYTHONPATH", dir.toString()));
                 ExecutionResult r = env.execute(withPath);
                 assertThat(r.success()).as(r.toString()).isTrue();
                 java.util.List<?> got = (java.util.List<?>) r.result();
                 assertThat(got.get(1)).isEqualTo("found");
+                assertThat(got.get(2))
+                        .as("PYTHONPATH after the standard library")
+                        .isEqualTo(true);
                 assertThat(((Number) got.get(0)).longValue())
-                        .as("not the zygote's child")
-                        .isNotEqualTo(zygote);
+                        .as("the interpreter ignores PYTHON* variables (isolated), so the zygote's child serves it")
+                        .isEqualTo(zygote);
             } finally {
                 try (var files = Files.walk(dir)) {
                     files.sorted(java.util.Comparator.reverseOrder())
                             .forEach(p -> p.toFile().delete());
                 }
             }
+        }
+    }
+
+    @Test
+    void theLocaleReadAtTheStartGetsAFreshInterpreter() throws Exception {
+        try (ExecutionEnvironment env = Exxec.environment("local", Map.of())) {
+            long zygote = zygote(env);
+            assertThat(parent(env, Code.python(PARENT).withEnv(Map.of("LC_ALL", "C"))))
+                    .as("not the zygote's child")
+                    .isNotEqualTo(zygote);
         }
     }
 

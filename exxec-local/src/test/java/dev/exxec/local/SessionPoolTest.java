@@ -174,6 +174,7 @@ class SessionPoolTest {
                 ExecutionResult r = lease.session()
                         .execute(Code.python("import time\ntime.sleep(30)").withTimeout(Duration.ofMillis(300)));
                 assertThat(r.errorType()).isEqualTo(ErrorTypes.TIMEOUT);
+                assertThat(r.stoppedBy()).isEqualTo(dev.exxec.Stop.DEADLINE);
                 assertThat(lease.poisoned()).isTrue();
             }
             assertThat(idOfALease(pool)).isNotEqualTo(poisoned);
@@ -191,6 +192,12 @@ class SessionPoolTest {
                 ExecutionResult r = lease.session().execute("raise ValueError('mine')");
                 assertThat(r.errorType()).isEqualTo("ValueError");
                 assertThat(lease.poisoned()).as("the code's own error").isFalse();
+                ExecutionResult named = lease.session().execute("raise TimeoutError('mine, named like exxec')");
+                assertThat(named.errorType()).isEqualTo(ErrorTypes.TIMEOUT);
+                assertThat(named.stoppedBy()).isNull();
+                assertThat(lease.poisoned())
+                        .as("the code's own TimeoutError: exxec stopped nothing")
+                        .isFalse();
             }
             String crashed;
             try (Lease lease = pool.acquire(Duration.ofSeconds(10))) {

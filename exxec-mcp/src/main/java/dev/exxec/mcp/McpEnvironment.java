@@ -4,7 +4,6 @@ import dev.exxec.Capabilities;
 import dev.exxec.Code;
 import dev.exxec.Command;
 import dev.exxec.EnvironmentStartException;
-import dev.exxec.ErrorTypes;
 import dev.exxec.ExecutionCancelledException;
 import dev.exxec.ExecutionEvent;
 import dev.exxec.ExecutionResult;
@@ -15,6 +14,7 @@ import dev.exxec.Location;
 import dev.exxec.NetworkAccess;
 import dev.exxec.ResourceLimits;
 import dev.exxec.StdStream;
+import dev.exxec.Stop;
 import dev.exxec.UnsupportedCapabilityException;
 import dev.exxec.mcp.internal.CancellingTransport;
 import dev.exxec.mcp.internal.RemoteResults;
@@ -314,10 +314,10 @@ public final class McpEnvironment extends AbstractEnvironment {
                 result = ExecutionResult.builder()
                         .duration(Duration.ofNanos(System.nanoTime() - started))
                         .exitCode(-1)
-                        .error(
+                        .stopped(
+                                Stop.CANCELLATION,
                                 "environment " + id() + " was closed during the execution; the MCP server was told"
                                         + " to stop it",
-                                ErrorTypes.CANCELLED,
                                 null)
                         .build();
                 if (sink != null) {
@@ -331,9 +331,9 @@ public final class McpEnvironment extends AbstractEnvironment {
                 ExecutionResult cancelled = ExecutionResult.builder()
                         .duration(Duration.ofNanos(System.nanoTime() - started))
                         .exitCode(-1)
-                        .error(
+                        .stopped(
+                                Stop.CANCELLATION,
                                 "the execution was cancelled; the MCP server was told to stop it",
-                                ErrorTypes.CANCELLED,
                                 null)
                         .build();
                 if (sink != null) {
@@ -354,10 +354,10 @@ public final class McpEnvironment extends AbstractEnvironment {
                 result = ExecutionResult.builder()
                         .duration(Duration.ofNanos(System.nanoTime() - started))
                         .exitCode(-1)
-                        .error(
+                        .stopped(
+                                Stop.DEADLINE,
                                 "the execution exceeded its timeout of " + ExecutionRun.human(timeout)
                                         + "; the MCP server did not answer and was told to stop it",
-                                ErrorTypes.TIMEOUT,
                                 null)
                         .build();
             } else {
@@ -386,12 +386,11 @@ public final class McpEnvironment extends AbstractEnvironment {
         }
         if (watch.limitHit) {
             String out = r.stdout().length() > limit ? r.stdout().substring(0, (int) limit) : r.stdout();
-            b.success(false)
-                    .stdout(out)
+            b.stdout(out)
                     .stdoutTruncated(true)
-                    .error(
+                    .stopped(
+                            Stop.OUTPUT_LIMIT,
                             "output exceeded the limit of " + limit + " bytes per stream; the execution was stopped",
-                            ErrorTypes.OUTPUT_LIMIT,
                             null);
         }
         return b.build();

@@ -450,6 +450,7 @@ final class RemoteEnvironment extends AbstractEnvironment {
         switch (language) {
             case PYTHON -> {
                 command.add(probe.get("python").split(" ")[0]);
+                command.add(DriverProtocol.PYTHON_ISOLATED);
                 command.add(tools + "/" + COMPILED_DRIVER);
                 header.put("support", tools + "/" + DriverProtocol.PYTHON_SUPPORT);
             }
@@ -463,7 +464,7 @@ final class RemoteEnvironment extends AbstractEnvironment {
                     command.add(probe.get("node").split(" ")[0]);
                     header.put("transpiler", probe.get("typescript").split(" ", 2)[1]);
                 } else {
-                    command.addAll(List.of(probe.get("deno"), "run", "--allow-all", "--quiet"));
+                    command.addAll(List.of(probe.get("deno"), "run", "--allow-all", "--quiet", "--no-config"));
                     header.put("transpiler", "native");
                 }
                 command.add(tools + "/" + DriverProtocol.JAVASCRIPT_DRIVER);

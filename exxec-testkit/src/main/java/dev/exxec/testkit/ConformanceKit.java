@@ -132,6 +132,21 @@ public abstract class ConformanceKit {
         }
     }
 
+    @Nested
+    class DriverIntegrity extends DriverIntegrityContract {
+        DriverIntegrity() {
+            super(ConformanceKit.this.factory());
+        }
+    }
+
+    /** Skipped as a whole, before any program runs, below isolation {@code OS_SANDBOX}. */
+    @Nested
+    class HostileDrivers extends HostileDriverContract {
+        HostileDrivers() {
+            super(ConformanceKit.this.factory());
+        }
+    }
+
     /** Skipped as a whole, before any program runs, below isolation {@code OS_SANDBOX}. */
     @Nested
     class HostileCode extends HostileContract {

@@ -1,6 +1,5 @@
 package dev.exxec.graalvm.internal;
 
-import dev.exxec.ErrorTypes;
 import dev.exxec.ExecutionResult;
 import dev.exxec.ExxecException;
 import dev.exxec.spi.ExecProcess;
@@ -9,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -28,9 +26,6 @@ public final class ContextRun implements ExecProcess, Call {
     private static final int PIPE_BYTES = 64 * 1024;
     /** How long a kill waits for the program's thread to leave the context. */
     private static final Duration KILL_WAIT = Duration.ofSeconds(1);
-
-    private static final Set<String> RUN_VERDICTS =
-            Set.of(ErrorTypes.TIMEOUT, ErrorTypes.CANCELLED, ErrorTypes.OUTPUT_LIMIT);
 
     /** What runs on the pool thread. */
     @FunctionalInterface
@@ -234,7 +229,7 @@ public final class ContextRun implements ExecProcess, Call {
      */
     static ExecutionResult conclude(
             ExecutionResult result, @Nullable Outcome outcome, @Nullable Throwable fault, String lostState) {
-        if (result.errorType() != null && RUN_VERDICTS.contains(result.errorType())) {
+        if (result.stoppedBy() != null) { // the run stopped it: the program's outcome is moot
             return lostState.isEmpty()
                     ? result
                     : result.toBuilder()

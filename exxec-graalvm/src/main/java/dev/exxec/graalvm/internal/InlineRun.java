@@ -199,19 +199,21 @@ public final class InlineRun implements Call {
                 .duration(duration);
         switch (why) {
             case CANCELLED, CLOSED ->
-                result.error(
-                        "the execution was cancelled and everything it started was killed", ErrorTypes.CANCELLED, null);
+                result.stopped(
+                        dev.exxec.Stop.CANCELLATION,
+                        "the execution was cancelled and everything it started was killed",
+                        null);
             case OUTPUT_LIMIT ->
-                result.error(
+                result.stopped(
+                        dev.exxec.Stop.OUTPUT_LIMIT,
                         "output exceeded the limit of " + spec.outputLimit()
                                 + " bytes per stream; the execution was stopped",
-                        ErrorTypes.OUTPUT_LIMIT,
                         null);
             case TIMEOUT ->
-                result.error(
+                result.stopped(
+                        dev.exxec.Stop.DEADLINE,
                         "the execution exceeded its timeout of " + ExecutionRun.human(spec.timeout())
                                 + " and was killed",
-                        ErrorTypes.TIMEOUT,
                         null);
             case null -> {
                 if (exitCode == 0) {

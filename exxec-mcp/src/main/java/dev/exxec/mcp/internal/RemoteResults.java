@@ -1,6 +1,7 @@
 package dev.exxec.mcp.internal;
 
 import dev.exxec.ExecutionResult;
+import dev.exxec.Stop;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.time.Duration;
@@ -16,6 +17,10 @@ import org.jspecify.annotations.Nullable;
  * A remote tool's result as an {@link ExecutionResult}: the fields themselves when the structured
  * content has them (as {@code exxec serve} sends), otherwise the text as stdout and {@code isError}
  * as a failure of type {@value #REMOTE_ERROR}.
+ *
+ * <p>{@link ExecutionResult#stoppedBy()} comes from the structured content's {@code stoppedBy} alone:
+ * the server's own verdict, which the code it ran has no way to write (its output travels in string
+ * values); never from an error type or from text.
  */
 public final class RemoteResults {
     /** The error type of a failed result that names none. */
@@ -43,7 +48,10 @@ public final class RemoteResults {
                     .duration(s.get("durationMs") instanceof Number n ? Duration.ofMillis(n.longValue()) : measured)
                     .stdoutTruncated(Boolean.TRUE.equals(s.get("stdoutTruncated")))
                     .stderrTruncated(Boolean.TRUE.equals(s.get("stderrTruncated")));
-            if (!success || isError) {
+            Stop stop = stop(s.get("stoppedBy"));
+            if (stop != null) {
+                b.stopped(stop, s.get("error") instanceof String e ? e : text, string(s.get("traceback")));
+            } else if (!success || isError) {
                 String errorType = string(s.get("errorType"));
                 b.error(
                         s.get("error") instanceof String e ? e : text,
@@ -58,6 +66,16 @@ public final class RemoteResults {
             return b.error(text, REMOTE_ERROR, null).build();
         }
         return b.stdout(text).result(freeze(r.structuredContent()), null).build();
+    }
+
+    /** A stop as {@code exxec serve} names it ({@link Stop#name()}), or null for anything else. */
+    private static @Nullable Stop stop(@Nullable Object o) {
+        for (Stop stop : Stop.values()) {
+            if (stop.name().equals(o)) {
+                return stop;
+            }
+        }
+        return null;
     }
 
     private static @Nullable String string(@Nullable Object o) {

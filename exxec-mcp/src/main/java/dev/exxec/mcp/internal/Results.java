@@ -1,6 +1,7 @@
 package dev.exxec.mcp.internal;
 
 import dev.exxec.ExecutionResult;
+import dev.exxec.Stop;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.TextContent;
 import java.util.LinkedHashMap;
@@ -10,7 +11,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Tool results: text written for a model, plus the same facts as structured content. Output longer
- * than the server's limit is cut, says so, and sets the result's truncation flag.
+ * than the server's limit is cut, says so, and sets the result's truncation flag. One renderer for
+ * every tool and transport. What exxec did to end a call is {@code stoppedBy} in the structured
+ * content (and said first in the text), apart from the code's own error type, which the code chooses.
  */
 final class Results {
     private Results() {}
@@ -34,7 +37,9 @@ final class Results {
                 text.append('\n');
             }
         } else {
-            text.append("failed: ").append(r.errorType());
+            Stop stop = r.stoppedBy();
+            text.append(stop != null ? "stopped by exxec (" + stop.name() + "): " : "failed: ")
+                    .append(r.errorType());
             if (r.error() != null) {
                 text.append(": ").append(r.error());
             }
@@ -63,6 +68,9 @@ final class Results {
         s.put("durationMs", r.duration().toMillis());
         putIf(s, "error", r.error());
         putIf(s, "errorType", r.errorType());
+        // exxec's own verdict, in a field of its own: the code's output is only ever a string value
+        // here, so nothing it prints can add or change this one (the text above it can be imitated).
+        putIf(s, "stoppedBy", r.stoppedBy() == null ? null : r.stoppedBy().name());
         putIf(s, "traceback", r.traceback());
         s.put("stdoutTruncated", r.stdoutTruncated() || out.cut() > 0);
         s.put("stderrTruncated", r.stderrTruncated() || err.cut() > 0);
@@ -97,6 +105,16 @@ final class Results {
 
     static CallToolResult ok(String text, Map<String, Object> structured) {
         return result(text, structured, false);
+    }
+
+    /** A call that exxec stopped before it had a result of its own (the client cancelled it). */
+    static CallToolResult stopped(Stop stop, String message) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("success", false);
+        s.put("errorType", stop.errorType());
+        s.put("stoppedBy", stop.name());
+        s.put("error", message);
+        return result("stopped by exxec (" + stop.name() + "): " + stop.errorType() + ": " + message, s, true);
     }
 
     /** A failure the model can act on: a tool result with {@code isError}, not a protocol error. */

@@ -3,7 +3,6 @@ package dev.exxec.mcp.internal;
 import dev.exxec.BackgroundProcess;
 import dev.exxec.Code;
 import dev.exxec.Command;
-import dev.exxec.ErrorTypes;
 import dev.exxec.EventStream;
 import dev.exxec.ExecutionCancelledException;
 import dev.exxec.ExecutionEnvironment;
@@ -14,6 +13,7 @@ import dev.exxec.FileEntry;
 import dev.exxec.Language;
 import dev.exxec.ProcessOutput;
 import dev.exxec.ProcessSpec;
+import dev.exxec.Stop;
 import dev.exxec.UnsupportedCapabilityException;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
@@ -351,13 +351,12 @@ public final class Tools {
             return Results.execution(runner.run(), limit);
         } catch (ExecutionCancelledException e) {
             Thread.interrupted(); // the interrupt was ours, for this call only
-            return Results.error(
-                    ErrorTypes.CANCELLED, "the client cancelled the call; everything it started was killed");
+            return cancelled();
         }
     }
 
     private static CallToolResult cancelled() {
-        return Results.error(ErrorTypes.CANCELLED, "the client cancelled the call; everything it started was killed");
+        return Results.stopped(Stop.CANCELLATION, "the client cancelled the call; everything it started was killed");
     }
 
     private Calls.Registration calls(@Nullable String key, Runnable stop) {
