@@ -94,7 +94,8 @@ class ConformanceKitDiscoveryTest {
                 TerminalContract.class,
                 LifecycleContract.class,
                 BadInputContract.class,
-                HostileContract.class);
+                HostileContract.class,
+                HostileHelpersContract.class);
         assertThat(nestedSuperclasses).containsAll(contracts);
     }
 
