@@ -1,10 +1,12 @@
 package dev.exxec.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Ulimit;
 import com.github.dockerjava.api.model.Volume;
@@ -22,10 +24,12 @@ import dev.exxec.ProviderUnavailableException;
 import dev.exxec.ResourceLimits;
 import dev.exxec.Terminals;
 import dev.exxec.WorkspaceFiles;
-import dev.exxec.docker.internal.Archives;
+import dev.exxec.docker.internal.CallSweeper;
 import dev.exxec.docker.internal.ContainerExec;
+import dev.exxec.docker.internal.ContainerKiller;
 import dev.exxec.docker.internal.ContainerReaper;
 import dev.exxec.docker.internal.DockerConnection;
+import dev.exxec.docker.internal.PreparedImages;
 import dev.exxec.docker.internal.ToolServers;
 import dev.exxec.spi.AbstractEnvironment;
 import dev.exxec.spi.BackgroundProcesses;
@@ -34,16 +38,12 @@ import dev.exxec.spi.EventSink;
 import dev.exxec.spi.ExecutionRun;
 import dev.exxec.spi.ForwardingExecProcess;
 import dev.exxec.spi.InterpreterSession;
-import dev.exxec.spi.LeftoverCalls;
 import dev.exxec.spi.ResultChannel;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,8 +57,12 @@ import org.jspecify.annotations.Nullable;
  */
 final class ContainerEnvironment extends AbstractEnvironment {
     static final String WORKSPACE = "/workspace";
-    static final String TOOLS = "/opt/exxec";
-    private static final List<String> SCRIPTS = List.of("run.sh", "kill.sh", "files.sh", "probe.sh");
+    static final String TOOLS = PreparedImages.TOOLS;
+    private static final String COMPILED_DRIVER = PreparedImages.COMPILED_DRIVER;
+    /** How long a call waits for what the calls before it left to be ended (the sweep's own bound, and a margin). */
+    private static final Duration SWEEP_WAIT = Duration.ofSeconds(6);
+    /** How long a call killed by signal 9 waits for the daemon's record of an OOM kill in the container. */
+    private static final Duration OOM_EVENT_WAIT = Duration.ofMillis(500);
 
     private final DockerConfig config;
     private final DockerConnection docker;
@@ -66,10 +70,9 @@ final class ContainerEnvironment extends AbstractEnvironment {
     private final String containerId;
     private final @Nullable String networkId;
     private final ToolServers toolServers;
+    private final ContainerKiller containerKiller;
     private final Map<String, String> probe;
     private final Capabilities capabilities;
-    private final int uid;
-    private final int gid;
     private final ContainerFiles files;
     private final BackgroundProcesses processes;
     private final ContainerTerminals terminals;
@@ -81,36 +84,35 @@ final class ContainerEnvironment extends AbstractEnvironment {
         this.client = docker.client();
         ContainerReaper.sweep(docker);
         String imageId = ensureImage();
-        Probed known = PROBED.get(probeKey(imageId));
         String container = null;
         String network = null;
         ToolServers tools = ToolServers.none();
         try {
+            PreparedImages.Prepared prepared = prepared(imageId);
             if (!config.toolServers().isEmpty()) {
                 network = createToolNetwork();
                 tools = ToolServers.start(client, network, config.toolServers());
             }
-            container = createContainer(network, tools);
+            try {
+                container = createContainer(prepared.image(), network, tools);
+            } catch (NotFoundException e) {
+                // The prepared image was removed by hand since this JVM made it: made again.
+                PreparedImages.forget(docker, imageId, config.python(), config.node(), UID, GID, prepared.image());
+                prepared = prepared(imageId);
+                container = createContainer(prepared.image(), network, tools);
+            }
             client.startContainerCmd(container).exec();
             this.containerId = container;
             this.networkId = network;
             this.toolServers = tools;
-            installTools(known);
-            this.probe = known != null ? known.found() : probe(imageId);
-            if (config.user() != null) {
+            this.containerKiller = new ContainerKiller(client, container, TOOLS + "/killer.sh");
+            this.probe = prepared.probe();
+            if (!config.user().equals(DockerConfig.DEFAULT_USER) && !isRoot(config.user())) {
+                // The image's /workspace is the default user's; another user is given it, as root, before
+                // any code runs.
                 rootExec(List.of("chown", ownerOf(config.user()), WORKSPACE), Duration.ofSeconds(10));
-                String[] ids = new String(
-                                helper(List.of("/bin/sh", "-c", "id -u; id -g"), config.user(), Duration.ofSeconds(10))
-                                        .stdout(),
-                                StandardCharsets.UTF_8)
-                        .trim()
-                        .split("\\s+");
-                this.uid = ids.length == 2 ? Integer.parseInt(ids[0]) : 0;
-                this.gid = ids.length == 2 ? Integer.parseInt(ids[1]) : 0;
-            } else {
-                this.uid = 0;
-                this.gid = 0;
             }
+            containerKiller.start(); // before any code: it must not need a process slot to kill
         } catch (RuntimeException e) {
             // Nothing half-made stays behind.
             tools.close();
@@ -215,14 +217,14 @@ final class ContainerEnvironment extends AbstractEnvironment {
                 .getId();
     }
 
-    private String createContainer(@Nullable String toolNetwork, ToolServers tools) {
+    private String createContainer(String image, @Nullable String toolNetwork, ToolServers tools) {
         HostConfig host = HostConfig.newHostConfig()
                 .withMemory(config.memoryBytes())
                 .withMemorySwap(config.memoryBytes())
                 .withPidsLimit((long) config.pids())
                 .withReadonlyRootfs(config.readOnly())
                 .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=" + config.tmpSizeBytes()))
-                .withSecurityOpts(List.of("no-new-privileges"))
+                .withSecurityOpts(List.of("no-new-privileges", PreparedImages.SECCOMP))
                 .withCapDrop(Capability.ALL)
                 .withCapAdd(
                         Capability.CHOWN,
@@ -250,13 +252,13 @@ final class ContainerEnvironment extends AbstractEnvironment {
         }
         Map<String, String> labels = new LinkedHashMap<>(config.labels());
         labels.putAll(ContainerReaper.labels(id()));
-        CreateContainerCmd create = client.createContainerCmd(config.image())
+        CreateContainerCmd create = client.createContainerCmd(image)
                 .withName("exxec-" + id())
                 .withLabels(labels)
                 .withCmd("/bin/sh", "-c", KEEPER)
                 .withEntrypoint(List.of())
                 .withWorkingDir(WORKSPACE)
-                .withVolumes(new Volume(WORKSPACE), new Volume(TOOLS))
+                .withVolumes(new Volume(WORKSPACE))
                 .withEnv("HOME=" + WORKSPACE, "LANG=C.UTF-8")
                 .withHostConfig(host);
         return create.exec().getId();
@@ -275,78 +277,17 @@ final class ContainerEnvironment extends AbstractEnvironment {
     static final long FILE_SIZE = 1L << 30;
     static final long OPEN_FILES = 4096;
 
-    /** The drivers and the in-container scripts, into the tools volume; the compiled driver when known. */
-    private void installTools(@Nullable Probed known) {
-        Map<String, byte[]> entries = new LinkedHashMap<>();
-        entries.put(DriverProtocol.PYTHON_DRIVER, DriverProtocol.resource(DriverProtocol.PYTHON_DRIVER));
-        entries.put(DriverProtocol.PYTHON_SUPPORT, DriverProtocol.resource(DriverProtocol.PYTHON_SUPPORT));
-        entries.put(DriverProtocol.JAVASCRIPT_DRIVER, DriverProtocol.resource(DriverProtocol.JAVASCRIPT_DRIVER));
-        entries.put(DriverProtocol.PYTHON_SESSION, DriverProtocol.resource(DriverProtocol.PYTHON_SESSION));
-        entries.put(DriverProtocol.JAVASCRIPT_SESSION, DriverProtocol.resource(DriverProtocol.JAVASCRIPT_SESSION));
-        if (known != null && known.compiledDriver() != null) {
-            entries.put(COMPILED_DRIVER, known.compiledDriver());
-        }
-        for (String script : SCRIPTS) {
-            entries.put(script, script(script));
-        }
-        try {
-            Archives.upload(client, containerId, TOOLS, entries, 0, 0, 0644);
-        } catch (IOException e) {
-            throw new EnvironmentStartException(
-                    "could not install exxec's drivers in the container: " + e.getMessage(), e);
-        }
-    }
+    /** The default user's uid and gid, for which every image is prepared. */
+    private static final int UID = DockerConfig.DEFAULT_UID;
 
-    private static byte[] script(String name) {
-        try (InputStream in = ContainerEnvironment.class.getResourceAsStream("/dev/exxec/docker/" + name)) {
-            if (in == null) {
-                throw new IllegalStateException("resource missing: " + name);
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private static final String COMPILED_DRIVER = "python_driver.pyc";
+    private static final int GID = DockerConfig.DEFAULT_GID;
 
     /**
-     * What probe.sh found in an image, and the Python driver compiled for the image's Python: an
-     * image's id names its content, so the next environment of the same image and interpreters skips
-     * the probe and gets the compiled driver with the others.
-     *
-     * @param found probe.sh's key=value lines
-     * @param compiledDriver the driver's .pyc, or null without Python
+     * The image made ready for environments (see {@link PreparedImages}): exxec's tools in it,
+     * read-only to the code, the default user's account and workspace; made once per image and JVM.
      */
-    private record Probed(Map<String, String> found, byte @Nullable [] compiledDriver) {}
-
-    private static final Map<String, Probed> PROBED = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private String probeKey(String imageId) {
-        return docker.endpoint() + "\0" + imageId + "\0" + config.python() + "\0" + config.node();
-    }
-
-    /** What the image offers: interpreters (the Python driver is compiled for the image's Python), a shell. */
-    private Map<String, String> probe(String imageId) {
-        String out = rootExec(
-                List.of("/bin/sh", TOOLS + "/probe.sh", config.python(), config.node()), Duration.ofSeconds(30));
-        Map<String, String> found = new HashMap<>();
-        for (String line : out.split("\n")) {
-            int eq = line.indexOf('=');
-            if (eq > 0) {
-                found.put(line.substring(0, eq), line.substring(eq + 1).trim());
-            }
-        }
-        byte[] compiled = null;
-        if (found.containsKey("python")) {
-            try {
-                compiled = Archives.read(client, containerId, TOOLS + "/" + COMPILED_DRIVER, 16 << 20);
-            } catch (IOException | RuntimeException e) {
-                return Map.copyOf(found); // not kept: the next environment probes again
-            }
-        }
-        PROBED.put(probeKey(imageId), new Probed(Map.copyOf(found), compiled));
-        return Map.copyOf(found);
+    private PreparedImages.Prepared prepared(String imageId) {
+        return PreparedImages.of(docker, imageId, config.python(), config.node(), UID, GID);
     }
 
     /** The login shell for terminals: bash where the image has it. */
@@ -356,6 +297,12 @@ final class ContainerEnvironment extends AbstractEnvironment {
 
     private static String ownerOf(String user) {
         return user.contains(":") ? user : user + ":";
+    }
+
+    /** Whether a configured user is root, by name or uid. */
+    static boolean isRoot(String user) {
+        String name = user.contains(":") ? user.substring(0, user.indexOf(':')) : user;
+        return name.equals("root") || name.equals("0");
     }
 
     private Capabilities declared() {
@@ -425,17 +372,21 @@ final class ContainerEnvironment extends AbstractEnvironment {
         return config;
     }
 
-    /** The uid and gid files written for the code get. */
-    int uid() {
-        return uid;
-    }
-
-    int gid() {
-        return gid;
-    }
-
+    /** Throws when the environment is closed, or broken (see {@link #ensureUsable()}). */
     void ensureOpen() {
         checkOpen();
+        ensureUsable();
+    }
+
+    /**
+     * Throws once exxec stopped the container because a kill did not end a call ({@link
+     * #failClosed}): nothing that runs there can be trusted any more.
+     */
+    void ensureUsable() {
+        String why = broken;
+        if (why != null) {
+            throw new dev.exxec.ExxecException(why);
+        }
     }
 
     /** The variables of an exec: HOME and LANG (PATH is the image's), the environment's, the call's. */
@@ -450,26 +401,38 @@ final class ContainerEnvironment extends AbstractEnvironment {
         return list;
     }
 
-    /** A working directory as the code sees it: relative to the workspace, or absolute. */
+    /**
+     * A working directory as the code sees it: relative to the workspace, or absolute in it.
+     *
+     * @throws IllegalArgumentException when it leads outside the workspace, before anything runs
+     */
     String cwd(@Nullable String cwd) {
-        String base = settings.cwd() == null
-                ? WORKSPACE
-                : java.nio.file.Path.of(WORKSPACE).resolve(settings.cwd()).toString();
-        return cwd == null
-                ? base
-                : java.nio.file.Path.of(WORKSPACE).resolve(cwd).normalize().toString();
+        if (cwd == null) {
+            return settings.cwd() == null
+                    ? WORKSPACE
+                    : java.nio.file.Path.of(WORKSPACE)
+                            .resolve(settings.cwd())
+                            .normalize()
+                            .toString();
+        }
+        if (!DockerConfig.insideWorkspace(cwd)) {
+            throw new IllegalArgumentException(
+                    "working directory " + cwd + " is outside the container's workspace " + WORKSPACE);
+        }
+        return java.nio.file.Path.of(WORKSPACE).resolve(cwd).normalize().toString();
     }
 
     /**
-     * Starts an exec through run.sh, which announces the call so that it can be killed later, and
-     * which first ends what calls that finished since the last sweep left behind.
+     * Starts an exec through run.sh, which announces the call so that it can be killed later, once
+     * what calls that finished before left behind is gone (see {@link CallSweeper}).
      */
     ContainerExec start(List<String> command, List<String> env, String cwd, boolean tty) {
         checkOpen();
+        ensureUsable();
+        sweeper.awaitSwept(SWEEP_WAIT);
         // Docker gives every process HOSTNAME; the code gets only what it was given.
         boolean ownHostname = env.stream().anyMatch(v -> v.startsWith("HOSTNAME="));
-        List<String> argv = new ArrayList<>(
-                List.of("/bin/sh", TOOLS + "/run.sh", ownHostname ? "-" : "HOSTNAME", leftovers.take()));
+        List<String> argv = new ArrayList<>(List.of("/bin/sh", TOOLS + "/run.sh", ownHostname ? "-" : "HOSTNAME"));
         argv.addAll(command);
         return ContainerExec.start(client, containerId, argv, env, cwd, config.user(), tty, true, killer);
     }
@@ -482,92 +445,91 @@ final class ContainerEnvironment extends AbstractEnvironment {
 
         @Override
         public void release(long pid, long startTime) {
-            leftovers.add(pid, startTime);
+            sweeper.add(pid, startTime);
+        }
+
+        @Override
+        public boolean confirms() {
+            return !isClosed() && broken == null; // else the container goes, or went, with everything
+        }
+
+        @Override
+        public void survived(ContainerExec exec) {
+            failClosed(exec);
         }
     };
 
-    /** Calls that ended normally, whose leftovers the next call's run.sh sweeps, or a sweep of their own. */
-    private final LeftoverCalls leftovers =
-            new LeftoverCalls(Duration.ofMillis(250), this::sweep, "exxec-docker-sweep");
+    /** Calls that ended normally: what they left is ended at once, and the next call waits for that. */
+    private final CallSweeper sweeper = new CallSweeper(this::sweep, "exxec-docker-sweep");
 
-    /** Runs kill.sh as root for calls and waits for it (a few seconds at most). */
-    private void sweep(List<long[]> calls) {
-        if (isClosed()) {
-            return; // the container is gone, and everything in it
+    /** Why the environment is broken, once it is: a kill did not end a call and the container was stopped. */
+    private volatile @Nullable String broken;
+
+    /**
+     * A kill did not end a call's exec: whatever runs kill.sh and the sweep in the container (its
+     * /bin/sh, /proc, the script itself) was changed or defeated, which code running as root can do.
+     * Nothing in the container can be trusted to end a call any more, so exxec stops the whole
+     * container from outside (its processes die with its first one) and refuses later calls.
+     */
+    private void failClosed(ContainerExec exec) {
+        synchronized (this) {
+            if (broken == null) {
+                broken = "environment " + id() + " is broken: a call still ran after exxec killed it (the"
+                        + " Docker daemon showed its exec " + exec.execId().substring(0, 12) + " running), so"
+                        + " something in the container defeated exxec's killer, as code running as root can;"
+                        + " exxec stopped the container: close this environment and start a new one";
+            }
         }
+        try {
+            client.killContainerCmd(containerId).exec();
+        } catch (RuntimeException e) {
+            // stopped or removed already
+        }
+    }
+
+    /** Has kill.sh end calls, as root, through exxec's killer in the container, and waits for it (a few seconds at most). */
+    private void sweep(List<long[]> calls) {
+        if (isClosed() || broken != null) {
+            return; // the container is gone or stopped, and everything in it
+        }
+        if (containerKiller.kill(calls, KILL_WAIT)) {
+            return;
+        }
+        // No killer could be reached (code running as root may kill it): kill.sh in an exec of its own.
         List<String> command = new ArrayList<>(List.of("/bin/sh", TOOLS + "/kill.sh"));
         for (long[] call : calls) {
             command.add(Long.toString(call[0]));
             command.add(Long.toString(call[1]));
         }
         try {
-            rootExec(command, Duration.ofSeconds(5));
+            rootExec(command, KILL_WAIT);
         } catch (RuntimeException e) {
             // the container went away meanwhile: so did the calls
         }
     }
 
+    /** How long a kill of calls may take in the container (kill.sh repeats until nothing is left). */
+    private static final Duration KILL_WAIT = Duration.ofSeconds(5);
+
     /** Runs a helper as root to its end and returns its standard output. */
     String rootExec(List<String> command, Duration timeout) {
-        return new String(helper(command, "0", timeout).stdout(), StandardCharsets.UTF_8);
+        return new String(helper(command, "0", null, HELPER_OUTPUT, timeout).stdout(), StandardCharsets.UTF_8);
     }
 
     /**
-     * What a helper printed and how it ended.
+     * Runs a helper (not through run.sh) as {@code user} to its end.
      *
-     * @param exitCode its exit code
-     * @param stdout its standard output
-     * @param stderr its standard error
+     * @param input what it reads on standard input, or null for nothing
+     * @param outputLimit most bytes of its standard output kept
      */
-    record Helper(int exitCode, byte[] stdout, String stderr) {}
-
-    /** Runs a helper (not through run.sh) as {@code user} to its end. */
-    Helper helper(List<String> command, @Nullable String user, Duration timeout) {
-        ContainerExec exec = ContainerExec.start(
-                client, containerId, command, List.of(), "/", user, false, false, ContainerExec.Killer.NONE);
-        try {
-            exec.stdin().close();
-            CompletableFuture<byte[]> out = collect(exec.stdout(), HELPER_OUTPUT);
-            CompletableFuture<byte[]> err = collect(exec.stderr(), 64 * 1024);
-            if (!exec.waitFor(timeout)) {
-                exec.closeStreams();
-                throw new dev.exxec.ExxecException("container helper " + command.get(command.size() > 1 ? 1 : 0)
-                        + " did not finish in " + timeout);
-            }
-            try {
-                // The helper ended: its output is all there, or held open by nothing of ours.
-                CompletableFuture.allOf(out, err).get(2, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-                exec.closeStreams();
-            }
-            return new Helper(exec.exitCode(), out.join(), new String(err.join(), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            exec.closeStreams();
-            Thread.currentThread().interrupt();
-            throw new dev.exxec.ExecutionCancelledException("interrupted", e);
-        }
+    ContainerExec.Outcome helper(
+            List<String> command, String user, byte @Nullable [] input, int outputLimit, Duration timeout) {
+        ensureUsable();
+        return ContainerExec.run(client, containerId, command, user, input, outputLimit, timeout);
     }
 
-    /** Most bytes of a helper's standard output kept (a listing of a large directory is the largest). */
-    private static final int HELPER_OUTPUT = 64 << 20;
-
-    /** Reads a stream to its end on a virtual thread, keeping at most {@code limit} bytes. */
-    private static CompletableFuture<byte[]> collect(InputStream in, int limit) {
-        CompletableFuture<byte[]> result = new CompletableFuture<>();
-        Thread.ofVirtual().name("exxec-docker-helper").start(() -> {
-            byte[] kept = new byte[0];
-            try {
-                kept = in.readNBytes(limit);
-                in.transferTo(OutputStream.nullOutputStream());
-            } catch (IOException e) {
-                // the stream was closed: keep what came
-            }
-            result.complete(kept);
-        });
-        return result;
-    }
+    /** Most bytes of a helper's standard output kept by default (a listing of a large directory is the largest). */
+    static final int HELPER_OUTPUT = 64 << 20;
 
     @Override
     protected ExecutionResult runCode(
@@ -638,7 +600,8 @@ final class ContainerEnvironment extends AbstractEnvironment {
 
     /**
      * An exec that, when the run concludes with a kill by signal 9 that exxec did not send, asks the
-     * container whether its memory limit did it.
+     * daemon whether the container's memory limit did it; and whose failure says so when the
+     * environment broke under it.
      */
     private final class Call extends ForwardingExecProcess {
         private volatile boolean killedByUs;
@@ -655,9 +618,16 @@ final class ContainerEnvironment extends AbstractEnvironment {
 
         @Override
         public ExecutionResult conclude(ExecutionResult result) {
-            long kills;
-            if (!result.success() && result.exitCode() == 128 + 9 && !killedByUs && (kills = oomKills()) > oomSeen) {
-                oomSeen = kills;
+            String why = broken;
+            if (why != null && !result.success()) {
+                return result.toBuilder()
+                        .error(
+                                java.util.Objects.requireNonNullElse(result.error(), "the call failed") + "; " + why,
+                                result.errorType(),
+                                result.traceback())
+                        .build();
+            }
+            if (!result.success() && result.exitCode() == 128 + 9 && !killedByUs && memoryLimitKilled()) {
                 return result.toBuilder()
                         .stopped(
                                 dev.exxec.Stop.MEMORY_LIMIT,
@@ -669,32 +639,60 @@ final class ContainerEnvironment extends AbstractEnvironment {
         }
     }
 
-    private volatile long oomSeen;
+    /** The daemon's OOM events of this container that a call was already told about, by their time. */
+    private final Set<Long> claimedOoms = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    /** The container's count of kills by its memory limit (cgroup v1 or v2), 0 where unreadable. */
-    private long oomKills() {
-        try {
-            String out = rootExec(
-                    List.of(
-                            "/bin/sh",
-                            "-c",
-                            "cat /sys/fs/cgroup/memory/memory.oom_control /sys/fs/cgroup/memory.events"
-                                    + " 2>/dev/null"),
-                    Duration.ofSeconds(5));
-            for (String line : out.split("\n")) {
-                if (line.startsWith("oom_kill ")) {
-                    return Long.parseLong(line.substring("oom_kill ".length()).trim());
+    /**
+     * Whether the daemon recorded an OOM kill in the container that no earlier call was told about.
+     * The daemon's record, not the container's cgroup files read from inside: code running as root
+     * could replace the program that reads them, and so forge or hide the verdict.
+     */
+    private boolean memoryLimitKilled() {
+        CompletableFuture<Boolean> found = new CompletableFuture<>();
+        ResultCallback.Adapter<Event> events = new ResultCallback.Adapter<>() {
+            @Override
+            public void onNext(Event event) {
+                Long time = event.getTimeNano();
+                if (time != null && claimedOoms.add(time)) {
+                    found.complete(true);
                 }
             }
-        } catch (RuntimeException e) {
-            // unreadable: no evidence
+
+            @Override
+            public void onError(Throwable error) {
+                found.complete(false);
+            }
+
+            @Override
+            public void onComplete() {
+                found.complete(false);
+            }
+        };
+        try {
+            // From the start of time: the daemon keeps its recent events, and these are filtered by container.
+            client.eventsCmd()
+                    .withContainerFilter(containerId)
+                    .withEventFilter("oom")
+                    .withSince("1")
+                    .exec(events);
+            return found.get(OOM_EVENT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+            return false; // no record in time: not the memory limit, as far as anyone can tell
+        } finally {
+            try {
+                events.close();
+            } catch (IOException e) {
+                // closed already
+            }
         }
-        return 0;
     }
 
     /**
      * A session: one interpreter in the container, an exec through run.sh like every call, running the
-     * session driver; interrupted with SIGINT (sent as root) at a deadline.
+     * session driver; interrupted with SIGINT at a deadline, sent as the code's own user.
      */
     @Override
     public dev.exxec.CodeSession session(Language language) {
@@ -713,9 +711,13 @@ final class ContainerEnvironment extends AbstractEnvironment {
                 process -> {
                     Long pid = process.pid(); // run.sh became the interpreter: same pid
                     if (pid != null) {
-                        // The shell's kill: an image need not have a kill program.
-                        rootExec(
+                        // The shell's kill: an image need not have a kill program. As the code's user,
+                        // which the interpreter runs as: no more power than that is needed.
+                        helper(
                                 List.of("/bin/sh", "-c", "kill -INT \"$1\"", "sh", Long.toString(pid)),
+                                config.user(),
+                                null,
+                                4096,
                                 Duration.ofSeconds(5));
                     }
                 },

@@ -4,9 +4,7 @@ import dev.exxec.FileEntry;
 import dev.exxec.FileOperationException;
 import dev.exxec.FileOperationException.Reason;
 import dev.exxec.WorkspaceFiles;
-import dev.exxec.docker.internal.Archives;
-import dev.exxec.docker.internal.PathStat;
-import java.io.IOException;
+import dev.exxec.docker.internal.ContainerExec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,20 +12,27 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Files of a container: contents through the archive API, the type and size of a path from the
- * archive API's stat, everything else through {@code files.sh} run as the code's user (so that what
- * the code may not touch, the files API may not either).
+ * Files of a container, every operation done by {@code files.sh} run as the code's own user: the
+ * kernel grants the files API exactly what it grants the code. The archive API is not used: it acts
+ * as root and resolves links in the container, so it would read or write, for the code, a file the
+ * code may not touch behind a link or a directory the code swapped mid-operation.
  *
  * <p>Relative paths are the workspace's: one that leads out of it, by {@code ..} or through a
  * symbolic link the code made, is refused with {@code OUTSIDE_WORKSPACE}. Absolute paths are the
  * container's file system as the code sees it (never the host's), links followed as the code would.
+ * Only regular files are read and written: a FIFO, a device or a socket is refused at once (a FIFO's
+ * open would wait for its other end), and one swapped in under an operation is refused within 2 s.
  */
 final class ContainerFiles implements WorkspaceFiles {
     private static final Duration HELPER_TIMEOUT = Duration.ofSeconds(30);
+    /** Reading or writing a large file takes longer than the other operations. */
+    private static final Duration CONTENT_TIMEOUT = Duration.ofMinutes(5);
+    /** The largest file read whole (an array's size). */
+    private static final int READ_LIMIT = Integer.MAX_VALUE - 16;
+
     private static final String WORKSPACE = ContainerEnvironment.WORKSPACE;
     private static final Path ROOT = Path.of(WORKSPACE);
 
@@ -38,56 +43,24 @@ final class ContainerFiles implements WorkspaceFiles {
     }
 
     /**
-     * Where an operation acts in the container: the path normalised, and for a relative one every
-     * symbolic link on the way resolved and checked to stay in the workspace.
-     *
-     * @param followLast whether the operation follows a final symbolic link (reading, writing, listing
-     *     and making a directory do; stat, exists, delete and move act on the link itself)
+     * A path as files.sh takes it: absolute and normalised, and whether it was given relative, so that
+     * files.sh keeps it in the workspace once links are followed.
      */
-    private String resolve(String path, boolean followLast) {
+    private record Target(String path, boolean confined) {}
+
+    private Target target(String path) {
         env.ensureOpen();
         if (path.isEmpty()) {
             throw new IllegalArgumentException("path is empty");
         }
         Path lexical = ROOT.resolve(path).normalize();
         if (Path.of(path).isAbsolute()) {
-            return lexical.toString();
+            return new Target(lexical.toString(), false);
         }
         if (!lexical.startsWith(ROOT)) {
             throw outside(path, lexical.toString());
         }
-        Path resolved = ROOT;
-        Path rest = ROOT.relativize(lexical);
-        int names = rest.toString().isEmpty() ? 0 : rest.getNameCount();
-        for (int i = 0; i < names; i++) {
-            Path next = resolved.resolve(rest.getName(i).toString());
-            if (i == names - 1 && !followLast) {
-                return next.toString();
-            }
-            Optional<PathStat> stat = stat(path, next.toString());
-            if (stat.isEmpty()) {
-                // Nothing there, so no link further on: the rest is made or not found as it is.
-                return (i + 1 < names ? next.resolve(rest.subpath(i + 1, names)) : next).toString();
-            }
-            if (stat.get().isSymbolicLink()) {
-                Path target = Path.of(stat.get().linkTarget()).normalize();
-                if (!target.startsWith(ROOT)) {
-                    throw outside(path, target.toString());
-                }
-                resolved = target;
-            } else {
-                resolved = next;
-            }
-        }
-        return resolved.toString();
-    }
-
-    private Optional<PathStat> stat(String given, String path) {
-        try {
-            return env.docker().stat(env.containerId(), path);
-        } catch (IOException e) {
-            throw new FileOperationException(Reason.IO, given, "cannot look at " + path + ": " + e.getMessage(), e);
-        }
+        return new Target(lexical.toString(), true);
     }
 
     private static FileOperationException outside(String given, String where) {
@@ -106,40 +79,26 @@ final class ContainerFiles implements WorkspaceFiles {
 
     @Override
     public byte[] read(String path) {
-        String p = resolve(path, true);
-        try {
-            return Archives.read(env.client(), env.containerId(), p, Integer.MAX_VALUE - 16);
-        } catch (IOException e) {
-            throw new FileOperationException(Reason.IO, path, "cannot read " + p + ": " + e.getMessage(), e);
+        Target t = target(path);
+        ContainerExec.Outcome out = run("read", path, null, READ_LIMIT, CONTENT_TIMEOUT, t, t.path());
+        if (out.stdoutCut()) {
+            throw new FileOperationException(
+                    Reason.IO, path, "cannot read " + t.path() + ": more than " + READ_LIMIT + " bytes");
         }
+        return out.stdout();
     }
 
     @Override
     public void write(String path, byte[] content) {
-        String p = resolve(path, true);
-        Path target = Path.of(p);
-        // Into the workspace volume with the parents as archive entries, so they are made too;
-        // elsewhere into the existing parent directory.
-        String directory = p.startsWith(WORKSPACE + "/") ? WORKSPACE : String.valueOf(target.getParent());
-        String name = p.startsWith(WORKSPACE + "/")
-                ? ROOT.relativize(target).toString()
-                : String.valueOf(target.getFileName());
-        try {
-            Archives.upload(
-                    env.client(), env.containerId(), directory, Map.of(name, content), env.uid(), env.gid(), 0644);
-        } catch (IOException e) {
-            String message = String.valueOf(e.getMessage());
-            Reason reason = message.contains("read-only")
-                    ? Reason.PERMISSION_DENIED
-                    : message.contains("directory") ? Reason.IS_A_DIRECTORY : Reason.IO;
-            throw new FileOperationException(reason, path, "cannot write " + p + ": " + message, e);
-        }
+        Target t = target(path);
+        run("write", path, content, 4096, CONTENT_TIMEOUT, t, t.path());
     }
 
     @Override
     public List<FileEntry> list(String path) {
-        String p = resolve(path, true);
-        byte[] out = run("list", path, p);
+        Target t = target(path);
+        String p = t.path();
+        byte[] out = run("list", path, t, p);
         List<FileEntry> entries = new ArrayList<>();
         for (String record : new String(out, StandardCharsets.UTF_8).split("\0")) {
             if (!record.isEmpty()) {
@@ -152,19 +111,13 @@ final class ContainerFiles implements WorkspaceFiles {
 
     @Override
     public FileEntry stat(String path) {
-        String p = resolve(path, false);
-        PathStat stat = stat(path, p)
-                .orElseThrow(() -> new FileOperationException(
-                        Reason.NOT_FOUND, path, "cannot stat " + p + ": no such file or directory"));
-        FileEntry.Type type = stat.isSymbolicLink()
-                ? FileEntry.Type.SYMLINK
-                : stat.isDirectory()
-                        ? FileEntry.Type.DIRECTORY
-                        : stat.isRegularFile() ? FileEntry.Type.FILE : FileEntry.Type.OTHER;
-        Path lexical = ROOT.resolve(path).normalize();
+        Target t = target(path);
+        String record = new String(run("stat", path, t, t.path()), StandardCharsets.UTF_8);
+        FileEntry found = entry(record.endsWith("\0") ? record.substring(0, record.length() - 1) : record, "/");
+        Path lexical = Path.of(t.path());
         String name =
                 lexical.getFileName() == null ? "/" : lexical.getFileName().toString();
-        return new FileEntry(lexical.toString(), name, type, stat.size(), stat.modified());
+        return new FileEntry(lexical.toString(), name, found.type(), found.size(), found.modified());
     }
 
     /** Parses "TYPE SIZE MTIME NAME" of an entry of {@code directory}. */
@@ -193,57 +146,106 @@ final class ContainerFiles implements WorkspaceFiles {
 
     @Override
     public boolean exists(String path) {
-        String p = resolve(path, false);
-        return stat(path, p).isPresent();
+        Target t = target(path);
+        try {
+            run("stat", path, t, t.path());
+            return true;
+        } catch (FileOperationException e) {
+            if (e.reason() == Reason.NOT_FOUND) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     @Override
     public void mkdir(String path) {
-        String p = resolve(path, true);
-        run("mkdir", path, p);
+        Target t = target(path);
+        run("mkdir", path, t, t.path());
     }
 
     @Override
     public void move(String from, String to) {
-        String source = resolve(from, false);
-        String target = resolve(to, false);
-        run("move", from, source, target);
+        Target source = target(from);
+        Target destination = target(to);
+        // Confined when either was given relative: a relative path never leads out of the workspace.
+        run(
+                "move",
+                from,
+                new Target(source.path(), source.confined() || destination.confined()),
+                source.path(),
+                destination.path());
     }
 
     @Override
     public void delete(String path) {
-        String p = resolve(path, false);
-        if (p.equals(WORKSPACE)) {
+        Target t = target(path);
+        if (t.path().equals(WORKSPACE)) {
             throw new FileOperationException(
                     Reason.PERMISSION_DENIED, path, "the workspace itself cannot be deleted; delete what is in it");
         }
-        run("delete", path, p);
+        run("delete", path, t, t.path());
     }
 
-    private ContainerEnvironment.Helper helper(String operation, String... paths) {
-        List<String> command = new ArrayList<>(List.of("/bin/sh", ContainerEnvironment.TOOLS + "/files.sh", operation));
+    private byte[] run(String operation, String given, Target target, String... paths) {
+        return run(operation, given, null, ContainerEnvironment.HELPER_OUTPUT, HELPER_TIMEOUT, target, paths)
+                .stdout();
+    }
+
+    /** Runs files.sh as the code's user and turns its exit code into the fitting failure. */
+    private ContainerExec.Outcome run(
+            String operation,
+            String given,
+            byte @Nullable [] input,
+            int outputLimit,
+            Duration timeout,
+            Target target,
+            String... paths) {
+        List<String> command = new ArrayList<>(List.of(
+                "/bin/sh",
+                ContainerEnvironment.TOOLS + "/files.sh",
+                operation,
+                WORKSPACE,
+                target.confined() ? "1" : "0"));
         command.addAll(List.of(paths));
-        return env.helper(command, env.config().user(), HELPER_TIMEOUT);
-    }
-
-    /** Runs files.sh and turns its exit code into the fitting failure. */
-    private byte[] run(String operation, String given, String... paths) {
-        env.ensureOpen();
-        ContainerEnvironment.Helper h = helper(operation, paths);
+        ContainerExec.Outcome h = env.helper(command, env.config().user(), input, outputLimit, timeout);
         String where = paths[0];
+        String message = h.stderr().trim();
         return switch (h.exitCode()) {
-            case 0 -> h.stdout();
+            case 0 -> h;
             case 2 ->
                 throw new FileOperationException(
                         Reason.NOT_FOUND, given, "cannot " + operation + " " + where + ": no such file or directory");
             case 3 ->
                 throw new FileOperationException(
                         Reason.NOT_A_DIRECTORY, given, "cannot " + operation + " " + where + ": not a directory");
+            case 5 ->
+                throw outside(
+                        given,
+                        message.contains(" leads to ")
+                                ? message.substring(message.lastIndexOf(" leads to ") + 10)
+                                : where);
+            case 6 ->
+                throw new FileOperationException(
+                        Reason.IS_A_DIRECTORY, given, "cannot " + operation + " " + where + ": it is a directory");
+            case 7 ->
+                throw new FileOperationException(
+                        Reason.IO,
+                        given,
+                        "cannot " + operation + " " + where
+                                + ": not a regular file (a FIFO, a device or a socket), which the files API never opens");
+            case 128 + 14 ->
+                throw new FileOperationException(
+                        Reason.IO,
+                        given,
+                        "cannot " + operation + " " + where
+                                + ": opening it did not finish in 2 s (it became a FIFO or a device meanwhile?); refused");
             default -> {
-                String message = h.stderr().trim();
                 Reason reason = message.contains("ermission denied") || message.contains("Read-only")
                         ? Reason.PERMISSION_DENIED
-                        : Reason.IO;
+                        : message.contains("No such file")
+                                ? Reason.NOT_FOUND
+                                : message.contains("Not a directory") ? Reason.NOT_A_DIRECTORY : Reason.IO;
                 throw new FileOperationException(
                         reason,
                         given,

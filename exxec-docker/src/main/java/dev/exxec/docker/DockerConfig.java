@@ -26,8 +26,9 @@ import org.jspecify.annotations.Nullable;
  * @param cpus CPUs the container may use, or {@code null} for no limit
  * @param pids processes and threads in the container
  * @param readOnly whether the root file system is read-only (the workspace and /tmp stay writable)
- * @param user the user the code runs as ({@code name}, {@code uid} or {@code uid:gid}), or {@code
- *     null} for the image's
+ * @param user the user the code runs as ({@code name}, {@code uid} or {@code uid:gid}): by default
+ *     {@value #DEFAULT_USER}, an unprivileged user that no host is likely to have; {@code root} only
+ *     when asked for, since the code can then change everything in the container
  * @param tmpSizeBytes the size of the container's {@code /tmp}
  * @param mounts host paths bound into the container: {@code HOST:CONTAINER[:ro]}
  * @param labels labels added to the container
@@ -46,7 +47,7 @@ public record DockerConfig(
         @Nullable Double cpus,
         int pids,
         boolean readOnly,
-        @Nullable String user,
+        String user,
         long tmpSizeBytes,
         List<String> mounts,
         Map<String, String> labels,
@@ -67,8 +68,23 @@ public record DockerConfig(
     /** The image the test-image script builds ({@code scripts/docker-images.sh}). */
     public static final String DEFAULT_IMAGE = "exxec/runtime";
 
+    /** The uid of {@link #DEFAULT_USER}. */
+    public static final int DEFAULT_UID = 65532;
+
+    /** The gid of {@link #DEFAULT_USER}. */
+    public static final int DEFAULT_GID = 65532;
+
+    /**
+     * The user the code runs as unless configured: not root, so that it cannot change exxec's helpers
+     * or anything else of the image, and a uid no host is likely to have (without user-namespace
+     * remapping a container's uids are the host's), the one distroless images call {@code nonroot}.
+     * Every image gets an account for it ({@code exxec}, home {@code /workspace}) before any code runs.
+     */
+    public static final String DEFAULT_USER = DEFAULT_UID + ":" + DEFAULT_GID;
+
     private static final Pattern MOUNT = Pattern.compile("(/[^:]*):(/[^:]*)(:ro|:rw)?");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]*");
+    private static final Pattern USER = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?");
 
     /** The keys {@link #from(Map)} accepts. */
     public static final List<ConfigKey> KEYS;
@@ -91,7 +107,10 @@ public record DockerConfig(
                 new ConfigKey("pids", "processes and threads in the container; default 512"),
                 new ConfigKey(
                         "readOnly", "read-only root file system (workspace and /tmp stay writable); default true"),
-                new ConfigKey("user", "user the code runs as (name, uid or uid:gid); default the image's"),
+                new ConfigKey(
+                        "user",
+                        "user the code runs as (name, uid or uid:gid; root only when asked for); default "
+                                + DEFAULT_USER + ", an unprivileged user named exxec"),
                 new ConfigKey("tmpSize", "size of the container's /tmp; default 256m"),
                 new ConfigKey("mounts", "host paths to bind: HOST:CONTAINER[:ro], a list or comma-separated"),
                 new ConfigKey("labels.NAME", "a label added to the container"),
@@ -107,6 +126,7 @@ public record DockerConfig(
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(pull, "pull");
         Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(user, "user");
         mounts = List.copyOf(mounts);
         labels = Map.copyOf(labels);
         toolServers = Map.copyOf(toolServers);
@@ -140,12 +160,34 @@ public record DockerConfig(
         if (!toolServers.isEmpty() && network.equals("host")) {
             throw new ConfigException("toolServer", "tool servers need the container's own network, not network=host");
         }
+        if (!USER.matcher(user).matches()) {
+            throw new ConfigException("user", "config key 'user': '" + user + "' is not a user name, a uid or uid:gid");
+        }
+        if (settings.cwd() != null && !insideWorkspace(settings.cwd())) {
+            // Refused here, before anything exists: no container, no directory made for it.
+            throw new ConfigException(
+                    "cwd",
+                    "config key 'cwd': '" + settings.cwd() + "' leads outside the container's workspace "
+                            + ContainerEnvironment.WORKSPACE);
+        }
         if (settings.inheritEnv()) {
             throw new ConfigException("inheritEnv", "a container never gets the host's variables");
         }
     }
 
-    /** The defaults: {@value #DEFAULT_IMAGE}, no network, 1 GiB, 512 processes, read-only root. */
+    /**
+     * Whether a working directory, relative to the workspace or absolute, is the workspace or in it
+     * (by its path: a link in the workspace that leads out is the code's own to follow).
+     */
+    static boolean insideWorkspace(String cwd) {
+        java.nio.file.Path workspace = java.nio.file.Path.of(ContainerEnvironment.WORKSPACE);
+        return workspace.resolve(cwd).normalize().startsWith(workspace);
+    }
+
+    /**
+     * The defaults: {@value #DEFAULT_IMAGE}, no network, 1 GiB, 512 processes, read-only root, the
+     * unprivileged user {@value #DEFAULT_USER}.
+     */
     public static DockerConfig defaults() {
         return new DockerConfig(
                 EnvironmentSettings.DEFAULTS,
@@ -158,7 +200,7 @@ public record DockerConfig(
                 null,
                 512,
                 true,
-                null,
+                DEFAULT_USER,
                 256L << 20,
                 List.of(),
                 Map.of(),
@@ -207,7 +249,7 @@ public record DockerConfig(
                         .orElse(null),
                 r.integer("pids").orElse(d.pids()),
                 r.bool("readOnly").orElse(d.readOnly()),
-                r.nonBlank("user").orElse(null),
+                r.nonBlank("user").orElse(d.user()),
                 r.bytes("tmpSize").orElse(d.tmpSizeBytes()),
                 r.list("mounts"),
                 r.map("labels"),

@@ -1,43 +1,214 @@
-# exxec: file operations in the container: sh files.sh OPERATION PATH [PATH]
-#   stat PATH     one record for PATH itself (a symbolic link is not followed)
+# exxec: file operations in the container: sh files.sh OPERATION WORKSPACE CONFINED PATH [PATH]
+#
+# Runs as the user the code runs as: the kernel grants exactly what it grants the code, so a path
+# the code swaps under an operation (a link for a file, a link for a directory) gains it nothing it
+# could not do itself. Each PATH is absolute and normalised. With CONFINED 1 (the caller gave a
+# relative path) every path must stay in the workspace WORKSPACE once the links on the way are
+# followed, as far as they exist (exit 5 otherwise); with 0 it is the container's file system as the
+# code sees it.
+#   read PATH     the content of the regular file PATH on standard output
+#   write PATH    standard input into the regular file PATH, made or emptied first (its missing
+#                 parents made when it is in the workspace)
+#   stat PATH     one record for PATH itself (a final symbolic link is not followed)
 #   list DIR      one record per entry of DIR
 #   mkdir PATH    creates PATH and its parents
 #   move A B      renames A to B, replacing B (its parent is created)
 #   delete PATH   removes PATH, recursively
 # A record is "TYPE SIZE MTIME NAME" ended by a NUL byte; TYPE is f, d, l or o.
-# Exit codes: 0 done, 2 not found, 3 not a directory, 4 failed.
+# Exit codes: 0 done, 2 not found, 3 not a directory, 4 failed (why on standard error), 5 outside the
+# workspace, 6 a directory, 7 not a regular file (a FIFO, a device, a socket: never read or written,
+# since opening a FIFO waits for a process at its other end).
+op=$1 ws=$2 confined=$3
+shift 3
+if [ "$confined" = 1 ]; then
+    ws=$(cd -P -- "$ws" 2>/dev/null && pwd -P) || {
+        echo "cannot enter the workspace $2" >&2
+        exit 4
+    }
+fi
+
+# resolve PATH FOLLOW: sets r to PATH with the symbolic links among its directories resolved (and
+# PATH itself when FOLLOW is 1 and it is a link), as far as they exist; the rest as written.
+resolve() {
+    p=$1 hops=0
+    while :; do
+        dir=${p%/*} name=${p##*/} rest=
+        case $name in . | ..) dir=$p name= ;; esac
+        [ -n "$dir" ] || dir=/
+        link=
+        while ! [ -d "$dir" ]; do
+            if [ -L "$dir" ]; then
+                link=$dir
+                break
+            fi
+            rest=/${dir##*/}$rest
+            dir=${dir%/*}
+            [ -n "$dir" ] || dir=/
+        done
+        if [ -n "$link" ]; then
+            # a link to nothing (or to a file) on the way: where it points decides
+            hops=$((hops + 1))
+            if [ "$hops" -gt 40 ]; then
+                echo "$1: too many levels of symbolic links" >&2
+                exit 4
+            fi
+            target=$(readlink -- "$link") || exit 4
+            case $target in /*) ;; *) target=${link%/*}/$target ;; esac
+            p=$target$rest${name:+/$name}
+            continue
+        fi
+        case "$rest/" in */./* | */../*)
+            echo "$1: a path through a directory that does not exist" >&2
+            exit 2
+            ;;
+        esac
+        # readlink -f needs no search permission in the directory itself (a link out of the
+        # workspace to a directory the user may not enter is still seen to be out); cd -P where
+        # readlink has no -f.
+        physical=$(readlink -f -- "$dir" 2>/dev/null) || physical=
+        [ -n "$physical" ] || physical=$(cd -P -- "$dir" 2>/dev/null && pwd -P) || physical=
+        if [ -z "$physical" ]; then
+            # not resolvable with the user's rights: judged by its path
+            case $dir in "$ws" | "$ws"/*)
+                echo "$1: cannot resolve $dir: Permission denied" >&2
+                exit 4
+                ;;
+            esac
+            r=$dir
+            return
+        fi
+        dir=$physical
+        [ "$dir" != / ] || dir=
+        if [ -z "$name" ]; then
+            r=$dir$rest
+            [ -n "$r" ] || r=/
+            return
+        fi
+        r=$dir$rest/$name
+        if [ "$2" = 1 ] && [ -z "$rest" ] && [ -L "$r" ]; then
+            hops=$((hops + 1))
+            if [ "$hops" -gt 40 ]; then
+                echo "$1: too many levels of symbolic links" >&2
+                exit 4
+            fi
+            target=$(readlink -- "$r") || exit 4
+            case $target in /*) p=$target ;; *) p=$dir/$target ;; esac
+            continue
+        fi
+        return
+    done
+}
+
+# at PATH FOLLOW: sets r to where an operation on PATH acts, refusing what leaves the workspace
+at() {
+    if [ "$confined" != 1 ]; then
+        r=$1
+        return
+    fi
+    resolve "$1" "$2"
+    case $r in "$ws" | "$ws"/*) ;; *)
+        echo "$1 leads to $r" >&2
+        exit 5
+        ;;
+    esac
+}
+
+exists() { [ -e "$1" ] || [ -L "$1" ]; }
+
 record() {
     if [ -L "$1" ]; then type=l; elif [ -d "$1" ]; then type=d; elif [ -f "$1" ]; then type=f; else type=o; fi
     set -- "$1" "$2" $(stat -c '%s %Y' -- "$1" 2>/dev/null || echo '0 0')
     printf '%s %s %s %s\0' "$type" "$3" "$4" "$2"
 }
-exists() { [ -e "$1" ] || [ -L "$1" ]; }
-op=$1
-shift
+
+# What was found to be a regular file may be a FIFO by the time it is opened (the code can swap it),
+# and opening a FIFO waits for its other end: an alarm ends this shell if an open takes 2 seconds.
+# Once open, the descriptor's own type is checked, which no swap changes. Disarmed, the alarm ends its
+# sleep too: a sleep left behind per operation would count against the container's process limit.
+arm() {
+    (
+        trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+        sleep 2 &
+        sleeper=$!
+        wait "$sleeper" && kill -ALRM $$
+    ) </dev/null >/dev/null 2>&1 &
+    alarm=$!
+}
+disarm() { kill "$alarm" 2>/dev/null; }
+send() {
+    disarm
+    [ -f /proc/$$/fd/3 ] || exit 7
+    cat <&3 || exit 4
+}
+receive() {
+    disarm
+    [ -f /proc/$$/fd/3 ] || exit 7
+    cat >&3 || exit 4
+}
+
 case $op in
+read)
+    at "$1" 1
+    exists "$r" || exit 2
+    ! [ -d "$r" ] || exit 6
+    [ -f "$r" ] || exit 7
+    arm
+    send 3<"$r" || {
+        disarm
+        exit 4
+    }
+    ;;
+write)
+    at "$1" 1
+    if exists "$r"; then
+        ! [ -d "$r" ] || exit 6
+        [ -f "$r" ] || ! [ -e "$r" ] || exit 7
+    else
+        parent=${r%/*}
+        [ -n "$parent" ] || parent=/
+        case $r in
+        "$ws"/*) mkdir -p -- "$parent" || exit 4 ;;
+        *) [ -d "$parent" ] || exit 2 ;;
+        esac
+    fi
+    arm
+    receive 3>"$r" || {
+        disarm
+        exit 4
+    }
+    ;;
 stat)
-    exists "$1" || exit 2
-    record "$1" "${1##*/}"
+    at "$1" 0
+    exists "$r" || exit 2
+    record "$r" "${r##*/}"
     ;;
 list)
-    exists "$1" || exit 2
-    [ -d "$1" ] || exit 3
-    cd "$1" || exit 4
+    at "$1" 1
+    exists "$r" || exit 2
+    [ -d "$r" ] || exit 3
+    cd -- "$r" || exit 4
     for f in * .[!.]* ..?*; do
         exists "$f" || continue
         record "$f" "$f"
     done
     ;;
 mkdir)
-    mkdir -p -- "$1" || exit 4
+    at "$1" 1
+    mkdir -p -- "$r" || exit 4
     ;;
 move)
-    exists "$1" || exit 2
-    mkdir -p -- "$(dirname -- "$2")" && mv -f -- "$1" "$2" || exit 4
+    at "$1" 0
+    from=$r
+    at "$2" 0
+    exists "$from" || exit 2
+    parent=${r%/*}
+    [ -n "$parent" ] || parent=/
+    mkdir -p -- "$parent" && mv -f -- "$from" "$r" || exit 4
     ;;
 delete)
-    exists "$1" || exit 2
-    rm -rf -- "$1" || exit 4
+    at "$1" 0
+    exists "$r" || exit 2
+    rm -rf -- "$r" || exit 4
     ;;
 *)
     exit 4

@@ -5,55 +5,63 @@
 # its process group, and every process re-parented to the container's first process (a daemon that
 # detached from a call; one of a call that overlapped these goes too), but never the container's
 # first process or what it started itself. Repeats until nothing is left,
-# so processes forking meanwhile are caught too. Needs only sh and /proc.
-roots=" " start=
-while [ $# -ge 2 ]; do
-    roots="$roots$1 "
-    if [ -z "$start" ] || [ "$2" -lt "$start" ]; then start=$2; fi
-    shift 2
-done
-[ -n "$start" ] || exit 0
+# so processes forking meanwhile are caught too. Needs only sh and /proc, and forks nothing: killer.sh
+# sources it and kills without a free process slot (a fork bomb took them all).
 fields() { state=$1 ppid=$2 pgrp=$3 sid=$4; shift 19; st=$1; }
-round=0
-while [ "$round" -lt 100 ]; do
-    round=$((round + 1))
-    table=
-    for d in /proc/[0-9]*; do
-        p=${d#/proc/}
-        case $p in 1 | "$$") continue ;; esac
-        read -r line 2>/dev/null < "$d/stat" || continue
-        fields ${line##*) }
-        [ "$state" = Z ] && continue
-        # Session 1 is the container's first process's own (its sleep): no call can join it.
-        [ "$sid" = 1 ] && continue
-        [ "$st" -ge "$start" ] || continue
-        table="$table$p $ppid $pgrp $sid
-"
+kill_calls() {
+    roots=" " start=
+    while [ $# -ge 2 ]; do
+        roots="$roots$1 "
+        if [ -z "$start" ] || [ "$2" -lt "$start" ]; then start=$2; fi
+        shift 2
     done
-    marked=" "
-    changed=1
-    while [ "$changed" = 1 ]; do
-        changed=0
-        while read -r p pp pg s; do
-            [ -n "$p" ] || continue
-            case "$marked" in *" $p "*) continue ;; esac
-            hit=0
-            case "$roots" in *" $p "* | *" $pg "* | *" $s "*) hit=1 ;; esac
-            if [ "$pp" = 1 ]; then
-                hit=1
-            else
-                case "$marked" in *" $pp "*) hit=1 ;; esac
-            fi
-            if [ "$hit" = 1 ]; then
-                marked="$marked$p "
-                changed=1
-            fi
-        done <<TABLE
+    [ -n "$start" ] || return 0
+    round=0
+    while [ "$round" -lt 100 ]; do
+        round=$((round + 1))
+        table=
+        for d in /proc/[0-9]*; do
+            p=${d#/proc/}
+            case $p in 1 | "$$") continue ;; esac
+            read -r line 2>/dev/null < "$d/stat" || continue
+            fields ${line##*) }
+            [ "$state" = Z ] && continue
+            # Session 1 is the container's first process's own (its sleep): no call can join it.
+            [ "$sid" = 1 ] && continue
+            [ "$st" -ge "$start" ] || continue
+            table="$table$p $ppid $pgrp $sid
+"
+        done
+        marked=" "
+        changed=1
+        while [ "$changed" = 1 ]; do
+            changed=0
+            while read -r p pp pg s; do
+                [ -n "$p" ] || continue
+                case "$marked" in *" $p "*) continue ;; esac
+                hit=0
+                case "$roots" in *" $p "* | *" $pg "* | *" $s "*) hit=1 ;; esac
+                if [ "$pp" = 1 ]; then
+                    hit=1
+                else
+                    case "$marked" in *" $pp "*) hit=1 ;; esac
+                fi
+                if [ "$hit" = 1 ]; then
+                    marked="$marked$p "
+                    changed=1
+                fi
+            done <<TABLE
 $table
 TABLE
+        done
+        [ "$marked" = " " ] && return 0
+        # shellcheck disable=SC2086
+        kill -9 $marked 2>/dev/null
     done
-    [ "$marked" = " " ] && exit 0
-    # shellcheck disable=SC2086
-    kill -9 $marked 2>/dev/null
-done
-exit 1
+    return 1
+}
+case $0 in */kill.sh | kill.sh)
+    kill_calls "$@"
+    exit
+    ;;
+esac

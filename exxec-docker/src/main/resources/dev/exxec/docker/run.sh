@@ -1,21 +1,19 @@
-# exxec: starts one call's process in the container: sh run.sh UNSET SWEEP COMMAND [ARG...]
+# exxec: starts one call's process in the container: sh run.sh UNSET COMMAND [ARG...]
 #
 # UNSET names variables, comma-separated ("-" for none), that the container has but the call's caller
 # did not set (Docker's HOSTNAME): the program gets only its own.
-# SWEEP lists calls that ended, "PID:START,..." ("-" for none), whose leftovers kill.sh ends first.
 # Then the first line on standard error is "<RS>exxec-call:PID START" (RS = octal 036), where PID is
 # this process's pid, which the command keeps, and START that pid's start time in clock ticks since
 # boot: exxec takes the line out of the output and passes both to kill.sh to end the call. Then it
 # becomes the command, leading a session of its own when setsid can make one without forking.
+# What earlier calls left running was ended before this exec was made: the call's variables, which
+# any process of the same user could read in /proc, never meet a leftover.
 IFS=,
 for name in $1; do
     [ "$name" = - ] || unset "$name"
 done
-IFS=,:
-# shellcheck disable=SC2086
-[ "$2" = - ] || sh "${0%/*}/kill.sh" $2
 unset IFS
-shift 2
+shift
 starttime() { shift 19; start=$1; }
 read -r stat < /proc/$$/stat
 starttime ${stat##*) }

@@ -22,7 +22,7 @@ class DockerConfigTest {
         assertThat(c.pids()).isEqualTo(512);
         assertThat(c.readOnly()).isTrue();
         assertThat(c.cpus()).isNull();
-        assertThat(c.user()).isNull();
+        assertThat(c.user()).as("not root unless asked for").isEqualTo("65532:65532");
         assertThat(c.host()).isNull();
         assertThat(c.toolServers()).isEmpty();
     }
@@ -72,22 +72,33 @@ class DockerConfigTest {
 
     @Test
     void badValuesNameTheirKey() {
-        Map<Map<String, ?>, String> cases = Map.of(
-                Map.of("memory", "8k"), "memory",
-                Map.of("cpus", "many"), "cpus",
-                Map.of("pids", "-3"), "pids",
-                Map.of("pull", "sometimes"), "pull",
-                Map.of("image", " "), "image",
-                Map.of("mounts", "data:/data"), "mounts",
-                Map.of("toolServer.tools", "99999"), "toolServer.tools",
-                Map.of("toolServer.bad_name!", "80"), "toolServer.bad_name!",
-                Map.of("inheritEnv", true), "inheritEnv",
-                Map.of("volumes", "/x"), "volumes");
+        Map<Map<String, ?>, String> cases = Map.ofEntries(
+                Map.entry(Map.of("memory", "8k"), "memory"),
+                Map.entry(Map.of("cpus", "many"), "cpus"),
+                Map.entry(Map.of("pids", "-3"), "pids"),
+                Map.entry(Map.of("pull", "sometimes"), "pull"),
+                Map.entry(Map.of("image", " "), "image"),
+                Map.entry(Map.of("mounts", "data:/data"), "mounts"),
+                Map.entry(Map.of("toolServer.tools", "99999"), "toolServer.tools"),
+                Map.entry(Map.of("toolServer.bad_name!", "80"), "toolServer.bad_name!"),
+                Map.entry(Map.of("inheritEnv", true), "inheritEnv"),
+                Map.entry(Map.of("volumes", "/x"), "volumes"),
+                Map.entry(Map.of("user", "a b"), "user"),
+                Map.entry(Map.of("cwd", "../outside"), "cwd"),
+                Map.entry(Map.of("cwd", "/tmp"), "cwd"));
         cases.forEach((config, key) -> assertThatThrownBy(() -> DockerConfig.from(config))
                 .as("%s", config)
                 .isInstanceOfSatisfying(
                         ConfigException.class,
                         e -> assertThat(e.key()).as(e.getMessage()).isEqualTo(key)));
+    }
+
+    @Test
+    void aWorkingDirectoryInTheWorkspaceIsAccepted() {
+        assertThat(DockerConfig.from(Map.of("cwd", "a/../b")).settings().cwd()).isEqualTo("a/../b");
+        assertThat(DockerConfig.from(Map.of("cwd", "/workspace/sub")).settings().cwd())
+                .isEqualTo("/workspace/sub");
+        assertThat(DockerConfig.from(Map.of("user", "root")).user()).isEqualTo("root");
     }
 
     @Test

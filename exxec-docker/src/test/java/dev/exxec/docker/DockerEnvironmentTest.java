@@ -16,6 +16,8 @@ import dev.exxec.ErrorTypes;
 import dev.exxec.ExecutionEnvironment;
 import dev.exxec.ExecutionResult;
 import dev.exxec.Exxec;
+import dev.exxec.ExxecException;
+import dev.exxec.FileOperationException;
 import dev.exxec.NetworkAccess;
 import dev.exxec.ProviderUnavailableException;
 import dev.exxec.docker.internal.ContainerReaper;
@@ -33,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,6 +65,23 @@ class DockerEnvironmentTest {
                 .withLabelFilter(Map.of(ContainerReaper.OWNER, self))
                 .exec();
         assertThat(left).as("containers of this JVM after its tests").isEmpty();
+    }
+
+    /**
+     * This JVM's environment containers, without the helper that prepares an image (removed in the
+     * background after the first environment of an image started).
+     */
+    private static List<Container> environmentContainers() {
+        String self = ContainerReaper.labels("-").get(ContainerReaper.OWNER);
+        return client
+                .listContainersCmd()
+                .withShowAll(true)
+                .withLabelFilter(Map.of(ContainerReaper.OWNER, self))
+                .exec()
+                .stream()
+                .filter(c -> c.getNames() == null
+                        || java.util.Arrays.stream(c.getNames()).noneMatch(n -> n.startsWith("/exxec-prepare-")))
+                .toList();
     }
 
     private static ExecutionEnvironment docker(Map<String, ?> config) {
@@ -251,21 +271,11 @@ class DockerEnvironmentTest {
 
     @Test
     void anUnknownRuntimeIsNamedAndLeavesNothing() {
-        String self = ContainerReaper.labels("-").get(ContainerReaper.OWNER);
-        int before = client.listContainersCmd()
-                .withShowAll(true)
-                .withLabelFilter(Map.of(ContainerReaper.OWNER, self))
-                .exec()
-                .size();
+        int before = environmentContainers().size();
         assertThatThrownBy(() -> docker(Map.of("runtime", "exxec-no-such-runtime")))
                 .isInstanceOf(EnvironmentStartException.class)
                 .hasMessageContaining("exxec-no-such-runtime");
-        assertThat(client.listContainersCmd()
-                        .withShowAll(true)
-                        .withLabelFilter(Map.of(ContainerReaper.OWNER, self))
-                        .exec())
-                .as("half-made containers")
-                .hasSize(before);
+        assertThat(environmentContainers()).as("half-made containers").hasSize(before);
     }
 
     // ---- configuration
@@ -284,7 +294,15 @@ class DockerEnvironmentTest {
             assertThat(env.capabilities().network()).isEqualTo(NetworkAccess.NONE);
             assertThat(env.capabilities().limits().memoryBytes()).isEqualTo(300L << 20);
             ExecutionResult r = env.executeCommand(Command.of("cat /proc/self/status | grep CapEff"));
-            assertThat(r.stdout()).as("effective capabilities of the code").contains("00000000000000fb");
+            assertThat(r.stdout())
+                    .as("effective capabilities of the code, not root")
+                    .contains("0000000000000000");
+        }
+        try (ExecutionEnvironment env = docker(Map.of("user", "root"))) {
+            ExecutionResult r = env.executeCommand(Command.of("cat /proc/self/status | grep CapEff"));
+            assertThat(r.stdout())
+                    .as("effective capabilities of the code as root")
+                    .contains("00000000000000fb");
         }
     }
 
@@ -323,9 +341,207 @@ class DockerEnvironmentTest {
         }
     }
 
+    // ---- the code's user and exxec's helpers (issue 13, finding 7)
+
+    /** Not root unless asked for, with a name, a home and the workspace, as a login would give. */
+    @Test
+    void theCodeRunsAsAnUnprivilegedUserByDefault() {
+        try (ExecutionEnvironment env = docker(Map.of())) {
+            ExecutionResult r = env.executeCommand(Command.of(
+                    "id -u; id -g; id -un; echo ~; stat -c %u:%g /workspace; touch mine && stat -c %u mine"));
+            assertThat(r.stdout().lines().toList())
+                    .as("%s", r)
+                    .containsExactly("65532", "65532", "exxec", "/workspace", "65532:65532", "65532");
+            ExecutionResult python = env.execute(Code.python("""
+                    import getpass, os, pwd
+                    _result = [getpass.getuser(), os.path.expanduser("~"), pwd.getpwuid(os.getuid()).pw_dir]
+                    """));
+            assertThat(python.result()).as("%s", python).isEqualTo(List.of("exxec", "/workspace", "/workspace"));
+            env.files().writeString("by-files.txt", "x");
+            assertThat(env.executeCommand(Command.of("stat -c %u:%g by-files.txt"))
+                            .stdout()
+                            .strip())
+                    .isEqualTo("65532:65532");
+        }
+    }
+
+    /**
+     * exxec's scripts and drivers cannot be changed by the code, not even by root (a read-only root
+     * file system, no capability to remount it), and a deadline still kills after trying.
+     */
+    @Test
+    void theHelpersAreReadOnlyEvenForRoot() {
+        for (String user : List.of("root", "65532:65532")) {
+            try (ExecutionEnvironment env = docker(Map.of("user", user))) {
+                ExecutionResult r = env.executeCommand(
+                        Command.of("for f in /opt/exxec/*; do echo 'exit 0' > \"$f\" && echo \"wrote $f\"; done;"
+                                + " touch /opt/exxec/new && echo made; mount -o remount,rw / && echo remounted; true"));
+                assertThat(r.stdout()).as("as %s: %s", user, r).doesNotContain("wrote", "made", "remounted");
+                long start = System.nanoTime();
+                ExecutionResult slow = env.executeCommand(Command.of("sleep 60").withTimeout(Duration.ofSeconds(1)));
+                assertThat(slow.errorType()).isEqualTo(ErrorTypes.TIMEOUT);
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+                assertThat(env.execute(Code.python("_result = 1")).result()).isEqualTo(1);
+            }
+        }
+    }
+
+    /**
+     * Root in a writable container can defeat the in-container killer: kill it and leave kill.sh
+     * doing nothing, or kill it and leave a /bin/sh doing nothing, or stop it. The daemon then shows
+     * the call still running, and exxec stops the whole container, says so, and refuses the
+     * environment's later calls.
+     */
+    @Test
+    void aKillTheCodeDefeatedStopsTheContainer() {
+        String killers = """
+                def killers():
+                    for pid in os.listdir("/proc"):
+                        try:
+                            if pid.isdigit() and b"killer.sh" in open("/proc/%s/cmdline" % pid, "rb").read():
+                                yield int(pid)
+                        except OSError:
+                            pass
+                """;
+        Map<String, String> defeats = new java.util.LinkedHashMap<>();
+        defeats.put("the killer killed, kill.sh doing nothing", """
+                open("/opt/exxec/kill.sh", "w").write("exit 0\\n")
+                for pid in killers():
+                    os.kill(pid, signal.SIGKILL)
+                """);
+        defeats.put("the killer killed, a /bin/sh doing nothing", """
+                os.unlink("/bin/sh")
+                os.symlink("/bin/true", "/bin/sh")
+                for pid in killers():
+                    os.kill(pid, signal.SIGKILL)
+                """);
+        defeats.put("the killer stopped", """
+                for pid in killers():
+                    os.kill(pid, signal.SIGSTOP)
+                """);
+        defeats.forEach((what, defeat) -> {
+            try (ExecutionEnvironment env = docker(Map.of("user", "root", "readOnly", "false"))) {
+                ExecutionResult r = env.execute(Code.python("import os, signal, time\n" + killers + defeat + """
+                                beat = os.open("beat.hb", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+                                while True:
+                                    os.write(beat, b"beat\\n")
+                                    time.sleep(0.1)
+                                """)
+                        .withTimeout(Duration.ofSeconds(2)));
+                assertThat(r.errorType()).as("%s: %s", what, r).isEqualTo(ErrorTypes.TIMEOUT);
+                assertThat(r.error()).as("%s: %s", what, r).contains("broken").contains("stopped the container");
+                assertThat(inspect(env).getState().getRunning())
+                        .as("%s: the container after the kill", what)
+                        .isFalse();
+                assertThatThrownBy(() -> env.execute(Code.python("_result = 1")))
+                        .as(what)
+                        .isInstanceOf(ExxecException.class)
+                        .hasMessageContaining("broken");
+                assertThatThrownBy(() -> env.files().read("beat.hb"))
+                        .as(what)
+                        .isInstanceOf(ExxecException.class)
+                        .hasMessageContaining("broken");
+            }
+        });
+    }
+
+    /**
+     * The memory limit's verdict is the daemon's: root that replaced the program reading the cgroup
+     * in the container neither forges one (a process killing itself with SIGKILL) nor hides one.
+     */
+    @Test
+    void theMemoryVerdictCannotBeForgedOrHiddenFromInside() {
+        try (ExecutionEnvironment env = docker(Map.of("user", "root", "readOnly", "false", "memory", "128m"))) {
+            succeeded(env.executeCommand(Command.of("printf '#!/bin/sh\\necho oom_kill 99\\n' > /usr/bin/cat")));
+            ExecutionResult forged =
+                    env.execute(Code.python("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"));
+            assertThat(forged.errorType()).as("%s", forged).isEqualTo(ErrorTypes.PROCESS_EXIT);
+            succeeded(env.executeCommand(Command.of("printf '#!/bin/sh\\nexit 0\\n' > /usr/bin/cat")));
+            ExecutionResult hidden = env.execute(Code.python("_result = len('x' * (1 << 30))"));
+            assertThat(hidden.errorType()).as("%s", hidden).isEqualTo(ErrorTypes.MEMORY_LIMIT);
+        }
+    }
+
+    private static ExecutionResult succeeded(ExecutionResult r) {
+        assertThat(r.success()).as("%s", r).isTrue();
+        return r;
+    }
+
+    /**
+     * Files are read and written as the code's own user: a root-only file of the container is not
+     * read for the code, whether named or behind a link in the workspace, and a FIFO is refused at
+     * once instead of waited on.
+     */
+    @Test
+    void filesActAsTheCodesUser() {
+        try (ExecutionEnvironment env = docker(Map.of())) {
+            succeeded(env.executeCommand(
+                    Command.of("ln -s /etc/shadow shadow && ln -s /etc etc && mkfifo fifo && ls -l /etc/shadow")));
+            Map<String, ThrowingCallable> reads = new java.util.LinkedHashMap<>();
+            reads.put("/etc/shadow", () -> env.files().read("/etc/shadow"));
+            reads.put("/workspace/shadow", () -> env.files().read("/workspace/shadow"));
+            reads.put("/workspace/etc/shadow", () -> env.files().read("/workspace/etc/shadow"));
+            reads.forEach((what, read) -> assertThatThrownBy(read)
+                    .as("reading %s", what)
+                    .isInstanceOfSatisfying(
+                            FileOperationException.class,
+                            e -> assertThat(e.reason())
+                                    .as(e.getMessage())
+                                    .isEqualTo(FileOperationException.Reason.PERMISSION_DENIED)));
+            assertThatThrownBy(() -> env.files().read("shadow"))
+                    .isInstanceOfSatisfying(
+                            FileOperationException.class,
+                            e -> assertThat(e.reason())
+                                    .as(e.getMessage())
+                                    .isEqualTo(FileOperationException.Reason.OUTSIDE_WORKSPACE));
+            assertThat(env.files().readString("/etc/hostname"))
+                    .as("what the code may read")
+                    .isNotEmpty();
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> env.files().read("fifo")).isInstanceOf(FileOperationException.class);
+            assertThatThrownBy(() -> env.files().write("fifo", new byte[] {1}))
+                    .isInstanceOf(FileOperationException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .as("refusing a FIFO")
+                    .isLessThan(Duration.ofSeconds(3));
+            assertThat(env.files().stat("fifo").type()).isEqualTo(dev.exxec.FileEntry.Type.OTHER);
+        }
+    }
+
+    /** A working directory outside the workspace is refused before anything is made or run. */
+    @Test
+    void aWorkingDirectoryOutsideTheWorkspaceIsRefused() {
+        int before = environmentContainers().size();
+        for (String cwd : List.of("../outside", "/tmp", "/")) {
+            assertThatThrownBy(() -> docker(Map.of("cwd", cwd)))
+                    .as(cwd)
+                    .isInstanceOfSatisfying(
+                            ConfigException.class, e -> assertThat(e.key()).isEqualTo("cwd"));
+        }
+        assertThat(environmentContainers())
+                .as("containers made for a refused cwd")
+                .hasSize(before);
+        try (ExecutionEnvironment env = docker(Map.of())) {
+            for (String cwd : List.of("../outside", "/tmp", "/")) {
+                assertThatThrownBy(() ->
+                                env.executeCommand(Command.of("touch made-here").withCwd(cwd)))
+                        .as(cwd)
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("outside");
+            }
+            assertThat(env.executeCommand(Command.of("ls /tmp /made-here 2>/dev/null"))
+                            .stdout())
+                    .doesNotContain("made-here");
+            env.files().mkdir("inner");
+            assertThat(env.executeCommand(Command.of("pwd").withCwd("/workspace/inner"))
+                            .stdout())
+                    .isEqualTo("/workspace/inner\n");
+        }
+    }
+
     @Test
     void aWritableRootFileSystemWhenAskedFor() {
-        try (ExecutionEnvironment env = docker(Map.of("readOnly", "false"))) {
+        try (ExecutionEnvironment env = docker(Map.of("readOnly", "false", "user", "root"))) {
             assertThat(env.executeCommand(Command.of("echo hi > /opt/written && cat /opt/written"))
                             .stdout())
                     .isEqualTo("hi\n");
@@ -335,7 +551,9 @@ class DockerEnvironmentTest {
     @Test
     void mountsBindHostDirectories(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("data.txt"), "from the host");
+        // The code runs as an unprivileged user: the host's files must be theirs to read.
         dir.toFile().setReadable(true, false);
+        dir.toFile().setExecutable(true, false);
         dir.resolve("data.txt").toFile().setReadable(true, false);
         try (ExecutionEnvironment env = docker(Map.of("mounts", dir + ":/data:ro"))) {
             assertThat(env.executeCommand(Command.of("cat /data/data.txt")).stdout())

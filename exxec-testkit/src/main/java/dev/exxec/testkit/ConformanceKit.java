@@ -170,4 +170,12 @@ public abstract class ConformanceKit {
             super(ConformanceKit.this.factory());
         }
     }
+
+    /** Hostile code against the environment's own helpers; skipped like {@link HostileCode}. */
+    @Nested
+    class HostileHelpers extends HostileHelpersContract {
+        HostileHelpers() {
+            super(ConformanceKit.this.factory());
+        }
+    }
 }

@@ -94,7 +94,12 @@ class ConformanceKitDiscoveryTest {
                 TerminalContract.class,
                 LifecycleContract.class,
                 BadInputContract.class,
-                HostileContract.class);
+                HostileContract.class,
+                HostileKernelContract.class,
+                HostileFilesContract.class,
+                HostileHelpersContract.class,
+                HostileDriverContract.class,
+                DriverIntegrityContract.class);
         assertThat(nestedSuperclasses).containsAll(contracts);
     }
 

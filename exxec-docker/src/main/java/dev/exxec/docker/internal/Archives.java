@@ -6,13 +6,14 @@ import dev.exxec.FileOperationException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Map;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
-/** Files in and out of a container through the archive API (tar streams). */
+/**
+ * Files into a container through the archive API (a tar stream), for exxec's own tools in a helper
+ * container before any code runs: the API acts as root, so it never touches what the code can reach.
+ */
 public final class Archives {
     private Archives() {}
 
@@ -75,58 +76,6 @@ public final class Archives {
                     e);
         } catch (RuntimeException e) {
             throw new IOException(DockerConnection.rootMessage(e), e);
-        }
-    }
-
-    /**
-     * The content of one file.
-     *
-     * @param limit the largest file read whole
-     * @throws FileOperationException NOT_FOUND, IS_A_DIRECTORY, or IO when it is larger than {@code limit}
-     */
-    public static byte[] read(DockerClient client, String container, String path, long limit) throws IOException {
-        InputStream stream;
-        try {
-            stream = client.copyArchiveFromContainerCmd(container, path).exec();
-        } catch (NotFoundException e) {
-            throw new FileOperationException(
-                    FileOperationException.Reason.NOT_FOUND,
-                    path,
-                    "cannot read " + path + ": no such file or directory",
-                    e);
-        } catch (RuntimeException e) {
-            throw new IOException(DockerConnection.rootMessage(e), e);
-        }
-        try (TarArchiveInputStream in = new TarArchiveInputStream(stream)) {
-            TarArchiveEntry entry = in.getNextEntry();
-            if (entry == null) {
-                throw new FileOperationException(
-                        FileOperationException.Reason.NOT_FOUND, path, "cannot read " + path + ": nothing there");
-            }
-            if (entry.isDirectory()) {
-                throw new FileOperationException(
-                        FileOperationException.Reason.IS_A_DIRECTORY,
-                        path,
-                        "cannot read " + path + ": it is a directory");
-            }
-            if (entry.isSymbolicLink()) {
-                // The archive API does not follow a final link: read what it points to, resolved in the container.
-                String target = entry.getLinkName();
-                String resolved = target.startsWith("/")
-                        ? target
-                        : java.nio.file.Path.of(path)
-                                .resolveSibling(target)
-                                .normalize()
-                                .toString();
-                return read(client, container, resolved, limit);
-            }
-            if (entry.getSize() > limit) {
-                throw new FileOperationException(
-                        FileOperationException.Reason.IO,
-                        path,
-                        "cannot read " + path + ": " + entry.getSize() + " bytes, more than " + limit);
-            }
-            return in.readNBytes((int) entry.getSize());
         }
     }
 }

@@ -26,7 +26,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The command runs through the container's {@code run.sh}, which announces its pid and start time
  * as the first line of standard error; that line is taken out here and kept for {@link #kill()},
- * which runs {@code kill.sh} in the container: docker has no API to kill an exec.
+ * which runs {@code kill.sh} in the container: docker has no API to kill an exec. Neither the
+ * announcement nor the killer is trusted to have worked: what ends a kill is the daemon's word that
+ * the exec no longer runs, which nothing in the container can forge.
  */
 public final class ContainerExec implements ExecProcess {
     /** Ends what a call left in the container, given its root pid and the root's start time. */
@@ -37,6 +39,21 @@ public final class ContainerExec implements ExecProcess {
         /** The call ended normally: what it left goes soon, without holding up the caller. */
         void release(long pid, long startTime);
 
+        /**
+         * Whether a kill must be confirmed by the daemon: not once the container is being removed
+         * (or was stopped) with everything in it.
+         */
+        default boolean confirms() {
+            return true;
+        }
+
+        /**
+         * The daemon still shows the exec running after its kill: something in the container
+         * stopped the killer (code running as root can replace or disable anything there), so the
+         * container can no longer be trusted to end a call.
+         */
+        void survived(ContainerExec exec);
+
         /** For execs that are not calls: nothing to end. */
         Killer NONE = new Killer() {
             @Override
@@ -44,8 +61,25 @@ public final class ContainerExec implements ExecProcess {
 
             @Override
             public void release(long pid, long startTime) {}
+
+            @Override
+            public boolean confirms() {
+                return false;
+            }
+
+            @Override
+            public void survived(ContainerExec exec) {}
         };
     }
+
+    /**
+     * How long the daemon may go on showing a killed exec running: a kill that worked shows within
+     * milliseconds; one that shows later than this did not work.
+     */
+    static final Duration KILL_CONFIRMATION = Duration.ofSeconds(3);
+
+    /** How long a kill waits for the call's announcement (a loaded machine may take a while to start run.sh). */
+    private static final Duration ANNOUNCEMENT_WAIT = Duration.ofSeconds(3);
 
     private static final int PIPE = 64 * 1024;
 
@@ -348,13 +382,133 @@ public final class ContainerExec implements ExecProcess {
     private void killTree() {
         long[] call;
         try {
-            call = announced.get(1, TimeUnit.SECONDS);
-        } catch (Exception e) {
+            call = announced.get(ANNOUNCEMENT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            call = null;
+        } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
             call = null;
         }
         if (call != null) {
             killer.kill(call[0], call[1]);
         }
+        if (killer.confirms() && !endsWithin(KILL_CONFIRMATION)) {
+            killer.survived(this);
+        }
+    }
+
+    /**
+     * Whether the daemon shows the exec ended within {@code grace}: its own record of the process,
+     * not anything the process or the container says.
+     */
+    private boolean endsWithin(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        boolean interrupted = Thread.interrupted(); // the check must finish: the caller is being cancelled
+        try {
+            for (int i = 0; ; i++) {
+                if (finished()) {
+                    return true;
+                }
+                if (System.nanoTime() > deadline) {
+                    return false;
+                }
+                try {
+                    Thread.sleep(i < 20 ? 5 : 25);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * What a helper (an exec that is not a call) printed and how it ended.
+     *
+     * @param exitCode its exit code
+     * @param stdout its standard output, at most the limit asked for
+     * @param stdoutCut whether there was more than that
+     * @param stderr its standard error (at most 64 KiB)
+     */
+    public record Outcome(int exitCode, byte[] stdout, boolean stdoutCut, String stderr) {}
+
+    /**
+     * Runs a helper (not through run.sh) as {@code user} to its end.
+     *
+     * @param input what it reads on standard input, or null for nothing
+     * @param outputLimit most bytes of its standard output kept
+     * @throws dev.exxec.ExxecException when it does not end within {@code timeout}
+     * @throws dev.exxec.ExecutionCancelledException when the calling thread is interrupted
+     */
+    public static Outcome run(
+            DockerClient client,
+            String containerId,
+            List<String> command,
+            @Nullable String user,
+            byte @Nullable [] input,
+            int outputLimit,
+            Duration timeout) {
+        ContainerExec exec = start(client, containerId, command, List.of(), "/", user, false, false, Killer.NONE);
+        try {
+            CompletableFuture<Collected> out = collect(exec.stdout(), outputLimit);
+            CompletableFuture<Collected> err = collect(exec.stderr(), 64 * 1024);
+            if (input == null || input.length == 0) {
+                exec.stdin().close();
+            } else {
+                Thread.ofVirtual().name("exxec-docker-helper-input").start(() -> {
+                    try (OutputStream in = exec.stdin()) {
+                        in.write(input);
+                    } catch (IOException e) {
+                        // the helper ended early: its exit code says why
+                    }
+                });
+            }
+            if (!exec.waitFor(timeout)) {
+                exec.closeStreams();
+                throw new dev.exxec.ExxecException("container helper " + command.get(command.size() > 1 ? 1 : 0)
+                        + " did not finish in " + timeout);
+            }
+            try {
+                // The helper ended: its output is all there, or held open by nothing of ours.
+                CompletableFuture.allOf(out, err).get(2, TimeUnit.SECONDS);
+            } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+                exec.closeStreams();
+            }
+            Collected stdout = out.join();
+            return new Outcome(
+                    exec.exitCode(),
+                    stdout.bytes(),
+                    stdout.cut(),
+                    new String(err.join().bytes(), java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            exec.closeStreams();
+            Thread.currentThread().interrupt();
+            throw new dev.exxec.ExecutionCancelledException("interrupted", e);
+        }
+    }
+
+    private record Collected(byte[] bytes, boolean cut) {}
+
+    /** Reads a stream to its end on a virtual thread, keeping at most {@code limit} bytes. */
+    private static CompletableFuture<Collected> collect(InputStream in, int limit) {
+        CompletableFuture<Collected> result = new CompletableFuture<>();
+        Thread.ofVirtual().name("exxec-docker-helper").start(() -> {
+            byte[] kept = new byte[0];
+            boolean cut = false;
+            try {
+                kept = in.readNBytes(limit);
+                cut = in.transferTo(OutputStream.nullOutputStream()) > 0;
+            } catch (IOException e) {
+                // the stream was closed: keep what came
+            }
+            result.complete(new Collected(kept, cut));
+        });
+        return result;
     }
 
     private static void closeQuietly(java.io.Closeable closeable) {

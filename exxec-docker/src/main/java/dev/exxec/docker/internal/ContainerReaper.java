@@ -2,6 +2,7 @@ package dev.exxec.docker.internal;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Image;
 import com.github.dockerjava.api.model.Network;
 import java.net.InetAddress;
 import java.time.Instant;
@@ -13,11 +14,12 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Finds and removes what exxec left on a Docker daemon. Every container and network exxec makes
- * carries labels naming exxec, its owner (host, pid and start time of the JVM) and its creation
- * time. A JVM that ends normally removes its own (each environment's {@code close()}, run by exxec's
- * shutdown hook if the caller did not); a JVM killed with SIGKILL cannot, so every environment start
- * sweeps what belongs to JVMs of this host that are gone.
+ * Finds and removes what exxec left on a Docker daemon. Every container, network and prepared image
+ * exxec makes carries labels naming exxec, its owner (host, pid and start time of the JVM) and its
+ * creation time. A JVM that ends normally removes its containers and networks (each environment's
+ * {@code close()}, run by exxec's shutdown hook if the caller did not) and keeps its prepared images
+ * to its end; a JVM killed with SIGKILL cannot remove anything, so every environment start sweeps what
+ * belongs to JVMs of this host that are gone, their prepared images included.
  */
 public final class ContainerReaper {
     /** Marks everything exxec makes. */
@@ -28,6 +30,8 @@ public final class ContainerReaper {
     public static final String CREATED = "dev.exxec.created";
     /** The environment's id. */
     public static final String ENVIRONMENT = "dev.exxec.environment";
+    /** On a prepared image ({@link PreparedImages}): the id of the image it was made from. */
+    public static final String PREPARED_FROM = "dev.exxec.prepared-from";
 
     private static final String HOST = hostName();
     private static final String SELF = owner(ProcessHandle.current());
@@ -64,8 +68,8 @@ public final class ContainerReaper {
     }
 
     /**
-     * Removes the containers and networks of this host's JVMs that no longer run, and retries failed
-     * removals. Returns how many containers went.
+     * Removes the containers, networks and prepared images of this host's JVMs that no longer run,
+     * and retries failed removals. Returns how many containers went.
      */
     public static int sweep(DockerConnection docker) {
         DockerClient client = docker.client();
@@ -107,6 +111,21 @@ public final class ContainerReaper {
             }
         } catch (RuntimeException e) {
             // networks are secondary
+        }
+        try {
+            for (Image image : client.listImagesCmd().withLabelFilter(OWNER).exec()) {
+                String owner =
+                        image.getLabels() == null ? null : image.getLabels().get(OWNER);
+                if (owner != null && gone(owner)) {
+                    try {
+                        client.removeImageCmd(image.getId()).withForce(true).exec();
+                    } catch (RuntimeException e) {
+                        // still used by a container being removed: the next sweep
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            // images only take disk space: the next sweep
         }
         return removed;
     }

@@ -9,11 +9,8 @@ import com.github.dockerjava.transport.DockerHttpClient;
 import dev.exxec.ProviderUnavailableException;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
@@ -26,13 +23,11 @@ public final class DockerConnection {
 
     private final String endpoint;
     private final DockerClient client;
-    private final DockerHttpClient http;
     private final String version;
 
-    private DockerConnection(String endpoint, DockerClient client, DockerHttpClient http, String version) {
+    private DockerConnection(String endpoint, DockerClient client, String version) {
         this.endpoint = endpoint;
         this.client = client;
-        this.http = http;
         this.version = version;
     }
 
@@ -99,7 +94,7 @@ public final class DockerConnection {
         try {
             client.pingCmd().exec();
             String version = client.versionCmd().exec().getVersion();
-            return new DockerConnection(endpoint, client, http, version == null ? "?" : version);
+            return new DockerConnection(endpoint, client, version == null ? "?" : version);
         } catch (RuntimeException e) {
             try {
                 client.close();
@@ -130,34 +125,6 @@ public final class DockerConnection {
 
     public DockerClient client() {
         return client;
-    }
-
-    /**
-     * A path in a container as the archive API sees it, without following a final symbolic link, or
-     * empty when nothing is there. Read from the header of an archive request, which is closed before
-     * its body (docker-java has no stat command, and the transport no HEAD).
-     *
-     * @throws IOException when the daemon refuses for another reason
-     */
-    public Optional<PathStat> stat(String container, String path) throws IOException {
-        DockerHttpClient.Request request = DockerHttpClient.Request.builder()
-                .method(DockerHttpClient.Request.Method.GET)
-                .path("/containers/" + container + "/archive?path=" + URLEncoder.encode(path, StandardCharsets.UTF_8))
-                .build();
-        try (DockerHttpClient.Response response = http.execute(request)) {
-            int status = response.getStatusCode();
-            if (status == 404) {
-                return Optional.empty();
-            }
-            String header = response.getHeader("X-Docker-Container-Path-Stat");
-            if (status != 200 || header == null) {
-                String body = new String(response.getBody().readNBytes(4096), StandardCharsets.UTF_8);
-                throw new IOException("the Docker daemon answered " + status + " for " + path + ": " + body.trim());
-            }
-            return Optional.of(PathStat.parse(header));
-        } catch (RuntimeException e) {
-            throw new IOException(rootMessage(e), e);
-        }
     }
 
     /** The daemon's version. */
