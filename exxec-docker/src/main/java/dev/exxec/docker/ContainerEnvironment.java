@@ -38,6 +38,7 @@ import dev.exxec.spi.EventSink;
 import dev.exxec.spi.ExecutionRun;
 import dev.exxec.spi.ForwardingExecProcess;
 import dev.exxec.spi.InterpreterSession;
+import dev.exxec.spi.ProcMasks;
 import dev.exxec.spi.ResultChannel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -217,8 +218,27 @@ final class ContainerEnvironment extends AbstractEnvironment {
                 .getId();
     }
 
+    /**
+     * The daemon's container settings with {@code MaskedPaths} and {@code ReadonlyPaths}, which
+     * docker-java's model lacks: exxec's masks of {@code /proc} and {@code /sys} (see {@link
+     * ProcMasks}) in place of the runtime's defaults, which leave {@code key-users}, {@code kallsyms},
+     * {@code kmsg} and {@code kpage*} readable. Jackson writes a value by its runtime class, so these
+     * travel with the rest.
+     */
+    static final class MaskedHostConfig extends HostConfig {
+        private static final long serialVersionUID = 1L;
+
+        @com.fasterxml.jackson.annotation.JsonProperty("MaskedPaths")
+        private final List<String> maskedPaths = java.util.stream.Stream.concat(
+                        ProcMasks.MASKED_FILES.stream(), ProcMasks.MASKED_DIRECTORIES.stream())
+                .toList();
+
+        @com.fasterxml.jackson.annotation.JsonProperty("ReadonlyPaths")
+        private final List<String> readonlyPaths = ProcMasks.READ_ONLY;
+    }
+
     private String createContainer(String image, @Nullable String toolNetwork, ToolServers tools) {
-        HostConfig host = HostConfig.newHostConfig()
+        HostConfig host = new MaskedHostConfig()
                 .withMemory(config.memoryBytes())
                 .withMemorySwap(config.memoryBytes())
                 .withPidsLimit((long) config.pids())

@@ -1,6 +1,7 @@
 package dev.exxec.local.internal;
 
 import dev.exxec.local.SandboxPolicy;
+import dev.exxec.spi.ProcMasks;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -248,38 +249,20 @@ public final class Bubblewrap {
      */
     public record ZygoteSpec(Path fifos, String visibleFifos) {}
 
-    /**
-     * Files of {@code /proc} that show the kernel's state or reach into it, and that no program here
-     * needs: each is covered by an empty read-only file where the kernel has it. The keyrings
-     * ({@code keys}, {@code key-users}: their names and owners), the kernel's memory and symbols
-     * ({@code kcore}, {@code kallsyms}, {@code kpage*}), its log ({@code kmsg}), its timers and
-     * scheduler ({@code timer_list}, {@code timer_stats}, {@code sched_debug}, {@code latency_stats}:
-     * other processes' activity, the host's too) and the magic SysRq key ({@code sysrq-trigger}).
-     */
-    public static final List<String> MASKED_FILES = List.of(
-            "/proc/keys",
-            "/proc/key-users",
-            "/proc/kcore",
-            "/proc/kallsyms",
-            "/proc/kmsg",
-            "/proc/kpagecount",
-            "/proc/kpageflags",
-            "/proc/kpagecgroup",
-            "/proc/timer_list",
-            "/proc/timer_stats",
-            "/proc/sched_debug",
-            "/proc/latency_stats",
-            "/proc/sysrq-trigger");
+    /** See {@link ProcMasks#MASKED_FILES}. */
+    public static final List<String> MASKED_FILES = ProcMasks.MASKED_FILES;
 
-    /** Directories of {@code /proc} about the host's hardware: each covered by an empty read-only one. */
-    public static final List<String> MASKED_DIRECTORIES = List.of("/proc/acpi", "/proc/asound", "/proc/scsi");
+    /** See {@link ProcMasks#MASKED_DIRECTORIES}; a sandbox has no {@code /sys} at all. */
+    public static final List<String> MASKED_DIRECTORIES = ProcMasks.MASKED_DIRECTORIES.stream()
+            .filter(d -> d.startsWith("/proc/"))
+            .toList();
 
     /**
-     * Directories of {@code /proc} that change the kernel when written: read-only. bubblewrap makes
-     * some read-only itself, but only where its own uid cannot write them, which misses {@code
-     * /proc/sys}: its directories are read-only, its files writable by the uid that owns the sandbox.
+     * See {@link ProcMasks#READ_ONLY}. bubblewrap makes some read-only itself, but only where its own
+     * uid cannot write them, which misses {@code /proc/sys}: its directories are read-only, its files
+     * writable by the uid that owns the sandbox.
      */
-    public static final List<String> READ_ONLY = List.of("/proc/sys", "/proc/irq", "/proc/bus", "/proc/fs");
+    public static final List<String> READ_ONLY = ProcMasks.READ_ONLY;
 
     /** The masks that exist on this machine's kernel, as bwrap options after {@code --proc /proc}. */
     static List<String> procMasks() {
