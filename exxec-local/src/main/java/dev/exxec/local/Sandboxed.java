@@ -258,8 +258,8 @@ final class Sandboxed implements Confinement {
 
     /**
      * The host command line of one sandbox: the wrapper shell with the call's cgroup files, the
-     * arguments file and the filter, then (where needed) a bubblewrap that makes unreachable sources
-     * reachable, the drop to the sandbox's uid, and bubblewrap reading its options from descriptor 3.
+     * arguments file and the filter, then (where needed) the entry into the staging's mount namespace,
+     * the drop to the sandbox's uid, and bubblewrap reading its options from descriptor 3.
      */
     private Launch launch(Bubblewrap.Spec spec, List<String> command, Cgroups.@Nullable Lease lease, boolean cpuTime)
             throws IOException {
@@ -443,6 +443,8 @@ final class Sandboxed implements Confinement {
     static final class Holder {
         private final Process process;
         private final Path nsenter;
+        /** The process in the namespace ({@code cat}), found once its binds are made. */
+        private long inner = -1;
 
         private Holder(Process process, Path nsenter) {
             this.process = process;
@@ -464,13 +466,24 @@ final class Sandboxed implements Confinement {
             builder.environment().putAll(HOST_SIDE);
             Holder h = new Holder(HostProcess.spawn(builder::start), nsenter);
             long deadline = System.nanoTime() + 10_000_000_000L;
-            while (h.inner() < 0) {
+            // bwrap execs cat once the binds are made: from then on its child's namespace is the one.
+            while ((h.inner = h.process
+                            .toHandle()
+                            .children()
+                            .filter(c -> c.info()
+                                    .command()
+                                    .map(x -> x.endsWith("/cat"))
+                                    .orElse(false))
+                            .mapToLong(ProcessHandle::pid)
+                            .findFirst()
+                            .orElse(-1))
+                    < 0) {
                 if (!h.process.isAlive() || System.nanoTime() > deadline) {
                     h.close();
                     throw new IOException("could not make the sandbox's staged binds " + staged.keySet()
-                            + " (bubblewrap exited with "
-                            + (h.process.isAlive() ? "nothing yet" : h.process.exitValue())
-                            + ")");
+                            + (h.process.isAlive()
+                                    ? " in time"
+                                    : " (bubblewrap exited with " + h.process.exitValue() + ")"));
                 }
                 try {
                     Thread.sleep(2);
@@ -483,27 +496,17 @@ final class Sandboxed implements Confinement {
             return h;
         }
 
-        /** The pid of the process in the namespace once it runs {@code cat} (the binds are made), or -1. */
-        private long inner() {
-            return process.toHandle()
-                    .children()
-                    .filter(c -> c.info().command().map(x -> x.endsWith("/cat")).orElse(false))
-                    .mapToLong(ProcessHandle::pid)
-                    .findFirst()
-                    .orElse(-1);
-        }
-
         boolean works() {
-            return process.isAlive() && inner() >= 0;
+            return process.isAlive()
+                    && ProcessHandle.of(inner).map(ProcessHandle::isAlive).orElse(false);
         }
 
         /** {@code nsenter} into the namespace, up to and with its {@code --}. */
         List<String> enter() throws IOException {
-            long pid = inner();
-            if (pid < 0) {
+            if (!works()) {
                 throw new IOException("the sandbox's staged binds are gone");
             }
-            return List.of(nsenter.toString(), "--mount=/proc/" + pid + "/ns/mnt", "--");
+            return List.of(nsenter.toString(), "--mount=/proc/" + inner + "/ns/mnt", "--");
         }
 
         void close() {
