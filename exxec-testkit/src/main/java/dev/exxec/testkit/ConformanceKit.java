@@ -178,4 +178,12 @@ public abstract class ConformanceKit {
             super(ConformanceKit.this.factory());
         }
     }
+
+    /** What the second hostile review of the sandbox found; skipped like {@link HostileCode}. */
+    @Nested
+    class HostileReview extends HostileReviewContract {
+        HostileReview() {
+            super(ConformanceKit.this.factory());
+        }
+    }
 }

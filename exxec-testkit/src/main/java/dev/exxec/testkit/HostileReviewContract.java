@@ -1,0 +1,146 @@
+package dev.exxec.testkit;
+
+import static dev.exxec.testkit.Outcomes.succeeded;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.exxec.BackgroundProcess;
+import dev.exxec.Code;
+import dev.exxec.Command;
+import dev.exxec.ConfigException;
+import dev.exxec.ExecutionEnvironment;
+import dev.exxec.Isolation;
+import dev.exxec.Language;
+import dev.exxec.ProcessSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * What a second hostile review of the sandbox (after issue 13) found still getting through, as code
+ * would find it: each case fails where the finding holds.
+ *
+ * <p>Like {@link HostileContract}, the area runs only where the environment declares isolation
+ * {@link Isolation#OS_SANDBOX} or stronger.
+ */
+abstract class HostileReviewContract extends KitArea {
+    /** The limits the area asks for (as the other hostile areas do). */
+    private static final Map<String, Object> LIMITS =
+            Map.of("memory", "256m", "pids", "64", "fileSize", "64m", "tmpSize", "64m", "timeout", "20");
+
+    private static final Set<String> LIMIT_KEYS = Set.of("memory", "pids", "fileSize", "tmpSize");
+
+    private @Nullable ExecutionEnvironment hostile;
+
+    HostileReviewContract(EnvironmentFactory factory) {
+        super(factory);
+    }
+
+    /** Skips the whole area, before any program runs, where hostile code would reach a real machine. */
+    @BeforeAll
+    @Timeout(value = TIMEOUT_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    final void onlyWhereIsolated() {
+        Isolation isolation = caps().isolation();
+        assumeTrue(
+                isolation.atLeast(Isolation.OS_SANDBOX),
+                () -> "hostile code runs only where the environment declares isolation OS_SANDBOX or"
+                        + " stronger; this one declares " + isolation + ", so it would hit the real machine");
+    }
+
+    private synchronized ExecutionEnvironment hostile() {
+        if (hostile == null) {
+            Map<String, Object> config = new LinkedHashMap<>(LIMITS);
+            while (hostile == null) {
+                try {
+                    hostile = newEnv(config);
+                } catch (ConfigException e) {
+                    if (e.key() == null || !LIMIT_KEYS.contains(e.key()) || config.remove(e.key()) == null) {
+                        throw e;
+                    }
+                }
+            }
+        }
+        return hostile;
+    }
+
+    // 1. The mount table shows the host's paths
+
+    /**
+     * Python that prints the mount table the process sees: {@code /proc/self/mountinfo} names, for
+     * every bind mount, the directory of the host it came from.
+     */
+    private static final String MOUNT_VIEW = """
+            with open("/proc/self/mountinfo") as f:
+                print(f.read())
+            """;
+
+    /**
+     * Issue 13 (finding 9) asked that nothing of the host's paths be visible inside; {@code
+     * /proc/PID/cmdline} was fixed, but the mount table still names the host directory of every bind:
+     * the workspace ({@code /tmp/exxec-local-JVMPID-NNN/workspace}, which also gives away the JVM's
+     * pid), the environment's {@code etc} and FIFO directories, the drivers' directory. Found: {@code
+     * ./exxec exec --provider sandbox -- 'grep exxec /proc/self/mountinfo'}. Bind mounts show their
+     * source relative to the file system's root; a container runtime shows such paths too unless it
+     * binds from a neutral place, so the fix is to bind from paths that say nothing about the host
+     * (or to mask {@code mountinfo}, which programs read).
+     */
+    @Test
+    void theMountTableShowsNoHostPath() throws InterruptedException {
+        ExecutionEnvironment env = hostile();
+        Optional<Path> workspace = HostSide.locateWorkspace(env);
+        List<String> hostPaths = new ArrayList<>();
+        workspace.ifPresent(w -> {
+            hostPaths.add(w.toString());
+            hostPaths.add(w.getParent().toString());
+        });
+        hostPaths.add(Path.of(System.getProperty("java.io.tmpdir"), "exxec-").toString());
+        Map<String, String> views = new TreeMap<>();
+        if (env.capabilities().supports(Language.PYTHON)) {
+            // The first calls may run before a warm interpreter is ready, later ones in it: several.
+            for (int i = 0; i < 4; i++) {
+                views.put(
+                        "python call " + i,
+                        succeeded(env.execute(Code.python(MOUNT_VIEW).withTimeout(Duration.ofSeconds(20))))
+                                .stdout());
+            }
+        }
+        if (env.capabilities().supports(Language.JAVASCRIPT)) {
+            views.put(
+                    "javascript",
+                    succeeded(env.execute(Code.javascript(
+                                            "console.log(require('fs').readFileSync('/proc/self/mountinfo', 'utf8'));")
+                                    .withTimeout(Duration.ofSeconds(20))))
+                            .stdout());
+        }
+        if (env.capabilities().commands()) {
+            views.put(
+                    "command",
+                    succeeded(env.executeCommand(Command.of("cat /proc/self/mountinfo")))
+                            .stdout());
+        }
+        if (env.capabilities().processes()) {
+            BackgroundProcess p = env.processes().start(ProcessSpec.of("cat /proc/self/mountinfo"));
+            assertThat(p.waitFor(Duration.ofSeconds(20)))
+                    .as("the background process ended")
+                    .isPresent();
+            views.put("background process", p.output().stdout());
+        }
+        assumeTrue(!views.isEmpty(), "the environment runs neither commands nor code");
+        views.forEach((kind, view) -> {
+            assertThat(view).as("%s read /proc/self/mountinfo", kind).contains(" / ");
+            hostPaths.forEach(host -> assertThat(view)
+                    .as("%s: /proc/self/mountinfo inside names the host path %s:%n%s", kind, host, view)
+                    .doesNotContain(host));
+        });
+    }
+}
