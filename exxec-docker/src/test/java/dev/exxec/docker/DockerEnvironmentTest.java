@@ -462,6 +462,69 @@ class DockerEnvironmentTest {
         }
     }
 
+    /**
+     * The memory verdict belongs to the call the kernel killed: an OOM kill of an earlier call's child,
+     * which that call survived and reported as a success, is not the verdict of a later call that
+     * ended by a SIGKILL of its own (red-team review after issue 13: today the later call reads
+     * "stopped by exxec (MEMORY_LIMIT)").
+     */
+    @Test
+    void anEarlierCallsOomIsNotTheVerdictOfALaterCall() throws InterruptedException {
+        try (ExecutionEnvironment env = docker(Map.of("memory", "128m"))) {
+            ExecutionResult earlier = succeeded(
+                    env.executeCommand(Command.of("python3 -c 'bytearray(1 << 30)'; echo \"child exit $?\"")));
+            assertThat(earlier.stdout())
+                    .as("the child was OOM-killed: %s", earlier)
+                    .contains("child exit 137");
+            Thread.sleep(1000); // the daemon's oom event is out
+            ExecutionResult later = env.execute(Code.python("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"));
+            assertThat(later.errorType())
+                    .as("a later call that killed itself, after an earlier call's child was OOM-killed: %s", later)
+                    .isEqualTo(ErrorTypes.PROCESS_EXIT);
+        }
+    }
+
+    /**
+     * A file that never ends ({@code /proc/self/pagemap} is a regular file of size 0 that yields 8
+     * bytes per page of the reader's whole address space, hundreds of GB) is refused, quickly, and
+     * is not read into the JVM: today files.sh streams it and the JVM keeps reading up to 2 GB, runs
+     * out of heap in the helper's reader thread, and the read never returns (its future is never
+     * completed). Through {@code exxec serve} any client's {@code read_file} does this: the size check
+     * sees 0 bytes.
+     */
+    @Test
+    void aFileWithoutEndIsRefusedAndNotReadIntoTheJvm() {
+        try (ExecutionEnvironment env = docker(Map.of())) {
+            Throwable[] outcome = new Throwable[1];
+            Thread reader = Thread.ofPlatform()
+                    .name("pagemap-reader")
+                    .daemon(true)
+                    .start(() -> {
+                        try {
+                            byte[] read = env.files().read("/proc/self/pagemap");
+                            outcome[0] = new AssertionError("read " + read.length + " bytes of /proc/self/pagemap");
+                        } catch (Throwable t) {
+                            outcome[0] = t;
+                        }
+                    });
+            try {
+                reader.join(Duration.ofSeconds(60));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            assertThat(reader.isAlive())
+                    .as(
+                            "files().read(\"/proc/self/pagemap\") still running after 60 s (heap used now: %d MB)",
+                            (Runtime.getRuntime().totalMemory()
+                                            - Runtime.getRuntime().freeMemory())
+                                    >> 20)
+                    .isFalse();
+            assertThat(outcome[0])
+                    .as("files().read(\"/proc/self/pagemap\")")
+                    .isInstanceOf(FileOperationException.class);
+        }
+    }
+
     private static ExecutionResult succeeded(ExecutionResult r) {
         assertThat(r.success()).as("%s", r).isTrue();
         return r;

@@ -186,4 +186,12 @@ public abstract class ConformanceKit {
             super(ConformanceKit.this.factory());
         }
     }
+
+    /** What the second hostile review of docker found, for any isolated provider; skipped like {@link HostileCode}. */
+    @Nested
+    class HostileDockerReview extends HostileDockerReviewContract {
+        HostileDockerReview() {
+            super(ConformanceKit.this.factory());
+        }
+    }
 }

@@ -1,0 +1,235 @@
+package dev.exxec.testkit;
+
+import static dev.exxec.testkit.Outcomes.describe;
+import static dev.exxec.testkit.Outcomes.failedWith;
+import static dev.exxec.testkit.Outcomes.succeeded;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.exxec.Code;
+import dev.exxec.ConfigException;
+import dev.exxec.ErrorTypes;
+import dev.exxec.ExecutionEnvironment;
+import dev.exxec.ExecutionResult;
+import dev.exxec.Isolation;
+import dev.exxec.Language;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.LongSupplier;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * What a second hostile review of {@code docker} found (after issue 13), written for any isolated
+ * provider: a process of the call that leaves the call's process tree by the kernel's own means
+ * ({@code clone(CLONE_PARENT)} from the call's first process makes a sibling of it, whose parent is
+ * whatever started the call, then {@code setsid()} gives it a session of its own) must still end at
+ * the call's deadline, and must never see a later call of the same environment.
+ *
+ * <p>On {@code docker} the call's first process is an exec whose parent is outside the container
+ * (pid 0 as the container sees it), like exxec's own killer; kill.sh ends a call's tree, session,
+ * process group and what was re-parented to pid 1, and the sibling is none of them. Where a call has
+ * a PID namespace of its own (the sandbox), the sibling's parent is that namespace's first process
+ * and dies with it.
+ *
+ * <p>Like {@link HostileContract}, the area runs only where the environment declares isolation {@link
+ * Isolation#OS_SANDBOX} or stronger; each case makes an environment of its own with small limits.
+ */
+abstract class HostileDockerReviewContract extends KitArea {
+    private static final Map<String, Object> LIMITS =
+            Map.of("memory", "256m", "pids", "64", "fileSize", "64m", "timeout", "20");
+    private static final Set<String> LIMIT_KEYS = Set.of("memory", "pids", "fileSize");
+    private static final Duration SLACK = Duration.ofSeconds(1);
+    private static final Duration BEAT_WINDOW = Duration.ofMillis(500);
+    /** The variable a later call is given; an attacker may well know its name. */
+    private static final String SECRET_NAME = "EXXEC_KIT_REVIEW_SECRET";
+
+    /**
+     * Makes a sibling of the call's first process (the process this code runs in) with {@code
+     * clone(CLONE_PARENT)}, in a session of its own, its standard streams on {@code /dev/null}. For a
+     * minute it appends to HEARTBEAT every 50 ms and copies the variables of every process it can read
+     * that holds SECRET_NAME into LOOT. The call waits until it beats, then loops forever or returns,
+     * as LOOP_FOREVER says; {@code _result} says what happened ("unsupported" on an architecture the
+     * program does not know, "refused errno N" when the kernel or a filter refused the clone).
+     */
+    private static final String SIBLING = """
+            import ctypes, os, time
+
+            SYS_CLONE = {"x86_64": 56, "aarch64": 220}.get(os.uname().machine)
+            CLONE_PARENT = 0x00008000
+            SIGCHLD = 17
+
+            def sibling():
+                os.setsid()
+                null = os.open(os.devnull, os.O_RDWR)
+                for fd in (0, 1, 2):
+                    os.dup2(null, fd)
+                beat = os.open(HEARTBEAT, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+                needle = SECRET_NAME.encode()
+                seen = set()
+                end = time.monotonic() + 60
+                while time.monotonic() < end:
+                    try:
+                        os.write(beat, b"beat\\n")
+                    except OSError:
+                        pass
+                    for pid in os.listdir("/proc"):
+                        if not pid.isdigit() or pid in seen:
+                            continue
+                        try:
+                            with open("/proc/%s/environ" % pid, "rb") as f:
+                                variables = f.read()
+                        except OSError:
+                            continue
+                        if needle in variables:
+                            seen.add(pid)
+                            with open(LOOT, "ab") as f:
+                                f.write(variables.replace(b"\\0", b"\\n") + b"\\n")
+                    time.sleep(0.05)
+                os._exit(0)
+
+            HEARTBEAT = os.path.abspath(HEARTBEAT)
+            LOOT = os.path.abspath(LOOT)
+            if SYS_CLONE is None:
+                _result = "unsupported"
+            else:
+                libc = ctypes.CDLL(None, use_errno=True)
+                libc.syscall.restype = ctypes.c_long
+                pid = libc.syscall(ctypes.c_long(SYS_CLONE), ctypes.c_long(CLONE_PARENT | SIGCHLD),
+                                   ctypes.c_long(0), ctypes.c_long(0), ctypes.c_long(0), ctypes.c_long(0))
+                if pid == 0:
+                    sibling()
+                if pid < 0:
+                    _result = "refused errno %d" % ctypes.get_errno()
+                else:
+                    while not os.path.exists(HEARTBEAT) or os.path.getsize(HEARTBEAT) < 3 * len("beat\\n"):
+                        time.sleep(0.02)
+                    print("sibling beating", flush=True)
+                    while LOOP_FOREVER:
+                        time.sleep(1)
+                    _result = "sibling started"
+            """;
+
+    /** A later call: it holds the secret in its variables for a second, as a real call's would. */
+    private static final String LATER_CALL = "import time\ntime.sleep(1)\n_result = 'done'";
+
+    HostileDockerReviewContract(EnvironmentFactory factory) {
+        super(factory);
+    }
+
+    /** Skips the whole area, before any program runs, where hostile code would reach a real machine. */
+    @BeforeAll
+    @Timeout(value = TIMEOUT_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    final void onlyWhereIsolated() {
+        Isolation isolation = caps().isolation();
+        assumeTrue(
+                isolation.atLeast(Isolation.OS_SANDBOX),
+                () -> "hostile code runs only where the environment declares isolation OS_SANDBOX or"
+                        + " stronger; this one declares " + isolation + ", so it would hit the real machine");
+    }
+
+    /** A new environment with the area's small limits; a limit key the provider does not accept is left out. */
+    private ExecutionEnvironment limited() {
+        Map<String, Object> config = new LinkedHashMap<>(LIMITS);
+        while (true) {
+            try {
+                return newEnv(config);
+            } catch (ConfigException e) {
+                if (e.key() == null || !LIMIT_KEYS.contains(e.key()) || config.remove(e.key()) == null) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static String sibling(String heartbeat, String loot, boolean loopForever) {
+        return "HEARTBEAT = \"" + heartbeat + "\"\nLOOT = \"" + loot + "\"\nSECRET_NAME = \"" + SECRET_NAME
+                + "\"\nLOOP_FOREVER = " + (loopForever ? "True" : "False") + "\n" + SIBLING;
+    }
+
+    /**
+     * A sibling of the call's first process, in a session of its own, is part of the call all the
+     * same: the deadline ends it with the rest.
+     */
+    @Test
+    void aSiblingOfTheCallInASessionOfItsOwnDiesAtTheDeadline() throws InterruptedException {
+        assumeLanguage(Language.PYTHON);
+        assumeTrue(caps().files(), "the environment does not declare files");
+        ExecutionEnvironment env = limited();
+        String prefix = "sibling-deadline-" + UUID.randomUUID();
+        String heartbeat = prefix + ".hb";
+        Duration timeout = Duration.ofSeconds(3);
+        ExecutionResult r = env.execute(
+                Code.python(sibling(heartbeat, prefix + ".loot", true)).withTimeout(timeout));
+        assumeTrue(r.stdout().contains("sibling beating"), () -> "no sibling could be made: " + describe(r));
+        failedWith(r, ErrorTypes.TIMEOUT);
+        assertThat(stopsGrowing(() -> sizeOf(env, heartbeat), SLACK))
+                .as(
+                        "a sibling of the call's first process (clone(CLONE_PARENT), then setsid) after the call's"
+                                + " deadline was reported (%s): its heartbeat file %s still grows",
+                        describe(r), heartbeat)
+                .isTrue();
+        env.close();
+    }
+
+    /**
+     * A sibling of the call's first process left by a call that returned normally is gone before the
+     * next call starts: it never reads the next call's variables, and it does not live on.
+     */
+    @Test
+    void aSiblingOfTheCallInASessionOfItsOwnNeverSeesALaterCall() throws InterruptedException {
+        assumeLanguage(Language.PYTHON);
+        assumeTrue(caps().files(), "the environment does not declare files");
+        ExecutionEnvironment env = limited();
+        String prefix = "sibling-return-" + UUID.randomUUID();
+        String heartbeat = prefix + ".hb";
+        String loot = prefix + ".loot";
+        ExecutionResult first =
+                env.execute(Code.python(sibling(heartbeat, loot, false)).withTimeout(Duration.ofSeconds(10)));
+        assumeTrue("sibling started".equals(first.result()), () -> "no sibling could be made: " + describe(first));
+        String secret = "exxec-kit-review-secret-" + UUID.randomUUID();
+        for (int i = 0; i < 3; i++) {
+            ExecutionResult later = succeeded(env.execute(
+                    Code.python(LATER_CALL).withEnv(Map.of(SECRET_NAME, secret)).withTimeout(Duration.ofSeconds(10))));
+            assertThat(later.result()).as(describe(later)).isEqualTo("done");
+        }
+        String stolen = env.files().exists(loot) ? new String(env.files().read(loot), StandardCharsets.UTF_8) : "";
+        boolean beating = !stopsGrowing(() -> sizeOf(env, heartbeat), SLACK);
+        assertThat(stolen)
+                .as(
+                        "what a sibling of an earlier call's first process (clone(CLONE_PARENT), then setsid) read"
+                                + " of later calls' variables (still beating: %s)",
+                        beating)
+                .doesNotContain(secret);
+        assertThat(beating)
+                .as("a sibling of an earlier call's first process still beats after three later calls")
+                .isFalse();
+        env.close();
+    }
+
+    private static boolean stopsGrowing(LongSupplier size, Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        long before = size.getAsLong();
+        while (true) {
+            Thread.sleep(BEAT_WINDOW);
+            long after = size.getAsLong();
+            if (after == before) {
+                return true;
+            }
+            if (System.nanoTime() - BEAT_WINDOW.toNanos() > deadline) {
+                return false;
+            }
+            before = after;
+        }
+    }
+
+    /** The size of a workspace file through {@code files()}, or -1 when it is not there. */
+    private static long sizeOf(ExecutionEnvironment env, String path) {
+        return env.files().exists(path) ? env.files().stat(path).size() : -1;
+    }
+}
