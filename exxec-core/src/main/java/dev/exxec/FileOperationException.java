@@ -15,6 +15,8 @@ public class FileOperationException extends ExxecException {
         DIRECTORY_NOT_EMPTY,
         PERMISSION_DENIED,
         OUTSIDE_WORKSPACE,
+        /** The file holds more than the read was allowed to take; nothing of it was returned. */
+        TOO_LARGE,
         IO
     }
 

@@ -15,10 +15,21 @@ public interface WorkspaceFiles {
     /** The absolute path of the workspace inside the environment. */
     String workspace();
 
-    /** The whole content of a file. */
+    /**
+     * The whole content of a file, at most the environment's read limit (config key {@code
+     * readLimit}, 64 MiB by default): a file that holds more is refused with {@code TOO_LARGE}.
+     */
     byte[] read(String path);
 
-    /** The whole content of a file as UTF-8 text (invalid bytes replaced by U+FFFD). */
+    /**
+     * The whole content of a file that holds at most {@code maxBytes} bytes; a larger one is refused
+     * with {@code TOO_LARGE}. This JVM never takes more than {@code maxBytes + 1} bytes of it, whatever
+     * the file is or becomes meanwhile (a file the code swaps or grows while it is read, one of {@code
+     * /proc} whose size says 0).
+     */
+    byte[] read(String path, long maxBytes);
+
+    /** The whole content of a file as UTF-8 text (invalid bytes replaced by U+FFFD); see {@link #read(String)}. */
     default String readString(String path) {
         return new String(read(path), StandardCharsets.UTF_8);
     }

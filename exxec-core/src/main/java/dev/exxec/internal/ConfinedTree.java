@@ -92,8 +92,19 @@ public final class ConfinedTree {
         }
     }
 
-    /** The whole content of a regular file. */
-    public byte[] read(String given) {
+    /**
+     * How many bytes a read that may take {@code maxBytes} reads: one more, to tell a larger file,
+     * within what an array holds.
+     */
+    public static int toRead(long maxBytes) {
+        return (int) Math.min(Math.max(maxBytes, 0), Integer.MAX_VALUE - 9) + 1;
+    }
+
+    /**
+     * The whole content of a regular file, or, when it holds more than {@code maxBytes}, the first
+     * {@code maxBytes + 1} bytes of it (the caller refuses those): never more is read.
+     */
+    public byte[] read(String given, long maxBytes) {
         List<String> names = names(given);
         Hops hops = new Hops(given);
         while (true) {
@@ -116,7 +127,7 @@ public final class ConfinedTree {
                     throw special("read", given, p.visible());
                 }
                 try (SeekableByteChannel channel = p.dir.openForReading(p.name())) {
-                    return Channels.newInputStream(channel).readAllBytes();
+                    return Channels.newInputStream(channel).readNBytes(toRead(maxBytes));
                 } catch (DirectoryHandle.SpecialFileException e) {
                     throw special("read", given, p.visible());
                 } catch (IOException e) {
@@ -662,7 +673,7 @@ public final class ConfinedTree {
             case IS_A_DIRECTORY -> "it is a directory";
             case DIRECTORY_NOT_EMPTY -> "directory not empty";
             case PERMISSION_DENIED -> "permission denied";
-            case OUTSIDE_WORKSPACE, IO -> String.valueOf(why);
+            case OUTSIDE_WORKSPACE, TOO_LARGE, IO -> String.valueOf(why);
         };
         return new FileOperationException(reason, given, "cannot " + operation + " " + visible + ": " + detail, e);
     }

@@ -144,6 +144,11 @@ final class LeasedEnvironment implements ExecutionEnvironment, PoolLease.View {
             }
 
             @Override
+            public byte[] read(String path, long maxBytes) {
+                return call(() -> files.read(path, maxBytes));
+            }
+
+            @Override
             public void write(String path, byte[] content) {
                 call(() -> {
                     files.write(path, content);

@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
  * @param stopOnOutputLimit whether exceeding the output limit stops the call
  * @param inheritEnv whether the host's variables are passed too (local providers only)
  * @param keepWorkspace whether the workspace survives {@code close()}
+ * @param readLimit the most bytes {@code files().read(path)} takes of one file
  */
 public record EnvironmentSettings(
         Duration timeout,
@@ -28,15 +29,29 @@ public record EnvironmentSettings(
         long outputLimit,
         boolean stopOnOutputLimit,
         boolean inheritEnv,
-        boolean keepWorkspace) {
+        boolean keepWorkspace,
+        long readLimit) {
 
     /** 30 seconds. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     /** 10 MiB. */
     public static final long DEFAULT_OUTPUT_LIMIT = 10L << 20;
-    /** Defaults: 30 s, Python, no variables, the workspace, 10 MiB kept, nothing inherited. */
+    /**
+     * 64 MiB: what {@code files().read(path)} takes of one file at most, so that no file the code made
+     * (or swapped in, or a {@code /proc} file without end) fills this JVM's heap.
+     */
+    public static final long DEFAULT_READ_LIMIT = 64L << 20;
+    /** Defaults: 30 s, Python, no variables, the workspace, 10 MiB kept, nothing inherited, 64 MiB reads. */
     public static final EnvironmentSettings DEFAULTS = new EnvironmentSettings(
-            DEFAULT_TIMEOUT, Language.PYTHON, Map.of(), null, DEFAULT_OUTPUT_LIMIT, false, false, false);
+            DEFAULT_TIMEOUT,
+            Language.PYTHON,
+            Map.of(),
+            null,
+            DEFAULT_OUTPUT_LIMIT,
+            false,
+            false,
+            false,
+            DEFAULT_READ_LIMIT);
 
     /** The keys read by {@link #read(ConfigReader)}. */
     public static final List<ExecutionProvider.ConfigKey> KEYS = List.of(
@@ -54,8 +69,9 @@ public record EnvironmentSettings(
                     "stopOnOutputLimit", "stop a call whose output exceeds the limit; default false"),
             new ExecutionProvider.ConfigKey(
                     "inheritEnv", "pass the host's environment variables to the code; default false"),
+            new ExecutionProvider.ConfigKey("keepWorkspace", "keep the workspace directory after close; default false"),
             new ExecutionProvider.ConfigKey(
-                    "keepWorkspace", "keep the workspace directory after close; default false"));
+                    "readLimit", "the most bytes files().read takes of one file (64m, 1g...); default 64m"));
 
     public EnvironmentSettings {
         Objects.requireNonNull(timeout, "timeout");
@@ -66,6 +82,9 @@ public record EnvironmentSettings(
         }
         if (outputLimit < 0) {
             throw new IllegalArgumentException("outputLimit must not be negative");
+        }
+        if (readLimit <= 0 || readLimit > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException("readLimit must be positive and below 2 GiB: " + readLimit);
         }
     }
 
@@ -79,40 +98,47 @@ public record EnvironmentSettings(
                 config.bytes("outputLimit").orElse(DEFAULT_OUTPUT_LIMIT),
                 config.bool("stopOnOutputLimit").orElse(false),
                 config.bool("inheritEnv").orElse(false),
-                config.bool("keepWorkspace").orElse(false));
+                config.bool("keepWorkspace").orElse(false),
+                config.bytes("readLimit").orElse(DEFAULT_READ_LIMIT));
     }
 
     public EnvironmentSettings withTimeout(Duration timeout) {
         return new EnvironmentSettings(
-                timeout, language, env, cwd, outputLimit, stopOnOutputLimit, inheritEnv, keepWorkspace);
+                timeout, language, env, cwd, outputLimit, stopOnOutputLimit, inheritEnv, keepWorkspace, readLimit);
     }
 
     public EnvironmentSettings withLanguage(Language language) {
         return new EnvironmentSettings(
-                timeout, language, env, cwd, outputLimit, stopOnOutputLimit, inheritEnv, keepWorkspace);
+                timeout, language, env, cwd, outputLimit, stopOnOutputLimit, inheritEnv, keepWorkspace, readLimit);
     }
 
     public EnvironmentSettings withEnv(Map<String, String> env) {
         return new EnvironmentSettings(
-                timeout, language, env, cwd, outputLimit, stopOnOutputLimit, inheritEnv, keepWorkspace);
+                timeout, language, env, cwd, outputLimit, stopOnOutputLimit, inheritEnv, keepWorkspace, readLimit);
     }
 
     public EnvironmentSettings withCwd(@Nullable String cwd) {
         return new EnvironmentSettings(
-                timeout, language, env, cwd, outputLimit, stopOnOutputLimit, inheritEnv, keepWorkspace);
+                timeout, language, env, cwd, outputLimit, stopOnOutputLimit, inheritEnv, keepWorkspace, readLimit);
     }
 
     public EnvironmentSettings withOutputLimit(long outputLimit, boolean stop) {
-        return new EnvironmentSettings(timeout, language, env, cwd, outputLimit, stop, inheritEnv, keepWorkspace);
+        return new EnvironmentSettings(
+                timeout, language, env, cwd, outputLimit, stop, inheritEnv, keepWorkspace, readLimit);
     }
 
     public EnvironmentSettings withInheritEnv(boolean inheritEnv) {
         return new EnvironmentSettings(
-                timeout, language, env, cwd, outputLimit, stopOnOutputLimit, inheritEnv, keepWorkspace);
+                timeout, language, env, cwd, outputLimit, stopOnOutputLimit, inheritEnv, keepWorkspace, readLimit);
     }
 
     public EnvironmentSettings withKeepWorkspace(boolean keepWorkspace) {
         return new EnvironmentSettings(
-                timeout, language, env, cwd, outputLimit, stopOnOutputLimit, inheritEnv, keepWorkspace);
+                timeout, language, env, cwd, outputLimit, stopOnOutputLimit, inheritEnv, keepWorkspace, readLimit);
+    }
+
+    public EnvironmentSettings withReadLimit(long readLimit) {
+        return new EnvironmentSettings(
+                timeout, language, env, cwd, outputLimit, stopOnOutputLimit, inheritEnv, keepWorkspace, readLimit);
     }
 }

@@ -44,6 +44,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class HostWorkspaceFiles implements WorkspaceFiles {
     private final Runnable ensureOpen;
+    private final long readLimit;
     private final Path hostWorkspace;
     private final String visibleWorkspace;
     private final @Nullable ConfinedTree confined;
@@ -75,7 +76,14 @@ public final class HostWorkspaceFiles implements WorkspaceFiles {
      */
     public HostWorkspaceFiles(
             Runnable ensureOpen, Path hostWorkspace, String visibleWorkspace, boolean confined, String whose) {
-        this(ensureOpen, hostWorkspace, visibleWorkspace, confined, whose, null);
+        this(
+                ensureOpen,
+                hostWorkspace,
+                visibleWorkspace,
+                confined,
+                whose,
+                null,
+                EnvironmentSettings.DEFAULT_READ_LIMIT);
     }
 
     /**
@@ -83,6 +91,7 @@ public final class HostWorkspaceFiles implements WorkspaceFiles {
      * give files away (root).
      *
      * @param owner the owner of what a confined workspace's files create, or null for this JVM's user
+     * @param readLimit the most bytes {@link #read(String)} takes of one file
      * @see #HostWorkspaceFiles(Runnable, Path, String, boolean, String)
      */
     public HostWorkspaceFiles(
@@ -91,8 +100,10 @@ public final class HostWorkspaceFiles implements WorkspaceFiles {
             String visibleWorkspace,
             boolean confined,
             String whose,
-            @Nullable Owner owner) {
+            @Nullable Owner owner,
+            long readLimit) {
         this.ensureOpen = ensureOpen;
+        this.readLimit = readLimit;
         this.hostWorkspace = hostWorkspace;
         this.visibleWorkspace = visibleWorkspace;
         this.confined = confined
@@ -113,28 +124,51 @@ public final class HostWorkspaceFiles implements WorkspaceFiles {
 
     @Override
     public byte[] read(String path) {
+        return read(path, readLimit);
+    }
+
+    @Override
+    public byte[] read(String path, long maxBytes) {
         ensureOpen.run();
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("maxBytes must not be negative: " + maxBytes);
+        }
+        byte[] content;
         if (confined != null) {
-            return confined.read(path);
+            content = confined.read(path, maxBytes);
+        } else {
+            Path p = resolve(path);
+            try {
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+                if (a.isDirectory()) {
+                    throw new FileOperationException(
+                            Reason.IS_A_DIRECTORY, path, "cannot read " + p + ": it is a directory");
+                }
+                if (!a.isRegularFile()) {
+                    throw special("read", path, p);
+                }
+                try (SeekableByteChannel channel = FifoGuard.open(
+                        p.toString(), () -> Files.newByteChannel(p, StandardOpenOption.READ), () -> release(p))) {
+                    requireRegular(channel, "read", path, p);
+                    content = Channels.newInputStream(channel).readNBytes(ConfinedTree.toRead(maxBytes));
+                }
+            } catch (IOException e) {
+                throw failure("read", path, p, e);
+            }
         }
-        Path p = resolve(path);
-        try {
-            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-            if (a.isDirectory()) {
-                throw new FileOperationException(
-                        Reason.IS_A_DIRECTORY, path, "cannot read " + p + ": it is a directory");
-            }
-            if (!a.isRegularFile()) {
-                throw special("read", path, p);
-            }
-            try (SeekableByteChannel channel = FifoGuard.open(
-                    p.toString(), () -> Files.newByteChannel(p, StandardOpenOption.READ), () -> release(p))) {
-                requireRegular(channel, "read", path, p);
-                return Channels.newInputStream(channel).readAllBytes();
-            }
-        } catch (IOException e) {
-            throw failure("read", path, p, e);
+        if (content.length > maxBytes) {
+            throw tooLarge(path, maxBytes);
         }
+        return content;
+    }
+
+    /** The refusal of a file larger than a read may take, for every provider alike. */
+    public static FileOperationException tooLarge(String path, long maxBytes) {
+        return new FileOperationException(
+                Reason.TOO_LARGE,
+                path,
+                "cannot read " + path + ": it holds more than " + maxBytes + " bytes, the most this read takes"
+                        + " (config key 'readLimit' for files().read(path); files().read(path, maxBytes))");
     }
 
     @Override

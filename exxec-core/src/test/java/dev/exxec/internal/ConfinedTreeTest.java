@@ -77,7 +77,7 @@ class ConfinedTreeTest {
         tree.write("a/b/c.txt", "first, longer".getBytes(StandardCharsets.UTF_8));
         tree.write("/workspace/a/b/c.txt", "second".getBytes(StandardCharsets.UTF_8));
         assertThat(Files.readString(root.resolve("a/b/c.txt"))).isEqualTo("second");
-        assertThat(tree.read("a/./x/../b/c.txt"))
+        assertThat(tree.read("a/./x/../b/c.txt", Long.MAX_VALUE))
                 .asString(StandardCharsets.UTF_8)
                 .isEqualTo("second");
         tree.mkdir("a/d/e");
@@ -93,13 +93,15 @@ class ConfinedTreeTest {
         assertThat(tree.exists("a/b/c.txt/deeper")).isFalse();
         assertThat(tree.exists("missing/x")).isFalse();
         tree.move("a/b/c.txt", "moved/here.txt");
-        assertThat(tree.read("moved/here.txt")).asString(StandardCharsets.UTF_8).isEqualTo("second");
+        assertThat(tree.read("moved/here.txt", Long.MAX_VALUE))
+                .asString(StandardCharsets.UTF_8)
+                .isEqualTo("second");
         tree.delete("a");
         assertThat(tree.exists("a")).isFalse();
-        assertRefused(Reason.NOT_FOUND, () -> tree.read("a/b/c.txt"));
+        assertRefused(Reason.NOT_FOUND, () -> tree.read("a/b/c.txt", Long.MAX_VALUE));
         assertRefused(Reason.NOT_FOUND, () -> tree.delete("a"));
         assertRefused(Reason.NOT_FOUND, () -> tree.list("a"));
-        assertRefused(Reason.IS_A_DIRECTORY, () -> tree.read("moved"));
+        assertRefused(Reason.IS_A_DIRECTORY, () -> tree.read("moved", Long.MAX_VALUE));
         assertRefused(Reason.IS_A_DIRECTORY, () -> tree.write("moved", new byte[0]));
         assertRefused(Reason.NOT_A_DIRECTORY, () -> tree.list("moved/here.txt"));
         assertRefused(Reason.ALREADY_EXISTS, () -> tree.mkdir("moved/here.txt"));
@@ -111,12 +113,12 @@ class ConfinedTreeTest {
 
     @Test
     void pathsOutsideAreRefusedBeforeAnyLook() throws IOException {
-        assertRefused(Reason.OUTSIDE_WORKSPACE, () -> tree.read("../secret.txt"));
+        assertRefused(Reason.OUTSIDE_WORKSPACE, () -> tree.read("../secret.txt", Long.MAX_VALUE));
         assertRefused(Reason.OUTSIDE_WORKSPACE, () -> tree.write("../new.txt", new byte[0]));
         assertRefused(Reason.OUTSIDE_WORKSPACE, () -> tree.mkdir("/workspace/../outside/sub"));
-        assertRefused(Reason.OUTSIDE_WORKSPACE, () -> tree.read(secret.toString()));
+        assertRefused(Reason.OUTSIDE_WORKSPACE, () -> tree.read(secret.toString(), Long.MAX_VALUE));
         assertRefused(Reason.OUTSIDE_WORKSPACE, () -> tree.exists("/etc/passwd"));
-        assertThatThrownBy(() -> tree.read("")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> tree.read("", Long.MAX_VALUE)).isInstanceOf(IllegalArgumentException.class);
         assertHostUnchanged();
     }
 
@@ -128,16 +130,16 @@ class ConfinedTreeTest {
         Files.createSymbolicLink(root.resolve("passwd"), Path.of("/etc/passwd"));
         Files.createSymbolicLink(root.resolve("chain"), Path.of("up/outside"));
         for (ThrowingCallable call : List.<ThrowingCallable>of(
-                () -> tree.read("secret"),
+                () -> tree.read("secret", Long.MAX_VALUE),
                 () -> tree.write("secret", "overwritten".getBytes(StandardCharsets.UTF_8)),
-                () -> tree.read("out/canary.txt"),
+                () -> tree.read("out/canary.txt", Long.MAX_VALUE),
                 () -> tree.list("out"),
                 () -> tree.write("out/new.txt", new byte[1]),
                 () -> tree.mkdir("out/sub"),
                 () -> tree.move("out/canary.txt", "stolen.txt"),
                 () -> tree.delete("out/canary.txt"),
                 () -> tree.list("up"),
-                () -> tree.read("passwd"),
+                () -> tree.read("passwd", Long.MAX_VALUE),
                 () -> tree.list("chain"),
                 () -> tree.isDirectory("out"))) {
             assertThatThrownBy(call).isInstanceOfSatisfying(FileOperationException.class, e -> {
@@ -160,9 +162,13 @@ class ConfinedTreeTest {
         Files.createSymbolicLink(root.resolve("absolute"), Path.of("/workspace/real/file.txt"));
         Files.createSymbolicLink(root.resolve("dir"), Path.of("real"));
         Files.createSymbolicLink(root.resolve("real/back"), Path.of("../dir"));
-        assertThat(tree.read("relative")).asString(StandardCharsets.UTF_8).isEqualTo("real");
-        assertThat(tree.read("absolute")).asString(StandardCharsets.UTF_8).isEqualTo("real");
-        assertThat(tree.read("dir/back/back/file.txt"))
+        assertThat(tree.read("relative", Long.MAX_VALUE))
+                .asString(StandardCharsets.UTF_8)
+                .isEqualTo("real");
+        assertThat(tree.read("absolute", Long.MAX_VALUE))
+                .asString(StandardCharsets.UTF_8)
+                .isEqualTo("real");
+        assertThat(tree.read("dir/back/back/file.txt", Long.MAX_VALUE))
                 .asString(StandardCharsets.UTF_8)
                 .isEqualTo("real");
         assertThat(tree.list("dir")).extracting(FileEntry::name).containsExactly("back", "file.txt");
@@ -176,7 +182,7 @@ class ConfinedTreeTest {
 
         Files.createSymbolicLink(root.resolve("loop-a"), Path.of("loop-b"));
         Files.createSymbolicLink(root.resolve("loop-b"), Path.of("loop-a"));
-        assertThatThrownBy(() -> tree.read("loop-a"))
+        assertThatThrownBy(() -> tree.read("loop-a", Long.MAX_VALUE))
                 .isInstanceOf(FileOperationException.class)
                 .hasMessageContaining("more than " + ConfinedTree.MAX_HOPS + " symbolic links");
         assertHostUnchanged();
@@ -189,14 +195,14 @@ class ConfinedTreeTest {
             socket.bind(UnixDomainSocketAddress.of(root.resolve("socket")));
             assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
                 for (String name : List.of("fifo", "socket")) {
-                    assertRefused(Reason.IO, () -> tree.read(name));
+                    assertRefused(Reason.IO, () -> tree.read(name, Long.MAX_VALUE));
                     assertRefused(Reason.IO, () -> tree.write(name, "x".getBytes(StandardCharsets.UTF_8)));
                     assertRefused(Reason.NOT_A_DIRECTORY, () -> tree.list(name));
-                    assertRefused(Reason.NOT_A_DIRECTORY, () -> tree.read(name + "/x"));
+                    assertRefused(Reason.NOT_A_DIRECTORY, () -> tree.read(name + "/x", Long.MAX_VALUE));
                     assertThat(tree.stat(name).type()).isEqualTo(FileEntry.Type.OTHER);
                 }
             });
-            assertThatThrownBy(() -> tree.read("fifo")).hasMessageContaining("not a regular file");
+            assertThatThrownBy(() -> tree.read("fifo", Long.MAX_VALUE)).hasMessageContaining("not a regular file");
             tree.delete("fifo");
             assertThat(tree.exists("fifo")).isFalse();
         }
@@ -226,7 +232,7 @@ class ConfinedTreeTest {
                 for (int i = 0; i < 500; i++) {
                     String outcome;
                     try {
-                        outcome = new String(tree.read("f"), StandardCharsets.UTF_8);
+                        outcome = new String(tree.read("f", Long.MAX_VALUE), StandardCharsets.UTF_8);
                     } catch (FileOperationException e) {
                         outcome = e.reason().toString();
                     }
@@ -248,7 +254,7 @@ class ConfinedTreeTest {
         try {
             Thread.sleep(100);
             assumeTrue(running.isAlive(), "the program runs");
-            assertThat(tree.read("sleeper")).isEqualTo(Files.readAllBytes(Path.of("/bin/sleep")));
+            assertThat(tree.read("sleeper", Long.MAX_VALUE)).isEqualTo(Files.readAllBytes(Path.of("/bin/sleep")));
         } finally {
             running.destroyForcibly().waitFor();
         }
@@ -274,7 +280,8 @@ class ConfinedTreeTest {
                             () -> tree.mkdir("d/sub-" + n),
                             () -> tree.write("d/file-" + n, new byte[] {1}),
                             () -> seen.add(tree.list("d").toString()),
-                            () -> seen.add(new String(tree.read("d/canary.txt"), StandardCharsets.UTF_8)),
+                            () -> seen.add(
+                                    new String(tree.read("d/canary.txt", Long.MAX_VALUE), StandardCharsets.UTF_8)),
                             () -> tree.move("d/file-" + n, "d/moved-" + n),
                             () -> tree.delete("d/canary.txt"))) {
                         try {

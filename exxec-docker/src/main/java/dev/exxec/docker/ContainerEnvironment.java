@@ -597,7 +597,7 @@ final class ContainerEnvironment extends AbstractEnvironment {
                 settings.stopOnOutputLimit(),
                 DriverProtocol.request(header, code.source()),
                 new ResultChannel.Marker(marker));
-        return run(spec, () -> new Call(start(command, env, cwd, false)), sink);
+        return run(spec, () -> new Call(java.time.Instant.now(), start(command, env, cwd, false)), sink);
     }
 
     @Override
@@ -615,7 +615,7 @@ final class ContainerEnvironment extends AbstractEnvironment {
                 null,
                 ResultChannel.none());
         List<String> argv = List.of("/bin/sh", "-c", command.command());
-        return run(spec, () -> new Call(start(argv, env, cwd, false)), sink);
+        return run(spec, () -> new Call(java.time.Instant.now(), start(argv, env, cwd, false)), sink);
     }
 
     /**
@@ -625,9 +625,12 @@ final class ContainerEnvironment extends AbstractEnvironment {
      */
     private final class Call extends ForwardingExecProcess {
         private volatile boolean killedByUs;
+        /** Before the exec was made: an OOM kill the daemon recorded earlier was another call's. */
+        private final java.time.Instant started;
 
-        Call(ContainerExec exec) {
+        Call(java.time.Instant started, ContainerExec exec) {
             super(exec);
+            this.started = started;
         }
 
         @Override
@@ -647,7 +650,7 @@ final class ContainerEnvironment extends AbstractEnvironment {
                                 result.traceback())
                         .build();
             }
-            if (!result.success() && result.exitCode() == 128 + 9 && !killedByUs && memoryLimitKilled()) {
+            if (!result.success() && result.exitCode() == 128 + 9 && !killedByUs && memoryLimitKilled(started)) {
                 return result.toBuilder()
                         .stopped(
                                 dev.exxec.Stop.MEMORY_LIMIT,
@@ -663,17 +666,20 @@ final class ContainerEnvironment extends AbstractEnvironment {
     private final Set<Long> claimedOoms = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
-     * Whether the daemon recorded an OOM kill in the container that no earlier call was told about.
-     * The daemon's record, not the container's cgroup files read from inside: code running as root
-     * could replace the program that reads them, and so forge or hide the verdict.
+     * Whether the daemon recorded an OOM kill in the container since {@code since} that no other call
+     * was told about. The daemon's record, not the container's cgroup files read from inside: code
+     * running as root could replace the program that reads them, and so forge or hide the verdict.
+     * Only kills during the call count: one an earlier call survived (its child was killed, it went
+     * on) is not a later call's verdict.
      */
-    private boolean memoryLimitKilled() {
+    private boolean memoryLimitKilled(java.time.Instant since) {
+        long sinceNanos = since.getEpochSecond() * 1_000_000_000L + since.getNano();
         CompletableFuture<Boolean> found = new CompletableFuture<>();
         ResultCallback.Adapter<Event> events = new ResultCallback.Adapter<>() {
             @Override
             public void onNext(Event event) {
                 Long time = event.getTimeNano();
-                if (time != null && claimedOoms.add(time)) {
+                if (time != null && time >= sinceNanos && claimedOoms.add(time)) {
                     found.complete(true);
                 }
             }
@@ -689,11 +695,12 @@ final class ContainerEnvironment extends AbstractEnvironment {
             }
         };
         try {
-            // From the start of time: the daemon keeps its recent events, and these are filtered by container.
+            // From the call's start (the daemon's clock is this host's for a local daemon; a remote one's
+            // skew can only make a kill go unreported as the memory limit's, never blame a wrong call).
             client.eventsCmd()
                     .withContainerFilter(containerId)
                     .withEventFilter("oom")
-                    .withSince("1")
+                    .withSince(Long.toString(since.getEpochSecond()))
                     .exec(events);
             return found.get(OOM_EVENT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

@@ -5,6 +5,7 @@ import dev.exxec.FileOperationException;
 import dev.exxec.FileOperationException.Reason;
 import dev.exxec.WorkspaceFiles;
 import dev.exxec.docker.internal.ContainerExec;
+import dev.exxec.spi.HostWorkspaceFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,9 +32,8 @@ final class ContainerFiles implements WorkspaceFiles {
     /** Reading or writing a large file takes longer than the other operations. */
     private static final Duration CONTENT_TIMEOUT = Duration.ofMinutes(5);
     /** The largest file read whole (an array's size). */
-    private static final int READ_LIMIT = Integer.MAX_VALUE - 16;
-
     private static final String WORKSPACE = ContainerEnvironment.WORKSPACE;
+
     private static final Path ROOT = Path.of(WORKSPACE);
 
     private final ContainerEnvironment env;
@@ -79,11 +79,22 @@ final class ContainerFiles implements WorkspaceFiles {
 
     @Override
     public byte[] read(String path) {
+        return read(path, env.settings().readLimit());
+    }
+
+    @Override
+    public byte[] read(String path, long maxBytes) {
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("maxBytes must not be negative: " + maxBytes);
+        }
         Target t = target(path);
-        ContainerExec.Outcome out = run("read", path, null, READ_LIMIT, CONTENT_TIMEOUT, t, t.path());
-        if (out.stdoutCut()) {
-            throw new FileOperationException(
-                    Reason.IO, path, "cannot read " + t.path() + ": more than " + READ_LIMIT + " bytes");
+        // The container sends at most one byte more than the read takes (head -c): a file of /proc
+        // that says 0 bytes and never ends, or one the code grows meanwhile, costs this JVM no more.
+        int asked = dev.exxec.internal.ConfinedTree.toRead(maxBytes);
+        ContainerExec.Outcome out =
+                run("read", path, null, asked, CONTENT_TIMEOUT, t, t.path(), Integer.toString(asked));
+        if (out.stdoutCut() || out.stdout().length > maxBytes) {
+            throw HostWorkspaceFiles.tooLarge(path, maxBytes);
         }
         return out.stdout();
     }

@@ -6,7 +6,8 @@
 # relative path) every path must stay in the workspace WORKSPACE once the links on the way are
 # followed, as far as they exist (exit 5 otherwise); with 0 it is the container's file system as the
 # code sees it.
-#   read PATH     the content of the regular file PATH on standard output
+#   read PATH MAX  the content of the regular file PATH on standard output, at most MAX bytes (the
+#                 caller asks for one more than it takes, to tell a larger file)
 #   write PATH    standard input into the regular file PATH, made or emptied first (its missing
 #                 parents made when it is in the workspace)
 #   stat PATH     one record for PATH itself (a final symbolic link is not followed)
@@ -138,7 +139,8 @@ disarm() { kill "$alarm" 2>/dev/null; }
 send() {
     disarm
     [ -f /proc/$$/fd/3 ] || exit 7
-    cat <&3 || exit 4
+    # Never more than asked for: a regular file of /proc may say 0 bytes and never end.
+    head -c "$1" <&3 || exit 4
 }
 receive() {
     disarm
@@ -152,8 +154,9 @@ read)
     exists "$r" || exit 2
     ! [ -d "$r" ] || exit 6
     [ -f "$r" ] || exit 7
+    case $2 in '' | *[!0-9]*) exit 4 ;; esac
     arm
-    send 3<"$r" || {
+    send "$2" 3<"$r" || {
         disarm
         exit 4
     }

@@ -124,7 +124,13 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
                 .limits(ResourceLimits.NONE)
                 .build();
         this.files = new dev.exxec.spi.HostWorkspaceFiles(
-                this::checkOpen, workspace, workspace.toString(), true, "a graalvm environment's");
+                this::checkOpen,
+                workspace,
+                workspace.toString(),
+                true,
+                "a graalvm environment's",
+                null,
+                settings.readLimit());
     }
 
     /** A typed builder; the same settings as the configuration keys of {@link GraalvmConfig}. */

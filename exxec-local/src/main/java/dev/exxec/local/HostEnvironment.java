@@ -84,8 +84,7 @@ final class HostEnvironment extends AbstractEnvironment {
         try {
             LeftoverSweep.once();
             // A workspace meant to outlive the environment is named so that no sweep takes it.
-            this.root =
-                    Files.createTempDirectory(settings.keepWorkspace() ? "exxec-kept-" : LeftoverSweep.prefix("local"));
+            this.root = settings.keepWorkspace() ? Files.createTempDirectory("exxec-kept-") : LeftoverSweep.create();
             this.workspace = Files.createDirectory(root.resolve("workspace"));
             this.runDir = Files.createDirectory(root.resolve("run"));
             confinement.start(root, workspace);
@@ -103,7 +102,8 @@ final class HostEnvironment extends AbstractEnvironment {
                 "a sandbox's",
                 confinement instanceof Sandboxed s && s.user().drops()
                         ? new HostWorkspaceFiles.Owner(s.user().uid(), s.user().gid())
-                        : null);
+                        : null,
+                settings.readLimit());
         try {
             this.defaultCwd = initialCwd(settings.cwd());
         } catch (RuntimeException e) {

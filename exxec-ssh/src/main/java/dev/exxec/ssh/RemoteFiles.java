@@ -158,6 +158,14 @@ final class RemoteFiles implements WorkspaceFiles {
 
     @Override
     public byte[] read(String path) {
+        return read(path, env.settings().readLimit());
+    }
+
+    @Override
+    public byte[] read(String path, long maxBytes) {
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("maxBytes must not be negative: " + maxBytes);
+        }
         SftpClient sftp = sftp(path);
         String p = resolve(sftp, path, true);
         Attributes stat = existing(sftp, path, p, "read");
@@ -168,11 +176,17 @@ final class RemoteFiles implements WorkspaceFiles {
             // The server's open of a FIFO would wait for a writer, and every later request behind it.
             throw special("read", path, p);
         }
+        byte[] content;
         try (InputStream in = sftp.read(p)) {
-            return in.readAllBytes();
+            // One byte more than the read takes, to tell a larger file: never the rest of it.
+            content = in.readNBytes(dev.exxec.internal.ConfinedTree.toRead(maxBytes));
         } catch (IOException e) {
             throw failure(path, "read", p, unstuck(sftp, e));
         }
+        if (content.length > maxBytes) {
+            throw dev.exxec.spi.HostWorkspaceFiles.tooLarge(path, maxBytes);
+        }
+        return content;
     }
 
     private static FileOperationException special(String operation, String given, String path) {

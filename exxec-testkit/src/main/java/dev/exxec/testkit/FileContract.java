@@ -240,6 +240,38 @@ abstract class FileContract extends KitArea {
     }
 
     /**
+     * A read takes no more than it may: {@code read(path, maxBytes)} returns a file of up to {@code
+     * maxBytes} bytes whole and refuses a larger one with {@code TOO_LARGE}, also one the code made
+     * sparse and huge (a size looked at first would not bound it: the code can swap the file), and
+     * the environment works on.
+     */
+    @Test
+    void readsAreBoundedWhileTheyRead() {
+        files().writeString("files-bounded/small.txt", "0123456789");
+        assertThat(files().read("files-bounded/small.txt", 10)).hasSize(10);
+        assertThat(catchThrowable(() -> files().read("files-bounded/small.txt", 9)))
+                .isInstanceOfSatisfying(
+                        FileOperationException.class,
+                        e -> assertThat(e.reason()).isEqualTo(FileOperationException.Reason.TOO_LARGE));
+        if (caps().commands()) {
+            succeeded(env().executeCommand("truncate -s 512M files-bounded/sparse || dd if=/dev/zero"
+                    + " of=files-bounded/sparse bs=1 count=0 seek=512M"));
+            long start = System.nanoTime();
+            assertThat(catchThrowable(() -> files().read("files-bounded/sparse", 1 << 20)))
+                    .as("a read of at most 1 MiB of a 512 MiB file")
+                    .isInstanceOfSatisfying(
+                            FileOperationException.class,
+                            e -> assertThat(e.reason()).isEqualTo(FileOperationException.Reason.TOO_LARGE));
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .as("refusing the 512 MiB file took")
+                    .isLessThan(Duration.ofSeconds(10));
+            files().delete("files-bounded/sparse");
+        }
+        assertThat(files().readString("files-bounded/small.txt")).isEqualTo("0123456789");
+        files().delete("files-bounded");
+    }
+
+    /**
      * A FIFO the code made is no file to read or write: both are refused at once (an open of a FIFO
      * waits for its other end, which would hang the caller), and the environment works on.
      */

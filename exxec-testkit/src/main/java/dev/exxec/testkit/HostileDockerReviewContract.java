@@ -166,7 +166,13 @@ abstract class HostileDockerReviewContract extends KitArea {
         Duration timeout = Duration.ofSeconds(3);
         ExecutionResult r = env.execute(
                 Code.python(sibling(heartbeat, prefix + ".loot", true)).withTimeout(timeout));
-        assumeTrue(r.stdout().contains("sibling beating"), () -> "no sibling could be made: " + describe(r));
+        if (!r.stdout().contains("sibling beating")) {
+            // The environment refused the sibling (a system call filter): the attack ends there.
+            assertThat(String.valueOf(r.result()))
+                    .as("no sibling was made, so the call must say it was refused: %s", describe(r))
+                    .startsWith("refused");
+            return;
+        }
         failedWith(r, ErrorTypes.TIMEOUT);
         assertThat(stopsGrowing(() -> sizeOf(env, heartbeat), SLACK))
                 .as(
@@ -191,7 +197,13 @@ abstract class HostileDockerReviewContract extends KitArea {
         String loot = prefix + ".loot";
         ExecutionResult first =
                 env.execute(Code.python(sibling(heartbeat, loot, false)).withTimeout(Duration.ofSeconds(10)));
-        assumeTrue("sibling started".equals(first.result()), () -> "no sibling could be made: " + describe(first));
+        if (!"sibling started".equals(first.result())) {
+            // The environment refused the sibling (a system call filter): the attack ends there.
+            assertThat(String.valueOf(first.result()))
+                    .as("no sibling was made, so the call must say it was refused: %s", describe(first))
+                    .startsWith("refused");
+            return;
+        }
         String secret = "exxec-kit-review-secret-" + UUID.randomUUID();
         for (int i = 0; i < 3; i++) {
             ExecutionResult later = succeeded(env.execute(

@@ -29,6 +29,15 @@ public record SyscallPolicy(List<SyscallGroup> groups) {
     public static final long NEW_NAMESPACES =
             0x00020000L | 0x02000000L | 0x04000000L | 0x08000000L | 0x10000000L | 0x20000000L | 0x40000000L;
 
+    /**
+     * {@code CLONE_PARENT}: the new process becomes its caller's sibling, a child of the caller's
+     * parent. A call's first process is a child of something outside the call (Docker's exec, the
+     * sandbox's init): its sibling is outside the call's process tree, so a call's killer that follows
+     * the tree, its session and its orphans does not find it (the docker review made one that outlived
+     * its deadline and read every later call's variables). glibc, Go and Rust never use it.
+     */
+    public static final long CLONE_PARENT = 0x00008000L;
+
     /** What the zygote's children unshare: mount, PID, IPC, cgroup and network namespaces; never a user namespace. */
     public static final long ZYGOTE_NAMESPACES = 0x00020000L | 0x20000000L | 0x08000000L | 0x02000000L | 0x40000000L;
 
@@ -78,9 +87,10 @@ public record SyscallPolicy(List<SyscallGroup> groups) {
             new SyscallGroup(
                     "clone makes threads and processes (glibc's fork, pthread_create and posix_spawn use it),"
                             + " but never new namespaces: the sandbox's shape is exxec's, and a new user"
-                            + " namespace is where most namespace exploits start. Flags are checked in the"
-                            + " low 32 bits, the only ones clone reads.",
-                    new AllowIf(List.of(ArgumentCondition.noneOf(0, NEW_NAMESPACES))),
+                            + " namespace is where most namespace exploits start; and never a sibling of the"
+                            + " caller (CLONE_PARENT), which leaves the call's process tree. Flags are checked"
+                            + " in the low 32 bits, the only ones clone reads.",
+                    new AllowIf(List.of(ArgumentCondition.noneOf(0, NEW_NAMESPACES | CLONE_PARENT))),
                     List.of("clone")),
             new SyscallGroup(
                     "clone3 takes its flags in memory, where a filter cannot read them: ENOSYS, which glibc,"

@@ -293,6 +293,12 @@ class SyscallFilterTest {
                         .isEqualTo(EPERM);
             }
         }
+        // A sibling of the caller (CLONE_PARENT, with a fork's or a thread's flags) leaves the call's tree.
+        for (long flags : new long[] {0x8000L | 17, 0x8000L | FORK, 0x8000L | THREAD}) {
+            assertThat(verdict(SyscallFilter.STRICT, arch, "clone", flags))
+                    .as("%x", flags)
+                    .isEqualTo(EPERM);
+        }
         // clone reads only the low 32 bits: high bits neither help nor harm
         assertThat(verdict(SyscallFilter.STRICT, arch, "clone", FORK | 0x100000000L))
                 .isEqualTo(ALLOW);

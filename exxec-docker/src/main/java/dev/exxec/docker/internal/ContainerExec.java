@@ -505,6 +505,10 @@ public final class ContainerExec implements ExecProcess {
                 cut = in.transferTo(OutputStream.nullOutputStream()) > 0;
             } catch (IOException e) {
                 // the stream was closed: keep what came
+            } catch (RuntimeException | Error e) {
+                // Whatever went wrong (the heap), the waiting caller hears of it and never hangs.
+                result.completeExceptionally(e);
+                return;
             }
             result.complete(new Collected(kept, cut));
         });

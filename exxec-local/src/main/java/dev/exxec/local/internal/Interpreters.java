@@ -497,16 +497,19 @@ public final class Interpreters {
             java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                     java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
 
-    /** This JVM's directory of driver files, removed when the JVM exits. */
+    /**
+     * This JVM's directory of driver files, removed when the JVM exits: {@code drivers} in a directory
+     * of its own (whose owner file a sandbox, which sees the drivers, must not see).
+     */
     public static Path driverRoot() throws IOException {
         Path root = driverRoot;
         if (root == null) {
             synchronized (Interpreters.class) {
                 root = driverRoot;
                 if (root == null) {
-                    Path created = Files.createTempDirectory(LeftoverSweep.prefix("drivers"), READABLE);
+                    Path created = LeftoverSweep.create(READABLE);
                     Reaper.register(() -> deleteTree(created));
-                    driverRoot = root = created;
+                    driverRoot = root = Files.createDirectory(created.resolve("drivers"), READABLE);
                 }
             }
         }

@@ -103,6 +103,21 @@ final class Results {
         }
     }
 
+    /**
+     * A name as a model may read it in a listing: as it is when every character is printable, else
+     * quoted and escaped as a JSON string, so that a name holding a newline never reads as more
+     * entries and one holding an escape sequence never reaches a terminal raw.
+     */
+    static String printable(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || c == '"' && i == 0) {
+                return dev.exxec.internal.Json.write(name);
+            }
+        }
+        return name;
+    }
+
     static CallToolResult ok(String text, Map<String, Object> structured) {
         return result(text, structured, false);
     }

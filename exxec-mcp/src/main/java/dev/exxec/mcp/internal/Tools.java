@@ -10,6 +10,7 @@ import dev.exxec.ExecutionEvent;
 import dev.exxec.ExecutionResult;
 import dev.exxec.ExxecException;
 import dev.exxec.FileEntry;
+import dev.exxec.FileOperationException;
 import dev.exxec.Language;
 import dev.exxec.ProcessOutput;
 import dev.exxec.ProcessSpec;
@@ -381,18 +382,25 @@ public final class Tools {
     private CallToolResult readFile(McpSyncServerExchange exchange, CallToolRequest request, Args args) {
         String path = args.requiredNonBlank("path");
         var files = env(exchange).files();
-        FileEntry entry = files.stat(path);
-        if (entry.isDirectory()) {
-            return Results.error("IsADirectoryError", path + " is a directory; list it with list_files");
+        // One read, bounded while it reads: a size looked at first could be another file's by the time
+        // the file is read (the code can swap it), and a file of /proc says 0 bytes and never ends.
+        long maxBytes = 4L * maxOutputChars;
+        byte[] bytes;
+        try {
+            bytes = files.read(path, maxBytes);
+        } catch (FileOperationException e) {
+            if (e.reason() == FileOperationException.Reason.IS_A_DIRECTORY) {
+                return Results.error("IsADirectoryError", path + " is a directory; list it with list_files");
+            }
+            if (e.reason() == FileOperationException.Reason.TOO_LARGE) {
+                return Results.error(
+                        "FileTooLargeError",
+                        path + " holds more than " + maxBytes + " bytes; read_file returns at most " + maxOutputChars
+                                + " characters: read parts of it with run_command (head, tail, sed -n, grep)");
+            }
+            throw e;
         }
-        // Cheap refusal of a huge file before reading it whole.
-        if (entry.size() > 4L * maxOutputChars) {
-            return Results.error(
-                    "FileTooLargeError",
-                    path + " is " + entry.size() + " bytes; read_file returns at most " + maxOutputChars
-                            + " characters: read parts of it with run_command (head, tail, sed -n, grep)");
-        }
-        String content = new String(files.read(path), StandardCharsets.UTF_8);
+        String content = new String(bytes, StandardCharsets.UTF_8);
         if (content.length() > maxOutputChars) {
             return Results.error(
                     "FileTooLargeError",
@@ -400,8 +408,8 @@ public final class Tools {
                             + ": read parts of it with run_command (head, tail, sed -n, grep)");
         }
         Map<String, Object> s = new LinkedHashMap<>();
-        s.put("path", entry.path());
-        s.put("size", entry.size());
+        s.put("path", path);
+        s.put("size", bytes.length);
         s.put("content", content);
         return Results.ok(content, s);
     }
@@ -430,9 +438,15 @@ public final class Tools {
         List<FileEntry> entries = env(exchange).files().list(path);
         StringBuilder text = new StringBuilder();
         List<Map<String, Object>> list = new ArrayList<>();
+        int shown = 0;
         for (FileEntry e : entries) {
+            // A listing is capped like output: the code can make more entries than a model can read.
+            if (text.length() >= maxOutputChars) {
+                break;
+            }
             String type = e.type().name().toLowerCase(java.util.Locale.ROOT);
-            text.append(e.isDirectory() ? e.name() + "/" : e.name());
+            String name = Results.printable(e.name());
+            text.append(e.isDirectory() ? name + "/" : name);
             if (e.isFile()) {
                 text.append("  ").append(e.size()).append(" bytes");
             } else if (!e.isDirectory()) {
@@ -446,13 +460,22 @@ public final class Tools {
             m.put("size", e.size());
             m.put("modified", e.modified().toString());
             list.add(m);
+            shown++;
         }
         if (entries.isEmpty()) {
             text.append("(empty directory)");
+        } else if (shown < entries.size()) {
+            text.append("... and ")
+                    .append(entries.size() - shown)
+                    .append(" more entries, left out (list_files shows at most ")
+                    .append(maxOutputChars)
+                    .append(" characters; narrow it with run_command: ls, find)");
         }
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("path", path);
         s.put("entries", list);
+        s.put("total", entries.size());
+        s.put("truncated", shown < entries.size());
         return Results.ok(text.toString().stripTrailing(), s);
     }
 
