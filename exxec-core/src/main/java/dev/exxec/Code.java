@@ -40,7 +40,7 @@ public record Code(
         if (timeout != null && timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must not be negative: " + timeout);
         }
-        env = Map.copyOf(env);
+        env = dev.exxec.internal.Variables.checked(env);
     }
 
     /** Code in the environment's default language. */

@@ -31,7 +31,7 @@ public record Command(
         if (timeout != null && timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must not be negative: " + timeout);
         }
-        env = Map.copyOf(env);
+        env = dev.exxec.internal.Variables.checked(env);
     }
 
     /** A command with the environment's defaults. */

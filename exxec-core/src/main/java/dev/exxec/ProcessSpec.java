@@ -28,7 +28,7 @@ public record ProcessSpec(
         if (outputLimit != null && outputLimit <= 0) {
             throw new IllegalArgumentException("outputLimit must be positive: " + outputLimit);
         }
-        env = Map.copyOf(env);
+        env = dev.exxec.internal.Variables.checked(env);
     }
 
     /** A process with the environment's defaults. */

@@ -24,7 +24,7 @@ public record TerminalSpec(
         if (command != null && command.isBlank()) {
             throw new IllegalArgumentException("command is blank; pass null for a login shell");
         }
-        env = Map.copyOf(env);
+        env = dev.exxec.internal.Variables.checked(env);
     }
 
     /** A login shell of the given size. */

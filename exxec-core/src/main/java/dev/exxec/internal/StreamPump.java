@@ -63,6 +63,18 @@ public final class StreamPump implements Runnable {
         return record;
     }
 
+    /**
+     * Whether a result record came that was larger than the record limit: it was dropped whole, never
+     * passed on as output (where exxec's marker would have shown), and no record counts.
+     */
+    public boolean recordTooLarge() {
+        return recordTooLarge;
+    }
+
+    private volatile boolean recordTooLarge;
+    /** In the middle of a result record too large to keep: drop what comes up to its line's end. */
+    private boolean discarding;
+
     @Override
     public void run() {
         byte[] buffer = new byte[16 * 1024];
@@ -77,6 +89,9 @@ public final class StreamPump implements Runnable {
                     continue;
                 }
                 pending.append(buffer, 0, n);
+                if (discarding) {
+                    skipDiscarded();
+                }
                 drainLines();
                 if (pending.length() > 0 && (pending.length() >= MAX_PENDING || in.available() == 0)) {
                     flushPartial();
@@ -85,8 +100,19 @@ public final class StreamPump implements Runnable {
         } catch (IOException e) {
             // The stream was closed under us (process killed, streams force-closed): end quietly.
         }
-        if (pending.length() > 0) {
+        if (pending.length() > 0 && !discarding) {
             line(pending.length(), false);
+        }
+    }
+
+    /** Drops the rest of a result record too large to keep, up to and with its line feed. */
+    private void skipDiscarded() {
+        int newline = pending.indexOf((byte) '\n', 0);
+        if (newline >= 0) {
+            pending.consume(newline + 1);
+            discarding = false;
+        } else {
+            pending.consume(pending.length());
         }
     }
 
@@ -105,7 +131,12 @@ public final class StreamPump implements Runnable {
                 emit(pending.array(), pending.offset(), at);
                 int from = pending.offset() + at + marker.length;
                 int to = pending.offset() + length - (terminated ? 1 : 0);
-                record = Arrays.copyOfRange(pending.array(), from, Math.max(from, to));
+                if (to - from > recordLimit) {
+                    record = null;
+                    recordTooLarge = true;
+                } else {
+                    record = Arrays.copyOfRange(pending.array(), from, Math.max(from, to));
+                }
                 pending.consume(length);
                 return;
             }
@@ -121,6 +152,15 @@ public final class StreamPump implements Runnable {
             int separator = pending.indexOf(RECORD_SEPARATOR, 0);
             if (separator >= 0 && length - separator <= recordLimit + marker.length) {
                 length = separator;
+            } else if (separator >= 0 && startsWithMarker(separator)) {
+                // A result record larger than the limit: what came before it is output, the record is
+                // dropped whole (never output) and reported as too large.
+                emit(pending.array(), pending.offset(), separator);
+                pending.consume(length);
+                record = null;
+                recordTooLarge = true;
+                discarding = true;
+                return;
             }
         }
         length = Utf8.boundary(pending.array(), pending.offset(), length);
@@ -128,6 +168,18 @@ public final class StreamPump implements Runnable {
             emit(pending.array(), pending.offset(), length);
             pending.consume(length);
         }
+    }
+
+    private boolean startsWithMarker(int at) {
+        if (pending.length() - at < marker.length) {
+            return false;
+        }
+        for (int i = 0; i < marker.length; i++) {
+            if (pending.array()[pending.offset() + at + i] != marker[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void emit(byte[] bytes, int offset, int length) {

@@ -76,7 +76,7 @@ public record EnvironmentSettings(
     public EnvironmentSettings {
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(language, "language");
-        env = Map.copyOf(env);
+        env = dev.exxec.internal.Variables.checked(env);
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must not be negative");
         }
@@ -90,10 +90,16 @@ public record EnvironmentSettings(
 
     /** Reads the shared keys, with defaults for those absent. */
     public static EnvironmentSettings read(ConfigReader config) {
+        Map<String, String> env = config.map("env");
+        try {
+            dev.exxec.internal.Variables.checked(env);
+        } catch (IllegalArgumentException e) {
+            throw new dev.exxec.ConfigException("env", "config key 'env': " + e.getMessage());
+        }
         return new EnvironmentSettings(
                 config.duration("timeout").orElse(DEFAULT_TIMEOUT),
                 config.language("language").orElse(Language.PYTHON),
-                config.map("env"),
+                env,
                 config.nonBlank("cwd").orElse(null),
                 config.bytes("outputLimit").orElse(DEFAULT_OUTPUT_LIMIT),
                 config.bool("stopOnOutputLimit").orElse(false),

@@ -217,6 +217,14 @@ public final class ExecutionRun {
     }
 
     private static void codeOutcome(Spec spec, StreamPump outPump, int exitCode, ExecutionResult.Builder result) {
+        if (outPump.recordTooLarge()) {
+            result.error(
+                    "the result could not be read: it is larger than the limit of "
+                            + Math.max(spec.outputLimit(), 1 << 20) + " bytes",
+                    ErrorTypes.OUTPUT_LIMIT,
+                    null);
+            return;
+        }
         byte[] raw;
         try {
             raw = switch (spec.result()) {

@@ -52,6 +52,42 @@ class StreamPumpTest {
         assertThat(String.join("", pieces)).doesNotContain("exxec-result");
     }
 
+    /**
+     * A result record larger than the record limit is dropped whole and said to be too large: neither
+     * the record nor exxec's marker ever shows as output (the second review saw a 20 MB result come
+     * back as standard output, marker and all, with the call reported a success without a result).
+     */
+    @Test
+    void aRecordLargerThanTheLimitIsNeverOutput() throws Exception {
+        String big = MARKER + "{\"ok\":true,\"value\":\"" + "x".repeat(3 << 20) + "\"}\n";
+        for (boolean slowly : new boolean[] {false, true}) {
+            pieces.clear();
+            OutputCapture capture = new OutputCapture(16 << 20);
+            InputStream in = bytes("before\n" + big + "after\n");
+            StreamPump pump = pump(
+                    slowly
+                            ? new java.io.FilterInputStream(in) {
+                                @Override
+                                public int read(byte[] b, int off, int len) throws java.io.IOException {
+                                    return super.read(b, off, Math.min(len, 4096)); // arrives in pieces, as from a pipe
+                                }
+
+                                @Override
+                                public int available() {
+                                    return 0;
+                                }
+                            }
+                            : in,
+                    capture,
+                    true);
+            pump.run();
+            assertThat(pump.record()).as("slowly=%s", slowly).isNull();
+            assertThat(capture.text()).as("slowly=%s", slowly).isEqualTo("before\nafter\n");
+            assertThat(String.join("", pieces)).doesNotContain("exxec-result");
+            assertThat(pump.recordTooLarge()).as("slowly=%s", slowly).isTrue();
+        }
+    }
+
     @Test
     void aMarkerWithAnotherNonceIsOrdinaryOutput() {
         OutputCapture capture = new OutputCapture(1 << 20);

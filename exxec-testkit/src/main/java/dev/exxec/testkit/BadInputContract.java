@@ -1,5 +1,7 @@
 package dev.exxec.testkit;
 
+import static dev.exxec.testkit.Outcomes.describe;
+import static dev.exxec.testkit.Outcomes.succeeded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -9,6 +11,7 @@ import dev.exxec.Code;
 import dev.exxec.Command;
 import dev.exxec.ConfigException;
 import dev.exxec.ExecutionEnvironment;
+import dev.exxec.ExecutionResult;
 import dev.exxec.Exxec;
 import dev.exxec.Language;
 import dev.exxec.ProcessSpec;
@@ -42,6 +45,39 @@ abstract class BadInputContract extends KitArea {
             assertThatThrownBy(() -> ProcessSpec.of(blank)).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> env().execute(blank)).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> env().executeCommand(blank)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    /**
+     * A variable whose name is empty or holds {@code =} or NUL, or whose value holds NUL, is refused
+     * with the name said, before anything runs (the second review saw them end in a launcher's
+     * failure or a driver's traceback, differently per path); a name with other odd characters is a
+     * name like any.
+     */
+    @Test
+    void badVariablesAreRefusedByName() {
+        for (Map<String, String> bad :
+                List.of(Map.of("A=B", "1"), Map.of("", "1"), Map.of("A\0B", "1"), Map.of("SECRETISH", "a\0b"))) {
+            List<ThrowingCallable> uses = List.of(
+                    () -> Code.python("_result = 1").withEnv(bad),
+                    () -> Command.of("true").withEnv(bad),
+                    () -> env().execute(Code.python("_result = 1").withEnv(bad)));
+            for (ThrowingCallable use : uses) {
+                assertThatThrownBy(use)
+                        .as("variables %s", bad.keySet())
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("environment variable")
+                        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("a\0b"));
+            }
+        }
+        assertThatThrownBy(() -> newEnv(Map.of("env", Map.of("A=B", "1"))))
+                .isInstanceOfSatisfying(
+                        ConfigException.class, e -> assertThat(e.key()).isEqualTo("env"));
+        if (caps().supports(dev.exxec.Language.PYTHON)) {
+            ExecutionResult r =
+                    succeeded(env().execute(Code.python("import os\n_result = os.environ.get('EXXEC_KIT_ODD:-.x')")
+                            .withEnv("EXXEC_KIT_ODD:-.x", "1")));
+            assertThat(r.result()).as(describe(r)).isEqualTo("1");
         }
     }
 
