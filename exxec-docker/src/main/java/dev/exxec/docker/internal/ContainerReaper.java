@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * exxec makes carries labels naming exxec, its owner (host, pid and start time of the JVM) and its
  * creation time. A JVM that ends normally removes its containers and networks (each environment's
  * {@code close()}, run by exxec's shutdown hook if the caller did not) and keeps its prepared images
- * to its end; a JVM killed with SIGKILL cannot remove anything, so every environment start sweeps what
+ * to its end, when its shutdown hook removes them; a JVM killed with SIGKILL cannot remove anything, so every environment start sweeps what
  * belongs to JVMs of this host that are gone, their prepared images included.
  */
 public final class ContainerReaper {

@@ -35,8 +35,9 @@ import java.util.concurrent.ExecutionException;
  * root file system keeps out of reach of the archive API and of any exec; one commit does both, and
  * later environments start without uploading anything. Works the same with a remote daemon.
  *
- * <p>Each prepared image carries the labels of the JVM that made it ({@link ContainerReaper#labels}):
- * the sweep of the next environment start on this host removes those of JVMs that are gone.
+ * <p>Each prepared image carries the labels of the JVM that made it ({@link ContainerReaper#labels})
+ * and is removed when that JVM ends; the sweep of the next environment start on this host removes
+ * those of JVMs that could not (killed with SIGKILL).
  */
 public final class PreparedImages {
     /**
@@ -171,6 +172,8 @@ public final class PreparedImages {
                     .withTag(tag)
                     .withLabels(imageLabels)
                     .exec();
+            // Kept for this JVM's later environments, removed when it ends: nothing it made outlives it.
+            dev.exxec.internal.Reaper.register(() -> removeWhenUnused(client, prepared));
             return new Prepared(prepared, probe);
         } catch (IOException e) {
             throw new EnvironmentStartException(
@@ -197,6 +200,32 @@ public final class PreparedImages {
                         ContainerReaper.remember(made);
                     }
                 });
+            }
+        }
+    }
+
+    /**
+     * Removes a prepared image at this JVM's end, once no container uses it: the environments' own
+     * closes run beside this one at shutdown, so a removal refused because a container still uses the
+     * image is tried again for a few seconds; what is left then is the next start's sweep's.
+     */
+    private static void removeWhenUnused(DockerClient client, String image) {
+        long deadline = System.nanoTime() + 4_000_000_000L;
+        while (true) {
+            try {
+                client.removeImageCmd(image).exec();
+                return;
+            } catch (com.github.dockerjava.api.exception.NotFoundException e) {
+                return;
+            } catch (RuntimeException e) {
+                if (System.nanoTime() > deadline) {
+                    return;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
             }
         }
     }
