@@ -3,12 +3,17 @@ package dev.exxec.internal;
 import java.util.Map;
 
 /**
- * The check every set of environment variables passes, whoever gives it: a variable's name is not
- * empty and holds neither {@code =} nor NUL, its value holds no NUL. A name with {@code =} would
- * become another variable (or none) in the process's environment block, one with NUL cannot be
- * passed at all; refused here, with the name said, instead of failing somewhere in a launcher.
+ * The check every set of environment variables passes, whoever gives it: a variable's name is a
+ * shell identifier (letters, digits and underscores, not starting with a digit), its value holds no
+ * NUL. A name with {@code =} would become another variable (or none) in the process's environment
+ * block, one with NUL cannot be passed at all, and one with other characters is dropped by every
+ * shell a provider starts the code through (docker's and ssh's launchers are shells): so the same
+ * call would get it on one provider and not on another. Refused here, with the name said, instead of
+ * failing somewhere in a launcher or vanishing.
  */
 public final class Variables {
+    private static final java.util.regex.Pattern IDENTIFIER = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
     private Variables() {}
 
     /** Returns {@code env} copied, or throws {@link IllegalArgumentException} naming the bad variable. */
@@ -18,13 +23,10 @@ public final class Variables {
             if (name.isEmpty()) {
                 throw new IllegalArgumentException("an environment variable has an empty name");
             }
-            if (name.indexOf('=') >= 0) {
-                throw new IllegalArgumentException(
-                        "environment variable name " + Json.write(name) + " contains '=', which no name may");
-            }
-            if (name.indexOf('\0') >= 0) {
-                throw new IllegalArgumentException(
-                        "environment variable name " + Json.write(name) + " contains a NUL character");
+            if (!IDENTIFIER.matcher(name).matches()) {
+                throw new IllegalArgumentException("environment variable name " + Json.write(name)
+                        + " is not a name every shell passes on: use letters, digits and underscores, not"
+                        + " starting with a digit");
             }
             if (value.indexOf('\0') >= 0) {
                 // The value is not shown: it may be a secret.

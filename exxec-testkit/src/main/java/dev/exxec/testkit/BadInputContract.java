@@ -1,7 +1,5 @@
 package dev.exxec.testkit;
 
-import static dev.exxec.testkit.Outcomes.describe;
-import static dev.exxec.testkit.Outcomes.succeeded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -11,7 +9,6 @@ import dev.exxec.Code;
 import dev.exxec.Command;
 import dev.exxec.ConfigException;
 import dev.exxec.ExecutionEnvironment;
-import dev.exxec.ExecutionResult;
 import dev.exxec.Exxec;
 import dev.exxec.Language;
 import dev.exxec.ProcessSpec;
@@ -49,15 +46,21 @@ abstract class BadInputContract extends KitArea {
     }
 
     /**
-     * A variable whose name is empty or holds {@code =} or NUL, or whose value holds NUL, is refused
-     * with the name said, before anything runs (the second review saw them end in a launcher's
-     * failure or a driver's traceback, differently per path); a name with other odd characters is a
-     * name like any.
+     * A variable whose name is not a shell identifier (empty, holding {@code =}, NUL, {@code :} or
+     * {@code -}...), or whose value holds NUL, is refused with the name said, before anything runs:
+     * the second review saw such names end in a launcher's failure or a driver's traceback,
+     * differently per path, and the shells that docker and ssh launch code through drop the rest, so
+     * a call would get them on one provider and not on another.
      */
     @Test
     void badVariablesAreRefusedByName() {
-        for (Map<String, String> bad :
-                List.of(Map.of("A=B", "1"), Map.of("", "1"), Map.of("A\0B", "1"), Map.of("SECRETISH", "a\0b"))) {
+        for (Map<String, String> bad : List.of(
+                Map.of("A=B", "1"),
+                Map.of("", "1"),
+                Map.of("A\0B", "1"),
+                Map.of("A:-.x", "1"),
+                Map.of("1A", "1"),
+                Map.of("SECRETISH", "a\0b"))) {
             List<ThrowingCallable> uses = List.of(
                     () -> Code.python("_result = 1").withEnv(bad),
                     () -> Command.of("true").withEnv(bad),
@@ -73,12 +76,6 @@ abstract class BadInputContract extends KitArea {
         assertThatThrownBy(() -> newEnv(Map.of("env", Map.of("A=B", "1"))))
                 .isInstanceOfSatisfying(
                         ConfigException.class, e -> assertThat(e.key()).isEqualTo("env"));
-        if (caps().supports(dev.exxec.Language.PYTHON)) {
-            ExecutionResult r =
-                    succeeded(env().execute(Code.python("import os\n_result = os.environ.get('EXXEC_KIT_ODD:-.x')")
-                            .withEnv("EXXEC_KIT_ODD:-.x", "1")));
-            assertThat(r.result()).as(describe(r)).isEqualTo("1");
-        }
     }
 
     @Test

@@ -51,9 +51,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -79,19 +77,8 @@ import org.junit.jupiter.api.Timeout;
  * test itself started, never with process ids the code prints.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-abstract class HostileContract extends KitArea {
-    /** The contract's margin after a deadline. */
-    private static final Duration SLACK = Duration.ofSeconds(1);
-    /** How long apart two sizes of a heartbeat file are read: the beat is every 100 ms. */
-    private static final Duration BEAT_WINDOW = Duration.ofMillis(500);
-
+abstract class HostileContract extends HostileArea {
     private static final long MIB = 1L << 20;
-    /** The limits every hostile environment asks for, small so that the cases are fast. */
-    private static final Map<String, Object> LIMITS =
-            Map.of("memory", "256m", "pids", "64", "fileSize", "64m", "timeout", "10");
-    /** The keys of {@link #LIMITS} a provider may not know; its capabilities then say what it enforces. */
-    private static final Set<String> LIMIT_KEYS = Set.of("memory", "pids", "fileSize");
-
     /** How a fork bomb may end: its own error, a crash, the deadline, or the memory limit. */
     private static final Set<String> BOMB_ENDINGS =
             Set.of("BlockingIOError", "OSError", ErrorTypes.PROCESS_EXIT, ErrorTypes.TIMEOUT, ErrorTypes.MEMORY_LIMIT);
@@ -150,49 +137,17 @@ abstract class HostileContract extends KitArea {
             _result = "started"
             """;
 
-    private @Nullable ExecutionEnvironment hostile;
     private int baselineThreads;
 
     HostileContract(EnvironmentFactory factory) {
         super(factory);
     }
 
-    /** Skips the whole area, before any program runs, where hostile code would reach a real machine. */
+    /** This JVM's threads before the area, to see that hostile code leaves none behind. */
     @BeforeAll
     @Timeout(value = TIMEOUT_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    final void onlyWhereIsolated() {
-        Isolation isolation = caps().isolation();
-        assumeTrue(
-                isolation.atLeast(Isolation.OS_SANDBOX),
-                () -> "hostile code runs only where the environment declares isolation OS_SANDBOX or"
-                        + " stronger; this one declares " + isolation + ", so it would hit the real machine");
+    final void countThreadsBefore() {
         baselineThreads = ManagementFactory.getThreadMXBean().getThreadCount();
-    }
-
-    /** The area's environment with the kit's small limits, created on first use. */
-    private synchronized ExecutionEnvironment hostile() {
-        if (hostile == null) {
-            hostile = limited(Map.of());
-        }
-        return hostile;
-    }
-
-    /**
-     * A new environment with the kit's small limits and {@code overrides}; a limit key the provider
-     * does not accept is left out (its capabilities then say which limits it enforces anyway).
-     */
-    private ExecutionEnvironment limited(Map<String, ?> overrides) {
-        Map<String, Object> config = new LinkedHashMap<>(LIMITS);
-        config.putAll(overrides);
-        while (true) {
-            try {
-                return newEnv(config);
-            } catch (ConfigException e) {
-                if (e.key() == null || !LIMIT_KEYS.contains(e.key()) || config.remove(e.key()) == null) {
-                    throw e;
-                }
-            }
-        }
     }
 
     private ResourceLimits limits() {
@@ -203,70 +158,8 @@ abstract class HostileContract extends KitArea {
         assumeTrue(caps().files(), "the environment does not declare files");
     }
 
-    /** Python that first assigns each value (string, number or boolean) to its name. */
-    private static String python(Map<String, ?> values, String program) {
-        StringBuilder source = new StringBuilder();
-        new TreeMap<>(values)
-                .forEach((name, value) ->
-                        source.append(name).append(" = ").append(literal(value)).append('\n'));
-        return source.append(program).toString();
-    }
-
-    private static String literal(Object value) {
-        if (value instanceof Boolean b) {
-            return b ? "True" : "False";
-        }
-        if (value instanceof Number n) {
-            return n.toString();
-        }
-        StringBuilder s = new StringBuilder("\"");
-        for (char c : value.toString().toCharArray()) {
-            if (c == '"' || c == '\\') {
-                s.append('\\').append(c);
-            } else if (c < 0x20 || c > 0x7e) {
-                s.append(String.format("\\u%04x", (int) c));
-            } else {
-                s.append(c);
-            }
-        }
-        return s.append('"').toString();
-    }
-
     private static Duration since(long nanos) {
         return Duration.ofNanos(System.nanoTime() - nanos);
-    }
-
-    /**
-     * Whether a heartbeat stops: two sizes read {@link #BEAT_WINDOW} apart are equal, tried again
-     * while the first of the two was read less than {@code within} from now.
-     */
-    private static boolean stopsGrowing(LongSupplier size, Duration within) throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        long before = size.getAsLong();
-        while (true) {
-            Thread.sleep(BEAT_WINDOW);
-            long after = size.getAsLong();
-            if (after == before) {
-                return true;
-            }
-            if (System.nanoTime() - BEAT_WINDOW.toNanos() > deadline) {
-                return false;
-            }
-            before = after;
-        }
-    }
-
-    /** The size of a workspace file through {@code files()}, or -1 when it is not there. */
-    private static long sizeOf(ExecutionEnvironment env, String path) {
-        return env.files().exists(path) ? env.files().stat(path).size() : -1;
-    }
-
-    /** Asserts that the heartbeat file that the code wrote stops growing within the contract's slack. */
-    private static void assertBeatStops(ExecutionEnvironment env, String heartbeat, String what)
-            throws InterruptedException {
-        assertThat(stopsGrowing(() -> sizeOf(env, heartbeat), SLACK))
-                .as("%s: its heartbeat file %s still grows", what, heartbeat)
-                .isTrue();
     }
 
     /**
@@ -275,10 +168,7 @@ abstract class HostileContract extends KitArea {
      */
     @AfterEach
     final void hostStaysHealthy() {
-        ExecutionEnvironment env;
-        synchronized (this) {
-            env = hostile;
-        }
+        ExecutionEnvironment env = hostileIfMade();
         if (env != null && !env.isClosed() && env.capabilities().supports(Language.PYTHON)) {
             long start = System.nanoTime();
             ExecutionResult r = succeeded(env.execute(Code.python("_result = 1").withTimeout(Duration.ofSeconds(10))));
@@ -323,7 +213,7 @@ abstract class HostileContract extends KitArea {
             assertThat(sizeOf(hostile(), heartbeat))
                     .as("the bomb ran and beat: %s", describe(r))
                     .isPositive();
-            assertBeatStops(hostile(), heartbeat, "the fork bomb");
+            assertBeatStops(hostile(), heartbeat, () -> "the fork bomb");
             hostile().files().delete(heartbeat);
         }
     }
@@ -352,7 +242,7 @@ abstract class HostileContract extends KitArea {
             assertThat(sizeOf(hostile(), heartbeat))
                     .as("the bomb ran and beat: %s", describe(r))
                     .isPositive();
-            assertBeatStops(hostile(), heartbeat, "the shell fork bomb");
+            assertBeatStops(hostile(), heartbeat, () -> "the shell fork bomb");
             hostile().files().delete(heartbeat);
         }
     }
@@ -517,7 +407,7 @@ abstract class HostileContract extends KitArea {
                         .withTimeout(timeout));
         failedWith(r, ErrorTypes.TIMEOUT);
         assertThat(r.stdout()).as("the daemon started: %s", describe(r)).contains("daemon beating");
-        assertBeatStops(hostile(), heartbeat, "the daemon after the deadline");
+        assertBeatStops(hostile(), heartbeat, () -> "the daemon after the deadline");
         hostile().files().delete(heartbeat);
     }
 
@@ -716,15 +606,6 @@ abstract class HostileContract extends KitArea {
             } else {
                 assertThat(listing.errorType()).as(describe(listing)).isIn(FILE_REFUSALS);
             }
-        }
-    }
-
-    private static HostSide.PlantedSecret plant() {
-        try {
-            return HostSide.plantSecret();
-        } catch (IOException e) {
-            Assumptions.abort("cannot plant a secret in the host home " + HostSide.home() + ": " + e);
-            throw new AssertionError("unreachable", e);
         }
     }
 

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.exxec.Code;
-import dev.exxec.ConfigException;
 import dev.exxec.ErrorTypes;
 import dev.exxec.ExecutionEnvironment;
 import dev.exxec.ExecutionResult;
@@ -15,14 +14,9 @@ import dev.exxec.Isolation;
 import dev.exxec.Language;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
-import java.util.function.LongSupplier;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * What a second hostile review of {@code docker} found (after issue 13), written for any isolated
@@ -40,12 +34,7 @@ import org.junit.jupiter.api.Timeout;
  * <p>Like {@link HostileContract}, the area runs only where the environment declares isolation {@link
  * Isolation#OS_SANDBOX} or stronger; each case makes an environment of its own with small limits.
  */
-abstract class HostileDockerReviewContract extends KitArea {
-    private static final Map<String, Object> LIMITS =
-            Map.of("memory", "256m", "pids", "64", "fileSize", "64m", "timeout", "20");
-    private static final Set<String> LIMIT_KEYS = Set.of("memory", "pids", "fileSize");
-    private static final Duration SLACK = Duration.ofSeconds(1);
-    private static final Duration BEAT_WINDOW = Duration.ofMillis(500);
+abstract class HostileDockerReviewContract extends HostileArea {
     /** The variable a later call is given; an attacker may well know its name. */
     private static final String SECRET_NAME = "EXXEC_KIT_REVIEW_SECRET";
 
@@ -122,31 +111,6 @@ abstract class HostileDockerReviewContract extends KitArea {
         super(factory);
     }
 
-    /** Skips the whole area, before any program runs, where hostile code would reach a real machine. */
-    @BeforeAll
-    @Timeout(value = TIMEOUT_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    final void onlyWhereIsolated() {
-        Isolation isolation = caps().isolation();
-        assumeTrue(
-                isolation.atLeast(Isolation.OS_SANDBOX),
-                () -> "hostile code runs only where the environment declares isolation OS_SANDBOX or"
-                        + " stronger; this one declares " + isolation + ", so it would hit the real machine");
-    }
-
-    /** A new environment with the area's small limits; a limit key the provider does not accept is left out. */
-    private ExecutionEnvironment limited() {
-        Map<String, Object> config = new LinkedHashMap<>(LIMITS);
-        while (true) {
-            try {
-                return newEnv(config);
-            } catch (ConfigException e) {
-                if (e.key() == null || !LIMIT_KEYS.contains(e.key()) || config.remove(e.key()) == null) {
-                    throw e;
-                }
-            }
-        }
-    }
-
     private static String sibling(String heartbeat, String loot, boolean loopForever) {
         return "HEARTBEAT = \"" + heartbeat + "\"\nLOOT = \"" + loot + "\"\nSECRET_NAME = \"" + SECRET_NAME
                 + "\"\nLOOP_FOREVER = " + (loopForever ? "True" : "False") + "\n" + SIBLING;
@@ -160,7 +124,7 @@ abstract class HostileDockerReviewContract extends KitArea {
     void aSiblingOfTheCallInASessionOfItsOwnDiesAtTheDeadline() throws InterruptedException {
         assumeLanguage(Language.PYTHON);
         assumeTrue(caps().files(), "the environment does not declare files");
-        ExecutionEnvironment env = limited();
+        ExecutionEnvironment env = limited(Map.of());
         String prefix = "sibling-deadline-" + UUID.randomUUID();
         String heartbeat = prefix + ".hb";
         Duration timeout = Duration.ofSeconds(3);
@@ -191,7 +155,7 @@ abstract class HostileDockerReviewContract extends KitArea {
     void aSiblingOfTheCallInASessionOfItsOwnNeverSeesALaterCall() throws InterruptedException {
         assumeLanguage(Language.PYTHON);
         assumeTrue(caps().files(), "the environment does not declare files");
-        ExecutionEnvironment env = limited();
+        ExecutionEnvironment env = limited(Map.of());
         String prefix = "sibling-return-" + UUID.randomUUID();
         String heartbeat = prefix + ".hb";
         String loot = prefix + ".loot";
@@ -222,26 +186,5 @@ abstract class HostileDockerReviewContract extends KitArea {
                 .as("a sibling of an earlier call's first process still beats after three later calls")
                 .isFalse();
         env.close();
-    }
-
-    private static boolean stopsGrowing(LongSupplier size, Duration within) throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        long before = size.getAsLong();
-        while (true) {
-            Thread.sleep(BEAT_WINDOW);
-            long after = size.getAsLong();
-            if (after == before) {
-                return true;
-            }
-            if (System.nanoTime() - BEAT_WINDOW.toNanos() > deadline) {
-                return false;
-            }
-            before = after;
-        }
-    }
-
-    /** The size of a workspace file through {@code files()}, or -1 when it is not there. */
-    private static long sizeOf(ExecutionEnvironment env, String path) {
-        return env.files().exists(path) ? env.files().stat(path).size() : -1;
     }
 }

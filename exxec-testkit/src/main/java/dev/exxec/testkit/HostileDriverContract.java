@@ -15,9 +15,7 @@ import dev.exxec.Language;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * A background process of one call races the drivers of later calls (issue 13, finding 6): it
@@ -29,7 +27,7 @@ import org.junit.jupiter.api.Timeout;
  * <p>Hostile code: the area runs only where the environment declares isolation {@link
  * Isolation#OS_SANDBOX} or stronger, as {@link HostileContract}.
  */
-abstract class HostileDriverContract extends KitArea {
+abstract class HostileDriverContract extends HostileArea {
     /**
      * Swaps each new file of the workspace's top directory (not the markers) for PAYLOAD, 200 times
      * each, atomically (a rename over it): a reader that opens the name gets the payload whatever was
@@ -91,17 +89,6 @@ abstract class HostileDriverContract extends KitArea {
 
     HostileDriverContract(EnvironmentFactory factory) {
         super(factory);
-    }
-
-    /** Skips the whole area where hostile code would reach a real machine. */
-    @BeforeAll
-    @Timeout(value = TIMEOUT_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    final void onlyWhereIsolated() {
-        Isolation isolation = caps().isolation();
-        assumeTrue(
-                isolation.atLeast(Isolation.OS_SANDBOX),
-                () -> "hostile code runs only where the environment declares isolation OS_SANDBOX or"
-                        + " stronger; this one declares " + isolation);
     }
 
     @Test

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.exxec.BackgroundProcess;
-import dev.exxec.ConfigException;
-import dev.exxec.ExecutionEnvironment;
 import dev.exxec.FileEntry;
 import dev.exxec.FileOperationException;
 import dev.exxec.Isolation;
@@ -16,11 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,7 +24,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -44,11 +39,7 @@ import org.junit.jupiter.api.Timeout;
  * <p>Runs only where the environment declares isolation {@link Isolation#OS_SANDBOX} or stronger,
  * like {@link HostileContract}, with the same small memory and process limits.
  */
-abstract class HostileFilesContract extends KitArea {
-    /** The limits of the area's environment: the swapping process is hostile code too. */
-    private static final Map<String, Object> LIMITS = Map.of("memory", "256m", "pids", "64");
-    /** The keys of {@link #LIMITS} a provider may not know. */
-    private static final Set<String> LIMIT_KEYS = Set.of("memory", "pids");
+abstract class HostileFilesContract extends HostileArea {
     /** Reads, and writes, of the swapped file. */
     private static final int ROUNDS = 300;
     /** Operations through the swapped directory, of six kinds in turn. */
@@ -128,41 +119,17 @@ abstract class HostileFilesContract extends KitArea {
                         pass
             """;
 
-    private @Nullable ExecutionEnvironment hostile;
-
     HostileFilesContract(EnvironmentFactory factory) {
         super(factory);
     }
 
-    /** Skips the whole area, before any program runs, where hostile code would reach a real machine. */
+    /** Skips the area where there is nothing to race with or nothing to race. */
     @BeforeAll
     @Timeout(value = TIMEOUT_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    final void onlyWhereIsolated() {
-        Isolation isolation = caps().isolation();
-        assumeTrue(
-                isolation.atLeast(Isolation.OS_SANDBOX),
-                () -> "hostile code runs only where the environment declares isolation OS_SANDBOX or"
-                        + " stronger; this one declares " + isolation + ", so it would hit the real machine");
+    final void needsFilesProcessesAndPython() {
         assumeTrue(caps().files(), "the environment does not declare files");
         assumeTrue(caps().processes(), "the environment does not declare background processes to race with");
         assumeLanguage(Language.PYTHON);
-    }
-
-    /** The area's environment with small limits, created on first use. */
-    private synchronized ExecutionEnvironment hostile() {
-        if (hostile == null) {
-            Map<String, Object> config = new LinkedHashMap<>(LIMITS);
-            while (hostile == null) {
-                try {
-                    hostile = newEnv(config);
-                } catch (ConfigException e) {
-                    if (e.key() == null || !LIMIT_KEYS.contains(e.key()) || config.remove(e.key()) == null) {
-                        throw e;
-                    }
-                }
-            }
-        }
-        return hostile;
     }
 
     /**
@@ -364,42 +331,5 @@ abstract class HostileFilesContract extends KitArea {
             }
         }
         return entries;
-    }
-
-    /** A secret in the host user's home, readable by that user only. */
-    private static HostSide.PlantedSecret plant() {
-        try {
-            HostSide.PlantedSecret secret = HostSide.plantSecret();
-            Files.setPosixFilePermissions(secret.path(), PosixFilePermissions.fromString("rw-------"));
-            return secret;
-        } catch (IOException | UnsupportedOperationException e) {
-            Assumptions.abort("cannot plant a secret in the host home " + HostSide.home() + ": " + e);
-            throw new AssertionError("unreachable", e);
-        }
-    }
-
-    /** Python that first assigns each value (string or number) to its name. */
-    private static String python(Map<String, ?> values, String program) {
-        StringBuilder source = new StringBuilder();
-        new TreeMap<>(values).forEach((name, value) -> {
-            source.append(name).append(" = ");
-            if (value instanceof Number n) {
-                source.append(n);
-            } else {
-                source.append('"');
-                for (char c : value.toString().toCharArray()) {
-                    if (c == '"' || c == '\\') {
-                        source.append('\\').append(c);
-                    } else if (c < 0x20 || c > 0x7e) {
-                        source.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        source.append(c);
-                    }
-                }
-                source.append('"');
-            }
-            source.append('\n');
-        });
-        return source.append(program).toString();
     }
 }

@@ -7,22 +7,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.exxec.Code;
 import dev.exxec.Command;
-import dev.exxec.ConfigException;
 import dev.exxec.ErrorTypes;
 import dev.exxec.ExecutionEnvironment;
 import dev.exxec.ExecutionResult;
 import dev.exxec.Isolation;
 import dev.exxec.Language;
 import java.time.Duration;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
-import java.util.function.Supplier;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Hostile code against the environment's own machinery (issue 13, finding 7): whatever runs the next
@@ -39,12 +32,7 @@ import org.junit.jupiter.api.Timeout;
  * Isolation#OS_SANDBOX} or stronger, with the same small limits. Each case makes an environment of
  * its own: what the attack breaks must not spill into another area.
  */
-abstract class HostileHelpersContract extends KitArea {
-    private static final Map<String, Object> LIMITS =
-            Map.of("memory", "256m", "pids", "64", "fileSize", "64m", "timeout", "10");
-    private static final Set<String> LIMIT_KEYS = Set.of("memory", "pids", "fileSize");
-    private static final Duration SLACK = Duration.ofSeconds(1);
-    private static final Duration BEAT_WINDOW = Duration.ofMillis(500);
+abstract class HostileHelpersContract extends HostileArea {
     /** The variable the next call is given; an attacker may well know its name. */
     private static final String SECRET_NAME = "EXXEC_KIT_SECRET";
 
@@ -198,43 +186,6 @@ abstract class HostileHelpersContract extends KitArea {
         super(factory);
     }
 
-    @BeforeAll
-    @Timeout(value = TIMEOUT_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    final void onlyWhereIsolated() {
-        Isolation isolation = caps().isolation();
-        assumeTrue(
-                isolation.atLeast(Isolation.OS_SANDBOX),
-                () -> "hostile code runs only where the environment declares isolation OS_SANDBOX or"
-                        + " stronger; this one declares " + isolation + ", so it would hit the real machine");
-    }
-
-    /** A new environment with the kit's small limits; a limit key the provider does not accept is left out. */
-    private ExecutionEnvironment limited() {
-        Map<String, Object> config = new LinkedHashMap<>(LIMITS);
-        while (true) {
-            try {
-                return newEnv(config);
-            } catch (ConfigException e) {
-                if (e.key() == null || !LIMIT_KEYS.contains(e.key()) || config.remove(e.key()) == null) {
-                    throw e;
-                }
-            }
-        }
-    }
-
-    /**
-     * Python that first assigns each string to its name, hex-encoded: the program's own text never
-     * holds a value (the secret) that a driver might keep somewhere.
-     */
-    private static String python(Map<String, String> values, String program) {
-        StringBuilder source = new StringBuilder();
-        values.forEach((name, value) -> source.append(name)
-                .append(" = bytes.fromhex(\"")
-                .append(HexFormat.of().formatHex(value.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
-                .append("\").decode()\n"));
-        return source.append(program).toString();
-    }
-
     /**
      * The whole attack, then a Python call and a shell command that each get the secret and loop
      * until their deadline, then a search for the secret.
@@ -243,18 +194,18 @@ abstract class HostileHelpersContract extends KitArea {
     void rewrittenHelpersNeitherSpareTheNextCallNorLearnItsSecret() throws InterruptedException {
         assumeLanguage(Language.PYTHON);
         assumeTrue(caps().files(), "the environment does not declare files");
-        ExecutionEnvironment env = limited();
+        ExecutionEnvironment env = limited(Map.of());
         String prefix = "helpers-" + UUID.randomUUID() + "-";
         String secret = "exxec-kit-secret-" + UUID.randomUUID();
         ExecutionResult attack =
-                succeeded(env.execute(Code.python(python(Map.of("ATTACK_LOOT", prefix + "loot"), ATTACK))
+                succeeded(env.execute(Code.python(pythonHidden(Map.of("ATTACK_LOOT", prefix + "loot"), ATTACK))
                         .withTimeout(Duration.ofSeconds(60))));
         String attacked = attack.stdout();
 
         Duration timeout = Duration.ofSeconds(3);
         String codeBeat = prefix + "code.hb";
         long start = System.nanoTime();
-        ExecutionResult code = env.execute(Code.python(python(Map.of("HEARTBEAT", codeBeat), LOOP))
+        ExecutionResult code = env.execute(Code.python(pythonHidden(Map.of("HEARTBEAT", codeBeat), LOOP))
                 .withEnv(Map.of(SECRET_NAME, secret))
                 .withTimeout(timeout));
         Duration took = Duration.ofNanos(System.nanoTime() - start);
@@ -282,32 +233,10 @@ abstract class HostileHelpersContract extends KitArea {
         }
 
         ExecutionResult search = succeeded(env.execute(
-                Code.python(python(Map.of("NEEDLE", secret), SEARCH)).withTimeout(Duration.ofSeconds(30))));
+                Code.python(pythonHidden(Map.of("NEEDLE", secret), SEARCH)).withTimeout(Duration.ofSeconds(30))));
         assertThat(search.result())
                 .as("files holding the secret after the attack (%s)", attacked)
                 .isEqualTo(java.util.List.of());
         env.close();
-    }
-
-    private static void assertBeatStops(ExecutionEnvironment env, String heartbeat, Supplier<String> what)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + SLACK.toNanos();
-        long before = sizeOf(env, heartbeat);
-        assertThat(before).as("%s: it never beat", what.get()).isPositive();
-        while (true) {
-            Thread.sleep(BEAT_WINDOW);
-            long after = sizeOf(env, heartbeat);
-            if (after == before) {
-                return;
-            }
-            assertThat(System.nanoTime() - BEAT_WINDOW.toNanos() <= deadline)
-                    .as("%s: its heartbeat file %s still grows", what.get(), heartbeat)
-                    .isTrue();
-            before = after;
-        }
-    }
-
-    private static long sizeOf(ExecutionEnvironment env, String path) {
-        return env.files().exists(path) ? env.files().stat(path).size() : -1;
     }
 }

@@ -9,7 +9,6 @@ import dev.exxec.BackgroundProcess;
 import dev.exxec.Code;
 import dev.exxec.CodeSession;
 import dev.exxec.Command;
-import dev.exxec.ConfigException;
 import dev.exxec.ExecutionEnvironment;
 import dev.exxec.ExecutionResult;
 import dev.exxec.Isolation;
@@ -23,17 +22,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Hostile code against the kernel the environment shares with the host (issue 13): what a sandbox
@@ -50,47 +45,12 @@ import org.junit.jupiter.api.Timeout;
  * <p>Like {@link HostileContract}, the area runs only where the environment declares isolation
  * {@link Isolation#OS_SANDBOX} or stronger.
  */
-abstract class HostileKernelContract extends KitArea {
+abstract class HostileKernelContract extends HostileArea {
     /** The kernel setting every write attempt aims at: harmless to write back, present on every kernel. */
     private static final String SETTING = "/proc/sys/kernel/printk_ratelimit_burst";
 
-    /** The limits the area asks for (as the hostile area does), small so that floods end fast. */
-    private static final Map<String, Object> LIMITS =
-            Map.of("memory", "256m", "pids", "64", "fileSize", "64m", "tmpSize", "64m", "timeout", "20");
-
-    private static final Set<String> LIMIT_KEYS = Set.of("memory", "pids", "fileSize", "tmpSize");
-
-    private @Nullable ExecutionEnvironment hostile;
-
     HostileKernelContract(EnvironmentFactory factory) {
         super(factory);
-    }
-
-    /** Skips the whole area, before any program runs, where hostile code would reach a real machine. */
-    @BeforeAll
-    @Timeout(value = TIMEOUT_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    final void onlyWhereIsolated() {
-        Isolation isolation = caps().isolation();
-        assumeTrue(
-                isolation.atLeast(Isolation.OS_SANDBOX),
-                () -> "hostile code runs only where the environment declares isolation OS_SANDBOX or"
-                        + " stronger; this one declares " + isolation + ", so it would hit the real machine");
-    }
-
-    private synchronized ExecutionEnvironment hostile() {
-        if (hostile == null) {
-            Map<String, Object> config = new LinkedHashMap<>(LIMITS);
-            while (hostile == null) {
-                try {
-                    hostile = newEnv(config);
-                } catch (ConfigException e) {
-                    if (e.key() == null || !LIMIT_KEYS.contains(e.key()) || config.remove(e.key()) == null) {
-                        throw e;
-                    }
-                }
-            }
-        }
-        return hostile;
     }
 
     private static Code python(String source) {

@@ -7,22 +7,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.exxec.BackgroundProcess;
 import dev.exxec.Code;
 import dev.exxec.Command;
-import dev.exxec.ConfigException;
 import dev.exxec.ExecutionEnvironment;
 import dev.exxec.Isolation;
 import dev.exxec.Language;
 import dev.exxec.ProcessSpec;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * What a second hostile review of the sandbox (after issue 13) found still getting through, as code
@@ -31,44 +25,9 @@ import org.junit.jupiter.api.Timeout;
  * <p>Like {@link HostileContract}, the area runs only where the environment declares isolation
  * {@link Isolation#OS_SANDBOX} or stronger.
  */
-abstract class HostileReviewContract extends KitArea {
-    /** The limits the area asks for (as the other hostile areas do). */
-    private static final Map<String, Object> LIMITS =
-            Map.of("memory", "256m", "pids", "64", "fileSize", "64m", "tmpSize", "64m", "timeout", "20");
-
-    private static final Set<String> LIMIT_KEYS = Set.of("memory", "pids", "fileSize", "tmpSize");
-
-    private @Nullable ExecutionEnvironment hostile;
-
+abstract class HostileReviewContract extends HostileArea {
     HostileReviewContract(EnvironmentFactory factory) {
         super(factory);
-    }
-
-    /** Skips the whole area, before any program runs, where hostile code would reach a real machine. */
-    @BeforeAll
-    @Timeout(value = TIMEOUT_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    final void onlyWhereIsolated() {
-        Isolation isolation = caps().isolation();
-        assumeTrue(
-                isolation.atLeast(Isolation.OS_SANDBOX),
-                () -> "hostile code runs only where the environment declares isolation OS_SANDBOX or"
-                        + " stronger; this one declares " + isolation + ", so it would hit the real machine");
-    }
-
-    private synchronized ExecutionEnvironment hostile() {
-        if (hostile == null) {
-            Map<String, Object> config = new LinkedHashMap<>(LIMITS);
-            while (hostile == null) {
-                try {
-                    hostile = newEnv(config);
-                } catch (ConfigException e) {
-                    if (e.key() == null || !LIMIT_KEYS.contains(e.key()) || config.remove(e.key()) == null) {
-                        throw e;
-                    }
-                }
-            }
-        }
-        return hostile;
     }
 
     // 1. The mount table shows the host's paths
