@@ -235,22 +235,7 @@ final class Sandboxed implements Confinement {
                 SECCOMP_FD,
                 zygote);
         Staging s = staging(Bubblewrap.sources(reachable));
-        return s.staged().isEmpty()
-                ? reachable
-                : new Bubblewrap.Spec(
-                        policy,
-                        workspace,
-                        WORKSPACE,
-                        drivers,
-                        DRIVERS,
-                        etc,
-                        installations,
-                        visibleCwd,
-                        terminal,
-                        env,
-                        s::source,
-                        SECCOMP_FD,
-                        zygote);
+        return s.staged().isEmpty() ? reachable : reachable.withSource(s::source);
     }
 
     /** The descriptor the host-side shell opens the compiled filter on (see {@link Bubblewrap#wrapper}). */

@@ -235,6 +235,24 @@ public final class Bubblewrap {
             installations = List.copyOf(installations);
             env = Map.copyOf(env);
         }
+
+        /** This spec with sources found where {@code source} says. */
+        public Spec withSource(Function<Path, Path> source) {
+            return new Spec(
+                    policy,
+                    workspace,
+                    visibleWorkspace,
+                    drivers,
+                    visibleDrivers,
+                    etc,
+                    installations,
+                    cwd,
+                    terminal,
+                    env,
+                    source,
+                    seccomp,
+                    zygote);
+        }
     }
 
     /**
