@@ -8,6 +8,7 @@ import dev.exxec.ExecutionResult;
 import dev.exxec.ExxecException;
 import dev.exxec.ProcessOutput;
 import dev.exxec.StdStream;
+import dev.exxec.internal.PlatformThreads;
 import dev.exxec.internal.QueueEventStream;
 import dev.exxec.internal.StreamPump;
 import java.io.IOException;
@@ -65,12 +66,11 @@ public final class BackgroundRun implements BackgroundProcess {
         ExecProcess process = starter.start();
         OutputLog log = new OutputLog(Math.max(1, limit));
         BackgroundRun p = new BackgroundRun(id, command, process, log);
-        Thread out = Thread.ofVirtual()
-                .name(id + "-stdout")
-                .start(new StreamPump(process.stdout(), StdStream.STDOUT, null, log::append, null, 0, null));
-        Thread err = Thread.ofVirtual()
-                .name(id + "-stderr")
-                .start(new StreamPump(process.stderr(), StdStream.STDERR, null, log::append, null, 0, null));
+        // Reads that may wait as long as the process runs: on platform threads (see PlatformThreads).
+        Thread out = PlatformThreads.start(
+                id + "-stdout", new StreamPump(process.stdout(), StdStream.STDOUT, null, log::append, null, 0, null));
+        Thread err = PlatformThreads.start(
+                id + "-stderr", new StreamPump(process.stderr(), StdStream.STDERR, null, log::append, null, 0, null));
         Thread.ofVirtual().name(id + "-watch").start(() -> p.watch(out, err));
         p.onKilled = onKilled;
         return p;

@@ -3,6 +3,7 @@ package dev.exxec.spi;
 import dev.exxec.ExxecException;
 import dev.exxec.Terminal;
 import dev.exxec.TerminalSize;
+import dev.exxec.internal.PlatformThreads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -41,7 +42,7 @@ public final class ExecTerminal implements Terminal {
         this.size = size;
         this.resizer = resizer;
         this.onKilled = onKilled;
-        Thread.ofVirtual().name(id + "-output").start(this::pump);
+        PlatformThreads.start(id + "-output", this::pump); // a pty read waits for as long as it is quiet
     }
 
     private void pump() {

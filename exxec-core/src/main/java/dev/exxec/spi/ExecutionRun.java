@@ -8,6 +8,7 @@ import dev.exxec.ExxecException;
 import dev.exxec.StdStream;
 import dev.exxec.Stop;
 import dev.exxec.internal.OutputCapture;
+import dev.exxec.internal.PlatformThreads;
 import dev.exxec.internal.StreamPump;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -126,8 +127,8 @@ public final class ExecutionRun {
         StreamPump outPump =
                 new StreamPump(process.stdout(), StdStream.STDOUT, out, listener, marker, recordLimit, onLimit);
         StreamPump errPump = new StreamPump(process.stderr(), StdStream.STDERR, err, listener, null, 0, onLimit);
-        Thread outThread = Thread.ofVirtual().name(spec.id() + "-stdout").start(outPump);
-        Thread errThread = Thread.ofVirtual().name(spec.id() + "-stderr").start(errPump);
+        Thread outThread = PlatformThreads.start(spec.id() + "-stdout", outPump);
+        Thread errThread = PlatformThreads.start(spec.id() + "-stderr", errPump);
         feedStdin(spec, process);
 
         boolean timedOut = false;
@@ -305,7 +306,7 @@ public final class ExecutionRun {
         if (input.length <= 32 * 1024) {
             write.run(); // fits the pipe: cannot block
         } else {
-            Thread.ofVirtual().name(spec.id() + "-stdin").start(write);
+            PlatformThreads.start(spec.id() + "-stdin", write); // a pipe write may wait as long as the process
         }
     }
 

@@ -11,6 +11,7 @@ import dev.exxec.Stop;
 import dev.exxec.UnsupportedCapabilityException;
 import dev.exxec.internal.Ids;
 import dev.exxec.internal.OutputCapture;
+import dev.exxec.internal.PlatformThreads;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -200,7 +201,8 @@ public final class InterpreterSession implements CodeSession {
         Splitter(Running owner, InputStream in, String name) {
             this.owner = owner;
             this.start = ("\n" + marker).getBytes(StandardCharsets.UTF_8);
-            Thread.ofVirtual().name("exxec-session-" + name).start(() -> pump(in, name.equals("stdout")));
+            // The interpreter is quiet between calls: its reads wait on platform threads.
+            PlatformThreads.start("exxec-session-" + name, () -> pump(in, name.equals("stdout")));
         }
 
         private void pump(InputStream in, boolean stdout) {

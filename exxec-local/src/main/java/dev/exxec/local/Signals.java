@@ -28,9 +28,13 @@ final class Signals {
         }
         List<String> command = new ArrayList<>(List.of("kill", "-INT"));
         command.addAll(targets);
-        Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
+        // Its output is discarded rather than read: a read would block the caller (a virtual thread,
+        // maybe) for as long as the pipe stays open, and the wait below would bound nothing.
+        Process kill = new ProcessBuilder(command)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         try {
-            kill.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
             kill.waitFor(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -107,16 +107,20 @@ final class ChildJvm {
         // The child prints little: reading to the end cannot fill memory. On its own thread, so that
         // a child that hangs is killed at the deadline below rather than blocking the read forever.
         StringBuilder collected = new StringBuilder();
-        Thread reader = Thread.ofVirtual().start(() -> {
-            try {
-                String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                synchronized (collected) {
-                    collected.append(text);
-                }
-            } catch (IOException e) {
-                // the child was killed: what it printed is lost, the assertion below says so
-            }
-        });
+        Thread reader = Thread.ofPlatform()
+                .daemon()
+                .start(
+                        () -> { // a pipe read: not on a virtual thread
+                            try {
+                                String text =
+                                        new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                                synchronized (collected) {
+                                    collected.append(text);
+                                }
+                            } catch (IOException e) {
+                                // the child was killed: what it printed is lost, the assertion below says so
+                            }
+                        });
         boolean ended = process.waitFor(2, TimeUnit.MINUTES);
         if (!ended) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package dev.exxec.local.internal;
 
+import dev.exxec.internal.PlatformThreads;
 import dev.exxec.local.SandboxPolicy;
 import dev.exxec.spi.ProcMasks;
 import java.io.IOException;
@@ -157,11 +158,27 @@ public final class Bubblewrap {
     private static Result run(List<String> command) throws IOException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getOutputStream().close();
+        // The pipe is read on a platform thread, so that the caller (a virtual thread, maybe) only waits
+        // and the deadline below bounds a probe that hangs.
+        java.util.concurrent.CompletableFuture<byte[]> output = new java.util.concurrent.CompletableFuture<>();
+        PlatformThreads.start("exxec-bwrap-probe", () -> {
+            try (var in = p.getInputStream()) {
+                output.complete(in.readNBytes(4096));
+                in.transferTo(java.io.OutputStream.nullOutputStream());
+            } catch (IOException e) {
+                output.complete(new byte[0]);
+            }
+        });
         try {
-            byte[] out = p.getInputStream().readNBytes(4096);
             if (!p.waitFor(20, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 return new Result(-1, "timed out");
+            }
+            byte[] out;
+            try {
+                out = output.get(5, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                out = new byte[0]; // a child of the probe still holds the pipe: its output is not needed
             }
             return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
         } catch (InterruptedException e) {

@@ -1,6 +1,7 @@
 package dev.exxec.local.internal;
 
 import dev.exxec.Language;
+import dev.exxec.internal.PlatformThreads;
 import dev.exxec.internal.Reaper;
 import dev.exxec.internal.TreeRemoval;
 import dev.exxec.local.LocalConfig;
@@ -420,7 +421,7 @@ public final class Interpreters {
                             throw new UncheckedIOException(e);
                         }
                     },
-                    r -> Thread.ofVirtual().start(r));
+                    r -> PlatformThreads.start("exxec-probe-output", r)); // a pipe read
             if (!p.waitFor(PROBE_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 return null;
