@@ -218,11 +218,13 @@ abstract class SessionContract extends KitArea {
 
         long start = System.nanoTime();
         s.close();
+        // "at once" against the minute the call would take: 2 s leaves room for a loaded machine
+        // (graalvm's synchronous context cancel took 1.3 s on a cold, busy run)
         assertThat(Duration.ofNanos(System.nanoTime() - start))
                 .as("close() returned while a call ran")
-                .isLessThan(Duration.ofSeconds(1));
-        assertThat(caller.join(Duration.ofSeconds(2)))
-                .as("the running call ended within 2 s of the close")
+                .isLessThan(Duration.ofSeconds(2));
+        assertThat(caller.join(Duration.ofSeconds(3)))
+                .as("the running call ended within 3 s of the close")
                 .isTrue();
         try {
             ExecutionResult r = call.get();
