@@ -344,6 +344,23 @@ class SshEnvironmentTest {
     }
 
     @Test
+    void aRevokedHostKeyIsRefusedBeforeOrAfterItsOwnLine(@TempDir Path dir) throws Exception {
+        String[] key = Files.readString(server().hostPublicKey).trim().split(" ");
+        String listed = "[127.0.0.1]:" + server().port + " " + key[0] + " " + key[1] + "\n";
+        Path known = dir.resolve("known_hosts");
+        for (String content : List.of(listed + "@revoked " + listed, "@revoked " + listed + listed)) {
+            Files.writeString(known, content);
+            for (String policy : List.of("strict", "accept-new")) {
+                assertThatThrownBy(() -> ssh(Map.of("knownHostsFile", known.toString(), "hostKeyPolicy", policy)))
+                        .as(content)
+                        .isInstanceOf(EnvironmentStartException.class)
+                        .hasMessageContaining("marked revoked")
+                        .hasMessageContaining(hostFingerprint());
+            }
+        }
+    }
+
+    @Test
     void acceptNewTrustsOnFirstUseAndRemembers(@TempDir Path dir) throws Exception {
         Path known = dir.resolve("sub/known_hosts");
         try (ExecutionEnvironment env =
