@@ -34,14 +34,16 @@ public final class ContextRun implements ExecProcess, Call {
     private static final int PIPE_BYTES = 64 * 1024;
     /**
      * How long a kill waits for the program's thread to leave the context before the run is taken out
-     * of service. A cancelled program normally leaves within milliseconds; one taken out too early
-     * costs only a thread for that while.
+     * of service. A cancelled program normally leaves within milliseconds, a GraalPy one on a busy
+     * machine in a few hundred (its first cancellation most); one taken out too early costs only a
+     * thread for that while. With the rest of the run's end, this keeps within a second of the deadline.
      */
-    static final Duration KILL_WAIT = Duration.ofMillis(500);
+    static final Duration KILL_WAIT = Duration.ofMillis(700);
 
-    private static final String LEFT_RUNNING = "the program did not stop: it is inside an operation that cannot be"
-            + " interrupted (such as big-integer arithmetic), so it was left to finish on its own thread, which uses a"
-            + " CPU core until it does; its context is closed then, and the environment serves other calls meanwhile";
+    private static final String LEFT_RUNNING = "the program had not stopped " + KILL_WAIT.toMillis()
+            + " ms after it was cancelled (it is inside an operation that cannot be interrupted, such as big-integer"
+            + " arithmetic, or the machine is busy), so it was left to finish on its own thread, which uses a CPU core"
+            + " until it stops; its context is closed then, and the environment serves other calls meanwhile";
 
     /** Told when a killed run is taken out of service with its thread still in guest code, and when that thread comes back. */
     public interface Stuck {
