@@ -15,8 +15,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param settings the settings every environment shares (timeout, env, cwd, output limit...)
  * @param threads at most this many calls run at once, the others wait (their deadline runs meanwhile):
- *     the platform threads that run this environment's contexts, where a JavaScript {@code execute}
- *     from a platform thread runs on that thread instead
+ *     the platform threads that run this environment's contexts (a call left running past its
+ *     deadline is replaced by a fresh thread)
  * @param spareContexts fresh contexts per language kept ready for the next calls (built in the
  *     background once a language was used; each serves one call); 0 builds each on demand
  * @param fileAccess what files the code itself can reach
@@ -56,7 +56,7 @@ public record GraalvmConfig(
                 List.of(
                         new ConfigKey(
                                 "threads",
-                                "calls running at once, on this environment's platform threads or their callers'; default the number of CPUs (at least 2)"),
+                                "calls running at once, on this environment's platform threads; default the number of CPUs (at least 2)"),
                         new ConfigKey(
                                 "spareContexts",
                                 "fresh contexts per language built ahead of the calls (each serves one call; a GraalPy one holds about 2 MiB); 0 builds each on demand; default 2"),

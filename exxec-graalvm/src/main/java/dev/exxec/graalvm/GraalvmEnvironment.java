@@ -21,7 +21,6 @@ import dev.exxec.graalvm.internal.Call;
 import dev.exxec.graalvm.internal.ContextOptions;
 import dev.exxec.graalvm.internal.ContextRun;
 import dev.exxec.graalvm.internal.Guest;
-import dev.exxec.graalvm.internal.InlineRun;
 import dev.exxec.graalvm.internal.Outcome;
 import dev.exxec.graalvm.internal.Polyglot;
 import dev.exxec.graalvm.internal.Prepared;
@@ -42,7 +41,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.graalvm.polyglot.io.FileSystem;
@@ -51,7 +49,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * An environment that runs Python (GraalPy) and JavaScript (GraalJS) inside this JVM: every call
  * gets a fresh polyglot context on the provider's shared engine, on one of the environment's platform
- * threads. A deadline cancels the context; output is streamed as the code writes it.
+ * threads. A deadline cancels the context; output is streamed as the code writes it. A program that
+ * does not stop when cancelled (inside big-integer arithmetic) is left to finish on its own thread,
+ * its call ended at once and a fresh thread put in its place (see {@link ContextRun}).
  *
  * <p>The code is denied by default: the constrained sandbox policy, no host classes, no native
  * access, no processes or threads, no network, no host variables, and no files unless {@code
@@ -77,10 +77,8 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
     private final Set<GraalvmSession> sessions = ConcurrentHashMap.newKeySet();
     private final ContextOptions contextOptions;
     private final Map<Language, Spares> spares = new ConcurrentHashMap<>();
-    /** A share of {@code threads} per running call, wherever it runs. */
-    private final Semaphore permits;
-    /** The calls running on their callers' threads, stopped by close. */
-    private final Set<InlineRun> inline = ConcurrentHashMap.newKeySet();
+    /** This environment's calls taken out of service whose pool threads still run their programs. */
+    private int stuckThreads;
 
     private volatile @Nullable ExecutionEnvironment commands;
 
@@ -109,7 +107,6 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
                 new LinkedBlockingQueue<>(),
                 Polyglot.platformThreads(id() + "-context"));
         pool.allowCoreThreadTimeOut(true);
-        this.permits = new Semaphore(config.threads());
         this.contextOptions =
                 new ContextOptions(fileSystem, fileSystem == null ? null : workspace, variables(Map.of()));
         this.capabilities = Capabilities.builder()
@@ -221,40 +218,62 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
                 null,
                 ResultChannel.none());
         String dir = cwd == null ? null : cwd.toString();
-        // A platform thread that calls without events runs the program itself when a thread's share of
-        // the environment is free: no hand-offs. Others (virtual threads, streams) go through the pool.
-        if (sink == null && guest.runsOnCaller() && !Thread.currentThread().isVirtual() && permits.tryAcquire()) {
-            InlineRun[] mine = {null};
-            try {
-                ExecutionResult r = InlineRun.run(
-                        spec,
-                        polyglot.timer(),
-                        polyglot.watchdog(),
-                        run -> {
-                            mine[0] = run;
-                            inline.add(run);
-                            if (isClosed()) {
-                                run.close();
-                            }
-                        },
-                        call -> program(call, fresh, code.source(), env, dir));
-                return isClosed() && !r.success() ? closedResult(r) : r;
-            } finally {
-                inline.remove(mine[0]);
-                permits.release();
-            }
-        }
+        // Always on a pool thread, never the caller's: a program that ignores its cancellation would
+        // hold the caller past its deadline.
+        polyglot.stragglers().check(id());
         return run(
                 spec,
-                () -> ContextRun.start(pool, polyglot.watchdog(), "", run -> {
-                    permits.acquire();
-                    try {
-                        return program(run, fresh, code.source(), env, dir);
-                    } finally {
-                        permits.release();
-                    }
-                }),
+                () -> ContextRun.start(
+                        pool, polyglot.watchdog(), "", poolStuck, run -> program(run, fresh, code.source(), env, dir)),
                 sink);
+    }
+
+    /**
+     * A call of the pool taken out of service: its thread stays busy, so the pool grows by one until
+     * that thread comes back, and {@code threads} calls still run at once.
+     */
+    private final ContextRun.Stuck poolStuck = new ContextRun.Stuck() {
+        @Override
+        public void left() {
+            polyglot.stragglers().left();
+            resize(+1);
+        }
+
+        @Override
+        public void back() {
+            resize(-1);
+            polyglot.stragglers().back();
+        }
+    };
+
+    private void resize(int change) {
+        synchronized (pool) {
+            stuckThreads += change;
+            int size = config.threads() + stuckThreads;
+            if (size > pool.getMaximumPoolSize()) {
+                pool.setMaximumPoolSize(size);
+                pool.setCorePoolSize(size); // starts a thread for a call that waits in the queue
+            } else {
+                pool.setCorePoolSize(size);
+                pool.setMaximumPoolSize(size);
+            }
+        }
+    }
+
+    /** For a session's call taken out of service: counted with the others. */
+    ContextRun.Stuck sessionStuck(Runnable replaceThread) {
+        return new ContextRun.Stuck() {
+            @Override
+            public void left() {
+                polyglot.stragglers().left();
+                replaceThread.run();
+            }
+
+            @Override
+            public void back() {
+                polyglot.stragglers().back();
+            }
+        };
     }
 
     /** Runs one program in a fresh context, on the thread of the call. */
@@ -270,15 +289,6 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
         } finally {
             fresh.discardLater(context);
         }
-    }
-
-    private ExecutionResult closedResult(ExecutionResult result) {
-        return result.toBuilder()
-                .stopped(
-                        dev.exxec.Stop.CANCELLATION,
-                        "environment " + id() + " was closed during the execution; everything it started was killed",
-                        null)
-                .build();
     }
 
     /** The variables a call sees: a minimal PATH, HOME (the workspace), LANG, then the settings' and the call's. */
@@ -417,7 +427,6 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
             s.close();
         }
         pool.shutdownNow();
-        inline.forEach(InlineRun::close);
         spares.values().forEach(Spares::close);
         ExecutionEnvironment d = commands;
         if (d != null) {

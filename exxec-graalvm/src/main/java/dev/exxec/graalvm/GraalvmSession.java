@@ -27,7 +27,9 @@ import org.jspecify.annotations.Nullable;
  * A stateful interpreter of a graalvm environment: one long-lived polyglot context on its own
  * platform thread, whose globals persist from one call to the next. A deadline (or a cancellation)
  * cancels the context and its state is lost: the result says so, and the next call starts afresh.
- * {@code sys.exit} and {@code process.exit} end the context the same way.
+ * {@code sys.exit} and {@code process.exit} end the context the same way. A call that does not stop
+ * when cancelled (inside big-integer arithmetic) is left to finish on its thread with its context: the
+ * session goes on with a fresh thread and context, as after any deadline.
  */
 final class GraalvmSession implements CodeSession {
     private static final String LOST =
@@ -36,23 +38,56 @@ final class GraalvmSession implements CodeSession {
     private final String id = Ids.next("session");
     private final GraalvmEnvironment env;
     private final Guest guest;
-    private final ExecutorService thread;
-    private final Redirect out = new Redirect();
-    private final Redirect err = new Redirect();
     private final ReentrantLock oneAtATime = new ReentrantLock();
     private final Map<String, String> variables;
     private volatile boolean closed;
-    /** The context, for a close from another thread while a call runs. */
-    private volatile @Nullable Context live;
-    // Touched only on the session's thread.
-    private @Nullable Context context;
-    private Guest.@Nullable Driver driver;
+    /** The thread and context the calls run in; replaced when a call is left running past its deadline. */
+    private volatile Interpreter current;
+    /** The call running now, for a close from another thread. */
+    private volatile @Nullable ContextRun running;
 
     GraalvmSession(GraalvmEnvironment env, Guest guest) {
         this.env = env;
         this.guest = guest;
         this.variables = env.variables(Map.of());
-        this.thread = Executors.newSingleThreadExecutor(Polyglot.platformThreads(id));
+        this.current = new Interpreter();
+    }
+
+    /**
+     * One thread and the context on it. Its context and driver are touched only on that thread, so a call left running past its deadline keeps its own, and the next call's are fresh.
+     */
+    private final class Interpreter {
+        final ExecutorService thread = Executors.newSingleThreadExecutor(Polyglot.platformThreads(id));
+        final Redirect out = new Redirect();
+        final Redirect err = new Redirect();
+
+        @Nullable
+        Context context;
+
+        Guest.@Nullable Driver driver;
+
+        void discard() {
+            Context c = context;
+            context = null;
+            driver = null;
+            if (c != null) {
+                try {
+                    c.close(true);
+                } catch (RuntimeException e) {
+                    // cancelled or exited already
+                }
+            }
+        }
+
+        /** Closes the context once the thread is free, and ends the thread then. */
+        void retire() {
+            try {
+                thread.execute(this::discard);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // shut down already
+            }
+            thread.shutdown();
+        }
     }
 
     @Override
@@ -83,6 +118,8 @@ final class GraalvmSession implements CodeSession {
         oneAtATime.lock();
         try {
             checkOpen();
+            env.polyglot().stragglers().check(env.id());
+            Interpreter in = current;
             ExecutionRun.Spec spec = new ExecutionRun.Spec(
                     Ids.next("ex"),
                     guest.description() + " session " + id,
@@ -92,15 +129,35 @@ final class GraalvmSession implements CodeSession {
                     env.settings().stopOnOutputLimit(),
                     null,
                     ResultChannel.none());
+            // Left running: the interpreter is retired once its thread comes back, and the next call
+            // gets a new one.
+            ContextRun.Stuck stuck = env.sessionStuck(() -> {
+                if (current == in) {
+                    current = new Interpreter();
+                }
+                in.retire();
+                if (closed) {
+                    current.retire();
+                }
+            });
             ExecutionResult result;
             try {
-                result = env.runSession(
-                        spec, () -> ContextRun.start(thread, env.polyglot().watchdog(), LOST, run -> call(run, code)));
+                result = env.runSession(spec, () -> {
+                    ContextRun r = ContextRun.start(
+                            in.thread, env.polyglot().watchdog(), LOST, stuck, run -> call(in, run, code));
+                    running = r;
+                    if (closed) {
+                        r.kill();
+                    }
+                    return r;
+                });
             } catch (RuntimeException e) {
                 if (closed) {
                     throw closedDuringCall(e);
                 }
                 throw e;
+            } finally {
+                running = null;
             }
             if (closed) { // close() cancelled the context under the call: say so, not how it ended
                 throw closedDuringCall(null);
@@ -111,45 +168,30 @@ final class GraalvmSession implements CodeSession {
         }
     }
 
-    private Outcome call(ContextRun run, Code code) throws InterruptedException {
-        out.to(run.out());
-        err.to(run.err());
+    private Outcome call(Interpreter in, ContextRun run, Code code) throws InterruptedException {
+        in.out.to(run.out());
+        in.err.to(run.err());
         try {
-            if (context == null) {
+            if (in.context == null) {
                 ContextOptions options = env.contextOptions();
-                context = env.polyglot().context(guest, out, err, options.files(), options.cwd());
-                live = context;
-                run.attach(context);
-                driver = guest.session(context, out, err);
+                in.context = env.polyglot().context(guest, in.out, in.err, options.files(), options.cwd());
+                run.attach(in.context);
+                in.driver = guest.session(in.context, in.out, in.err);
             } else {
-                run.attach(context);
+                run.attach(in.context);
             }
             Path cwd = env.cwd(null);
-            Outcome outcome = driver.run(code.source(), variables, cwd == null ? null : cwd.toString());
+            Outcome outcome = in.driver.run(code.source(), variables, cwd == null ? null : cwd.toString());
             if (outcome instanceof Outcome.Exit || run.killed()) {
-                discard(); // the context exited: its state is gone
+                in.discard(); // the context exited: its state is gone
             }
             return outcome;
         } catch (RuntimeException | InterruptedException e) {
-            discard();
+            in.discard();
             throw e;
         } finally {
-            out.to(java.io.OutputStream.nullOutputStream());
-            err.to(java.io.OutputStream.nullOutputStream());
-        }
-    }
-
-    private void discard() {
-        Context c = context;
-        context = null;
-        live = null;
-        driver = null;
-        if (c != null) {
-            try {
-                c.close(true);
-            } catch (RuntimeException e) {
-                // cancelled or exited already
-            }
+            in.out.to(java.io.OutputStream.nullOutputStream());
+            in.err.to(java.io.OutputStream.nullOutputStream());
         }
     }
 
@@ -173,15 +215,12 @@ final class GraalvmSession implements CodeSession {
         }
         closed = true;
         env.forget(this);
-        Context running = live;
-        if (running != null) {
-            try {
-                running.close(true); // cancels a call that is running
-            } catch (RuntimeException e) {
-                // closed already
-            }
+        ContextRun call = running;
+        if (call != null) {
+            // Cancels it on a watchdog thread: a program that ignores the cancellation is taken out of
+            // service there, and this close does not wait for it.
+            env.polyglot().watchdog().execute(call::kill);
         }
-        thread.execute(this::discard);
-        thread.shutdown();
+        current.retire();
     }
 }

@@ -16,6 +16,7 @@ import dev.exxec.ProviderUnavailableException;
 import dev.exxec.ResourceLimits;
 import dev.exxec.Terminals;
 import dev.exxec.WorkspaceFiles;
+import dev.exxec.internal.Ids;
 import dev.exxec.spi.AbstractEnvironment;
 import dev.exxec.spi.BackgroundProcesses;
 import dev.exxec.spi.DriverProtocol;
@@ -248,6 +249,22 @@ final class RemoteEnvironment extends AbstractEnvironment {
         }
     }
 
+    /**
+     * Writes a new file that only this user can read or write (0600 from its creation on, whatever the
+     * SFTP server's umask), for secrets.
+     */
+    static void uploadPrivate(SftpClient sftp, String path, byte[] content) throws IOException {
+        try (SftpClient.CloseableHandle file =
+                sftp.open(path, SftpClient.OpenMode.Write, SftpClient.OpenMode.Create, SftpClient.OpenMode.Exclusive)) {
+            sftp.setStat(file, new SftpClient.Attributes().perms(0600));
+            for (int done = 0; done < content.length; ) {
+                int n = Math.min(32 * 1024, content.length - done);
+                sftp.write(file, done, content, done, n);
+                done += n;
+            }
+        }
+    }
+
     static void upload(SftpClient sftp, String path, byte[] content) throws IOException {
         try (OutputStream out =
                 sftp.write(path, SftpClient.OpenMode.Write, SftpClient.OpenMode.Create, SftpClient.OpenMode.Truncate)) {
@@ -392,8 +409,12 @@ final class RemoteEnvironment extends AbstractEnvironment {
             List<String> command, Map<String, String> env, String cwd, @Nullable String input, Link.@Nullable Pty pty)
             throws IOException {
         checkOpen();
-        List<String> words = new ArrayList<>(List.of("env", "-i"));
-        env.forEach((k, v) -> words.add(k + "=" + v));
+        // The variables go to the host in a file only this user can read, which run.sh reads and
+        // removes: never on a command line, where every user of the host sees them (/proc/PID/cmdline).
+        // run.sh itself starts with the host's PATH alone.
+        String variables = tools + "/env-" + Ids.next("v");
+        SftpClient sftp = link.sftp();
+        uploadPrivate(sftp, variables, Shell.exports(env).getBytes(StandardCharsets.UTF_8));
         // Changing directory sets PWD and OLDPWD; the code gets them only when the caller set them.
         List<String> unset = new ArrayList<>();
         for (String name : List.of("PWD", "OLDPWD")) {
@@ -401,16 +422,29 @@ final class RemoteEnvironment extends AbstractEnvironment {
                 unset.add(name);
             }
         }
-        words.addAll(List.of(
+        List<String> words = new ArrayList<>(List.of(
+                "env",
+                "-i",
+                "PATH=" + remotePath,
                 "/bin/sh",
                 tools + "/run.sh",
                 root,
                 leftovers.take(),
                 cwd,
                 input == null ? "-" : input,
-                unset.isEmpty() ? "-" : String.join(",", unset)));
+                unset.isEmpty() ? "-" : String.join(",", unset),
+                variables));
         words.addAll(command);
-        return RemoteExec.start(link, "exec " + Shell.join(words), pty, true, killer, OPEN_TIMEOUT);
+        try {
+            return RemoteExec.start(link, "exec " + Shell.join(words), pty, true, killer, OPEN_TIMEOUT);
+        } catch (IOException | RuntimeException e) {
+            try {
+                sftp.remove(variables); // run.sh did not take it (the keeper removes it at the end anyway)
+            } catch (IOException | RuntimeException gone) {
+                // taken after all, or the connection is gone
+            }
+            throw e;
+        }
     }
 
     private final RemoteExec.Killer killer = new RemoteExec.Killer() {

@@ -1,4 +1,4 @@
-# exxec: starts one call's process on the host: sh run.sh ROOT SWEEP CWD INPUT UNSET COMMAND [ARG...]
+# exxec: starts one call's process on the host: sh run.sh ROOT SWEEP CWD INPUT UNSET VARIABLES COMMAND [ARG...]
 #
 # ROOT is the environment's directory (its workspace is ROOT/w, these scripts are in ROOT/t).
 # SWEEP lists calls that ended, "PID:START,..." ("-" for none), whose leftovers kill.sh ends first.
@@ -11,8 +11,13 @@
 # Then it changes to CWD, unsets the variables UNSET names, comma-separated ("-" for none: changing
 # directory sets PWD and OLDPWD, which the caller did not), and becomes the command, leading a
 # session of its own.
-root=$1 sweep=$2 cwd=$3 input=$4 unset=$5
-shift 5
+# VARIABLES is a file (mode 0600) of "command export NAME='value'" lines: the command's variables,
+# which never appear on a command line. It is opened and removed first, and read last, so that what
+# it sets changes nothing in this script; the command sees these variables and no others.
+root=$1 sweep=$2 cwd=$3 input=$4 unset=$5 variables=$6
+shift 6
+exec 9<"$variables" || exit 126
+rm -f "$variables"
 IFS=,
 # shellcheck disable=SC2086
 [ "$sweep" = - ] || sh "$root/t/kill.sh" $sweep
@@ -38,7 +43,12 @@ for name in $unset; do
 done
 unset IFS
 leader() { [ "$3" = "$$" ]; }
-if command -v setsid >/dev/null 2>&1 && ! leader ${stat##*) }; then
-    exec setsid "$@"
+# Found with this PATH, and kept where the variables cannot change it: in the arguments.
+if ! leader ${stat##*) } && setsid=$(command -v setsid 2>/dev/null); then
+    set -- "$setsid" "$@"
 fi
+unset PATH
+# shellcheck disable=SC1090
+. /proc/self/fd/9
+exec 9<&-
 exec "$@"

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.exxec.Code;
+import dev.exxec.CodeSession;
 import dev.exxec.Command;
 import dev.exxec.ConfigException;
 import dev.exxec.EnvironmentStartException;
@@ -200,6 +201,87 @@ class SshEnvironmentTest {
         assertThat(canary).as("a command hidden in a value was run").doesNotExist();
     }
 
+    /** Every process's command line on this host that holds {@code secret}, as "PID: words". */
+    private static List<String> commandLinesWith(String secret) {
+        List<String> found = new ArrayList<>();
+        try (var procs = Files.newDirectoryStream(
+                Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
+            for (Path proc : procs) {
+                try {
+                    String words = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8)
+                            .replace('\0', ' ');
+                    if (words.contains(secret)) {
+                        found.add(proc.getFileName() + ": " + words);
+                    }
+                } catch (IOException e) {
+                    // gone meanwhile
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return found;
+    }
+
+    @Test
+    void variableValuesNeverAppearOnAnyCommandLineOfTheHost() throws Exception {
+        // The test user's login shell is slow to start, as some are: a value on its command line
+        // ("bash -c 'exec env -i ... NAME=value ...'") would stay there for all to read meanwhile.
+        Requirements.require(server().hasPasswordUser(), "needs the test user, made only as root");
+        Map<String, Object> config = new HashMap<>(server().config());
+        config.remove("privateKeyFile");
+        config.put("user", SshServer.PASSWORD_USER);
+        config.put("password", server().password);
+        String secret = "sk-live-" + UUID.randomUUID().toString().replace("-", "");
+        String callSecret = "call-" + UUID.randomUUID().toString().replace("-", "");
+        config.put("env.SECRET_API_KEY", secret);
+        java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicBoolean watching = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger scans = new java.util.concurrent.atomic.AtomicInteger();
+        Thread watcher = Thread.ofPlatform().daemon().start(() -> {
+            while (watching.get()) {
+                seen.addAll(commandLinesWith(secret));
+                seen.addAll(commandLinesWith(callSecret));
+                scans.incrementAndGet();
+            }
+        });
+        try {
+            Files.writeString(SshServer.passwordUserRc(), SshServer.QUIET_RC + "sleep 0.3\n");
+            try (ExecutionEnvironment env = Exxec.environment(SshProvider.ID, config)) {
+                String both = "printf '%s %s' \"$SECRET_API_KEY\" \"$CALL\"; sleep 0.3";
+                ExecutionResult command = env.executeCommand(Command.of(both).withEnv("CALL", callSecret));
+                assertThat(command.stdout()).as("%s", command).isEqualTo(secret + " " + callSecret);
+                ExecutionResult code = env.execute(Code.python(
+                                "import os, time\ntime.sleep(0.3)\n_result = os.environ['SECRET_API_KEY'] + os.environ['CALL']")
+                        .withEnv("CALL", callSecret));
+                assertThat(code.result()).as("%s", code).isEqualTo(secret + callSecret);
+                var background =
+                        env.processes().start(dev.exxec.ProcessSpec.of(both).withEnv("CALL", callSecret));
+                assertThat(background.waitFor(Duration.ofSeconds(30))).hasValue(0);
+                assertThat(background.output().stdout()).isEqualTo(secret + " " + callSecret);
+                try (CodeSession session = env.session(Language.PYTHON)) {
+                    ExecutionResult r = session.execute(Code.python(
+                            "import os, time\ntime.sleep(0.3)\n" + "_result = os.environ['SECRET_API_KEY']"));
+                    assertThat(r.result()).as("%s", r).isEqualTo(secret);
+                }
+                try (var terminal = env.terminals()
+                        .open(dev.exxec.TerminalSpec.of(dev.exxec.TerminalSize.of(80, 24))
+                                .withCommand(both)
+                                .withEnv("CALL", callSecret))) {
+                    assertThat(terminal.readUntil(callSecret, Duration.ofSeconds(30)))
+                            .contains(secret);
+                    terminal.waitFor(Duration.ofSeconds(30));
+                }
+            }
+        } finally {
+            Files.writeString(SshServer.passwordUserRc(), SshServer.QUIET_RC);
+            watching.set(false);
+            watcher.join();
+        }
+        assertThat(scans.get()).as("scans of /proc").isGreaterThan(10);
+        assertThat(seen).as("command lines that hold a variable's value").isEmpty();
+    }
+
     @Test
     void aMissingWorkingDirectoryIsNamed() {
         try (ExecutionEnvironment env = ssh(Map.of())) {
@@ -340,6 +422,23 @@ class SshEnvironmentTest {
                     .isInstanceOf(EnvironmentStartException.class)
                     .hasMessageContaining("CHANGED")
                     .hasMessageContaining(hostFingerprint());
+        }
+    }
+
+    @Test
+    void aRevokedHostKeyIsRefusedBeforeOrAfterItsOwnLine(@TempDir Path dir) throws Exception {
+        String[] key = Files.readString(server().hostPublicKey).trim().split(" ");
+        String listed = "[127.0.0.1]:" + server().port + " " + key[0] + " " + key[1] + "\n";
+        Path known = dir.resolve("known_hosts");
+        for (String content : List.of(listed + "@revoked " + listed, "@revoked " + listed + listed)) {
+            Files.writeString(known, content);
+            for (String policy : List.of("strict", "accept-new")) {
+                assertThatThrownBy(() -> ssh(Map.of("knownHostsFile", known.toString(), "hostKeyPolicy", policy)))
+                        .as(content)
+                        .isInstanceOf(EnvironmentStartException.class)
+                        .hasMessageContaining("marked revoked")
+                        .hasMessageContaining(hostFingerprint());
+            }
         }
     }
 

@@ -55,6 +55,35 @@ abstract class DeadlineContract extends KitArea {
         assertThat(r.exitCode()).as(describe(r)).isNotZero();
     }
 
+    /**
+     * Big-integer arithmetic is one long library call that an in-process runtime cannot interrupt
+     * (GraalVM stops guest code only at safepoints; {@code 7 ** 20000000} is seconds of {@code
+     * BigInteger.pow} there, and of CPython's multiplication): the call still ends at its deadline,
+     * and the environment serves the next call as fast as before it.
+     */
+    @Test
+    void uninterruptibleArithmeticEndsAtItsDeadlineAndTheNextCallIsServed() {
+        assumeLanguage(Language.PYTHON);
+        Code trivial = Code.python("_result = 6 * 7\n");
+        long start = System.nanoTime();
+        succeeded(env().execute(trivial));
+        Duration usual = since(start);
+        Duration timeout = Duration.ofSeconds(2);
+        start = System.nanoTime();
+        ExecutionResult r = env().execute(Code.python("x = 7 ** 20000000\n").withTimeout(timeout));
+        Duration took = since(start);
+        failedWith(r, ErrorTypes.TIMEOUT);
+        assertThat(took)
+                .as("the call ends within a second of its deadline: %s", describe(r))
+                .isLessThan(timeout.plus(SLACK));
+        start = System.nanoTime();
+        ExecutionResult next = succeeded(env().execute(trivial));
+        assertThat(next.result()).isEqualTo(42);
+        assertThat(since(start))
+                .as("the next call takes at most a second more than the one before the deadline (%s)", usual)
+                .isLessThan(usual.plus(SLACK));
+    }
+
     @Test
     void timeoutKillsChildrenAndGrandchildren() {
         assumeLanguage(Language.PYTHON);

@@ -4,7 +4,7 @@ import java.io.OutputStream;
 import org.graalvm.polyglot.Context;
 
 /** What a program sees of the call it runs for: where its output goes, and who may cancel its context. */
-public sealed interface Call permits ContextRun, InlineRun {
+public sealed interface Call permits ContextRun {
     /** Where the program's standard output goes. */
     OutputStream out();
 

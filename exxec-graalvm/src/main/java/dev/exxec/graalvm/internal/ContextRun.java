@@ -21,11 +21,38 @@ import org.jspecify.annotations.Nullable;
  * {@link dev.exxec.spi.ExecutionRun} as a process: its output arrives through pipes, a kill cancels
  * the context ({@code Context.close(true)}) from a watchdog thread, and its outcome refines the
  * result at the end.
+ *
+ * <p>A cancelled context stops at the program's next safepoint, within milliseconds, unless the
+ * program is inside an operation that has none (big-integer arithmetic: {@code 7 ** 200000000} is
+ * minutes of {@code BigInteger.pow}). When its thread has not left the context {@link #KILL_WAIT}
+ * after the kill, the run is taken out of service: it ends now (its pipes closed, its result the
+ * kill's), its {@link Stuck} is told so that a fresh thread takes its place, and the thread finishes
+ * the operation on its own; its context is closed when it comes back, and the {@code Stuck} told
+ * again.
  */
 public final class ContextRun implements ExecProcess, Call {
     private static final int PIPE_BYTES = 64 * 1024;
-    /** How long a kill waits for the program's thread to leave the context. */
-    private static final Duration KILL_WAIT = Duration.ofSeconds(1);
+    /**
+     * How long a kill waits for the program's thread to leave the context before the run is taken out
+     * of service. A cancelled program normally leaves within milliseconds, a GraalPy one on a busy
+     * machine in a few hundred (its first cancellation most); one taken out too early costs only a
+     * thread for that while. With the rest of the run's end, this keeps within a second of the deadline.
+     */
+    static final Duration KILL_WAIT = Duration.ofMillis(700);
+
+    private static final String LEFT_RUNNING = "the program had not stopped " + KILL_WAIT.toMillis()
+            + " ms after it was cancelled (it is inside an operation that cannot be interrupted, such as big-integer"
+            + " arithmetic, or the machine is busy), so it was left to finish on its own thread, which uses a CPU core"
+            + " until it stops; its context is closed then, and the environment serves other calls meanwhile";
+
+    /** Told when a killed run is taken out of service with its thread still in guest code, and when that thread comes back. */
+    public interface Stuck {
+        /** The run was taken out of service; its thread still runs the program. */
+        void left();
+
+        /** The thread of a run taken out of service left the program. */
+        void back();
+    }
 
     /** What runs on the pool thread. */
     @FunctionalInterface
@@ -39,16 +66,23 @@ public final class ContextRun implements ExecProcess, Call {
     private final CountDownLatch done = new CountDownLatch(1);
     private final Executor watchdog;
     private final String lostState;
+    private final Stuck stuck;
     private final Object lock = new Object();
     private @Nullable Context context;
     private @Nullable Thread thread;
     private boolean killed;
+    /** The task returned (or never ran): the thread is the pool's again. */
+    private boolean ended;
+    /** Taken out of service with its thread still in the program. */
+    private boolean abandoned;
+
     private volatile @Nullable Outcome outcome;
     private volatile @Nullable Throwable fault;
 
-    private ContextRun(Executor watchdog, String lostState) {
+    private ContextRun(Executor watchdog, String lostState, Stuck stuck) {
         this.watchdog = watchdog;
         this.lostState = lostState;
+        this.stuck = stuck;
     }
 
     /**
@@ -56,10 +90,12 @@ public final class ContextRun implements ExecProcess, Call {
      *
      * @param lostState what a timed-out or cancelled result adds to its message (a session's lost
      *     state), or empty
+     * @param stuck told when the run is taken out of service with its thread still in the program, and
+     *     when that thread comes back
      * @throws ExxecException when the pool refuses it (the environment is closing)
      */
-    public static ContextRun start(Executor pool, Executor watchdog, String lostState, Task task) {
-        ContextRun run = new ContextRun(watchdog, lostState);
+    public static ContextRun start(Executor pool, Executor watchdog, String lostState, Stuck stuck, Task task) {
+        ContextRun run = new ContextRun(watchdog, lostState, stuck);
         try {
             pool.execute(() -> run.body(task));
         } catch (RejectedExecutionException e) {
@@ -71,6 +107,7 @@ public final class ContextRun implements ExecProcess, Call {
     private void body(Task task) {
         synchronized (lock) {
             if (killed) {
+                ended = true;
                 finish();
                 return;
             }
@@ -87,12 +124,18 @@ public final class ContextRun implements ExecProcess, Call {
         } catch (Throwable e) {
             fault = e;
         } finally {
+            boolean wasAbandoned;
             synchronized (lock) {
                 thread = null;
                 context = null;
+                ended = true;
+                wasAbandoned = abandoned;
                 Thread.interrupted(); // a kill's interrupt must not reach the pool's next task
             }
             finish();
+            if (wasAbandoned) {
+                stuck.back();
+            }
         }
     }
 
@@ -195,10 +238,41 @@ public final class ContextRun implements ExecProcess, Call {
                 }
             }
         });
-        try {
-            done.await(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
+        // Waits even when the caller was interrupted (a cancellation): a program that stops is not to
+        // be taken out of service, one that does not must be.
+        boolean interrupted = false;
+        long end = System.nanoTime() + KILL_WAIT.toNanos();
+        while (true) {
+            try {
+                if (!done.await(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    abandon();
+                }
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Takes the run out of service when its thread is still in the program: the run ends now. */
+    private void abandon() {
+        synchronized (lock) {
+            if (ended || abandoned) {
+                return;
+            }
+            abandoned = true;
+            stuck.left(); // before the thread can come back and say so
+        }
+        finish(); // what the program writes from now on fails: its pipes are closed
+    }
+
+    /** Whether the run was taken out of service with its thread still in the program. */
+    public boolean abandoned() {
+        synchronized (lock) {
+            return abandoned;
         }
     }
 
@@ -215,6 +289,9 @@ public final class ContextRun implements ExecProcess, Call {
 
     @Override
     public ExecutionResult conclude(ExecutionResult result) {
+        if (abandoned()) {
+            return conclude(result, null, null, lostState.isEmpty() ? LEFT_RUNNING : lostState + "; " + LEFT_RUNNING);
+        }
         return conclude(result, outcome, fault, lostState);
     }
 

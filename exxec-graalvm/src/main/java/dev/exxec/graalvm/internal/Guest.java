@@ -42,15 +42,6 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
     public abstract String description();
 
     /**
-     * Whether a call may run its program on the caller's own thread. Only when an interrupt of that
-     * thread always reaches exxec: GraalJS programs wait only in the driver's timer loop, and GraalJS
-     * ends a running program on an interrupt; GraalPy's {@code time.sleep} takes the interrupt and
-     * sleeps on (as CPython does after {@code EINTR}), so a cancelled caller would wait until its
-     * deadline.
-     */
-    public abstract boolean runsOnCaller();
-
-    /**
      * Evaluates the driver in a fresh context, before any program runs in it.
      *
      * @param context the context, not used by anything else yet
@@ -167,11 +158,6 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
         }
 
         @Override
-        public boolean runsOnCaller() {
-            return false;
-        }
-
-        @Override
         public Driver prepare(Context context, OutputStream out, OutputStream err, Map<String, String> variables) {
             // The variables are given per call: in GraalPy that costs little beside the run.
             Value functions = context.eval(driver);
@@ -230,11 +216,6 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
         @Override
         public String description() {
             return "graaljs";
-        }
-
-        @Override
-        public boolean runsOnCaller() {
-            return true;
         }
 
         @Override

@@ -9,8 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
@@ -37,7 +35,7 @@ public final class Polyglot implements AutoCloseable {
     private final Set<Language> languages;
     private volatile @Nullable Engine engine;
     private final ExecutorService watchdog;
-    private final ScheduledThreadPoolExecutor timer;
+    private final Stragglers stragglers = new Stragglers(Stragglers.defaultLimit());
 
     public Polyglot() {
         this(installed(Polyglot.class.getClassLoader()));
@@ -46,8 +44,6 @@ public final class Polyglot implements AutoCloseable {
     Polyglot(Set<Language> languages) {
         this.languages = Set.copyOf(languages);
         this.watchdog = Executors.newCachedThreadPool(platformThreads("exxec-graalvm-watchdog"));
-        this.timer = new ScheduledThreadPoolExecutor(1, platformThreads("exxec-graalvm-timer"));
-        timer.setRemoveOnCancelPolicy(true); // a call's deadline is cancelled far more often than it fires
     }
 
     /** The languages whose GraalVM implementation the class loader finds. */
@@ -117,9 +113,9 @@ public final class Polyglot implements AutoCloseable {
         return watchdog;
     }
 
-    /** The timer of the calls that run on their caller's thread: deadlines, and watching for interrupts. */
-    public ScheduledExecutorService timer() {
-        return timer;
+    /** The calls of all this engine's environments left running past their deadline. */
+    public Stragglers stragglers() {
+        return stragglers;
     }
 
     /**
@@ -173,7 +169,6 @@ public final class Polyglot implements AutoCloseable {
     @Override
     public synchronized void close() {
         watchdog.shutdown();
-        timer.shutdown();
         Engine e = engine;
         engine = null;
         if (e != null) {

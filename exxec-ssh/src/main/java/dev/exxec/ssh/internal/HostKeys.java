@@ -9,7 +9,9 @@ import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 import org.apache.sshd.client.config.hosts.KnownHostEntry;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
@@ -58,37 +60,42 @@ public final class HostKeys implements ServerKeyVerifier {
             return refuse("the known_hosts file " + file + " cannot be read (" + e.getMessage()
                     + "), so the host key of " + hostName() + " (" + offered + ") cannot be checked");
         }
+        // As OpenSSH: a key marked revoked for the host is refused wherever its line is, before or
+        // after a line that lists it plainly; so the whole file is read before anything is decided.
+        boolean listed = false;
         String known = null;
         for (KnownHostEntry entry : entries) {
-            if (!entry.isHostMatch(host, port)) {
+            if (!applies(entry)) {
                 continue;
             }
-            PublicKey listed;
+            PublicKey lineKey;
             try {
-                listed = entry.getKeyEntry().resolvePublicKey(null, PublicKeyEntryResolver.IGNORING);
+                lineKey = entry.getKeyEntry().resolvePublicKey(null, PublicKeyEntryResolver.IGNORING);
             } catch (IOException | GeneralSecurityException | RuntimeException e) {
                 continue; // a key type this client does not know: not this key
             }
-            if (listed == null) {
+            if (lineKey == null) {
                 continue;
             }
-            boolean same = KeyUtils.compareKeys(listed, key);
-            if ("revoked".equals(entry.getMarker())) {
-                if (same) {
+            boolean same = KeyUtils.compareKeys(lineKey, key);
+            String marker = entry.getMarker();
+            if (marker != null) {
+                if ("revoked".equals(marker) && same) {
                     return refuse("the host key of " + hostName() + " (" + offered + ") is marked revoked in " + file);
                 }
+                // @cert-authority signs host certificates, which are not used here: the key on its
+                // line is not the host's own, neither to accept nor to call a changed key.
                 continue;
             }
-            if (entry.getMarker() != null) {
-                continue; // @cert-authority: certificates are not used here
-            }
             if (same) {
-                refusal.set(null);
-                return true;
+                listed = true;
+            } else if (KeyUtils.getKeyType(lineKey).equals(KeyUtils.getKeyType(key)) || known == null) {
+                known = KeyUtils.getKeyType(lineKey) + " " + KeyUtils.getFingerPrint(lineKey);
             }
-            if (KeyUtils.getKeyType(listed).equals(KeyUtils.getKeyType(key)) || known == null) {
-                known = KeyUtils.getKeyType(listed) + " " + KeyUtils.getFingerPrint(listed);
-            }
+        }
+        if (listed) {
+            refusal.set(null);
+            return true;
         }
         if (known != null) {
             return refuse("the host key of " + hostName() + " has CHANGED: the server offers " + offered + " but "
@@ -113,6 +120,47 @@ public final class HostKeys implements ServerKeyVerifier {
         }
         refusal.set(null);
         return true;
+    }
+
+    /**
+     * Whether a line is about this host, as OpenSSH decides it: its names are matched against {@link
+     * #hostName()} ({@code [host]:port} for other ports than 22), so {@code *} covers every host and
+     * port, {@code ?} one character, case aside; a line whose negated pattern ({@code !name}) matches
+     * is not about the host. A hashed name is the HMAC of that same string.
+     */
+    boolean applies(KnownHostEntry entry) {
+        String line = entry.getConfigLine();
+        String[] fields = line == null ? new String[0] : line.trim().split("\\s+");
+        int names = fields.length > 0 && fields[0].startsWith("@") ? 1 : 0;
+        if (fields.length <= names || fields[names].startsWith("|")) {
+            return entry.isHostMatch(host, port); // hashed: MINA hashes the same [host]:port form
+        }
+        String name = hostName().toLowerCase(Locale.ROOT);
+        boolean match = false;
+        for (String pattern : fields[names].split(",")) {
+            boolean negated = pattern.startsWith("!");
+            String glob = (negated ? pattern.substring(1) : pattern).toLowerCase(Locale.ROOT);
+            if (glob.isEmpty() || !globMatches(glob, name)) {
+                continue;
+            }
+            if (negated) {
+                return false;
+            }
+            match = true;
+        }
+        return match;
+    }
+
+    private static boolean globMatches(String glob, String text) {
+        StringBuilder regex = new StringBuilder();
+        for (char c : glob.toCharArray()) {
+            switch (c) {
+                case '*' -> regex.append(".*");
+                case '?' -> regex.append('.');
+                default -> regex.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return Pattern.matches(regex.toString(), text);
     }
 
     private boolean refuse(String why) {
