@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -42,7 +43,9 @@ import org.jspecify.annotations.Nullable;
  * ExecutionResult#stoppedBy()}; the session driver's record never does (a session's program can
  * learn its marker).
  *
- * <p>Calls run one at a time, in order; thread-safe.
+ * <p>Calls run one at a time, in order; thread-safe. {@link #close()} never waits for a call: it kills
+ * the interpreter of a call that runs, which then throws {@link ExecutionCancelledException} saying
+ * the session was closed.
  */
 public final class InterpreterSession implements CodeSession {
     /** The session driver's file name for a language. */
@@ -134,9 +137,12 @@ public final class InterpreterSession implements CodeSession {
     private final Duration defaultTimeout;
     private final long outputLimit;
     private final String marker = DriverProtocol.newMarker();
+    /** Calls run one at a time; {@link #close()} does not take it, so that it never waits for a call. */
+    private final ReentrantLock oneAtATime = new ReentrantLock();
+    // Guarded by this (held only briefly: never while a call runs).
     private @Nullable Running running;
     private long calls;
-    private boolean closed;
+    private volatile boolean closed;
 
     public InterpreterSession(
             String id, Language language, Interpreter interpreter, Duration defaultTimeout, long outputLimit) {
@@ -179,6 +185,8 @@ public final class InterpreterSession implements CodeSession {
         final OutputCapture stderr;
         final CompletableFuture<byte[]> record = new CompletableFuture<>();
         final CompletableFuture<Void> stderrEnded = new CompletableFuture<>();
+        /** Set by {@link #close()} when it killed the interpreter under this call. */
+        volatile boolean closedUnder;
 
         Call(Running owner, String id, long limit) {
             this.owner = owner;
@@ -300,10 +308,8 @@ public final class InterpreterSession implements CodeSession {
     }
 
     @Override
-    public synchronized ExecutionResult execute(Code code) {
-        if (closed) {
-            throw new IllegalStateException("session " + id + " is closed");
-        }
+    public ExecutionResult execute(Code code) {
+        checkOpen();
         if (code.language() != language) {
             throw new IllegalArgumentException("session " + id + " runs " + language + ", not " + code.language());
         }
@@ -312,92 +318,133 @@ public final class InterpreterSession implements CodeSession {
                     + " interpreter's: set them for the environment, not per call (session " + id + ")");
         }
         Duration timeout = code.timeout() != null ? code.timeout() : defaultTimeout;
-        long started = System.nanoTime();
-        Running r = ensureRunning();
-        Call call = new Call(r, Long.toString(++calls), outputLimit);
-        current = call;
         try {
-            byte[] source = code.source().getBytes(StandardCharsets.UTF_8);
-            try {
-                OutputStream in = r.process.stdin();
-                in.write(("exxec-call/1\t" + call.id + "\t" + source.length + "\n").getBytes(StandardCharsets.UTF_8));
-                in.write(source);
-                in.flush();
-            } catch (IOException e) {
-                return lost(r, call, started, "the session's interpreter is gone (" + e.getMessage() + ")", null);
+            oneAtATime.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ExecutionCancelledException("a call of session " + id + " was cancelled before it started", e);
+        }
+        try {
+            checkOpen();
+            long started = System.nanoTime();
+            Running r = ensureRunning();
+            Call call;
+            synchronized (this) {
+                if (closed) { // closed while the interpreter started: close() did not see it
+                    r.process.kill();
+                    r.process.release();
+                    running = null;
+                    throw closedError();
+                }
+                call = new Call(r, Long.toString(++calls), outputLimit);
+                current = call;
             }
-            byte[] record;
-            boolean interrupted = false;
             try {
-                record = timeout.isZero()
-                        ? call.record.get()
-                        : call.record.get(Math.max(1, timeout.toNanos()), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                interrupted = true;
-                try {
-                    interpreter.interrupt(r.process);
-                    record = call.record.get(GRACE.toMillis(), TimeUnit.MILLISECONDS);
-                } catch (IOException | TimeoutException | ExecutionException again) {
-                    record = null;
+                ExecutionResult result = call(r, call, code, timeout, started);
+                if (call.closedUnder) {
+                    throw closedError();
                 }
-                if (record == null) {
-                    return lost(
-                            r,
-                            call,
-                            started,
-                            "the call ran past its deadline of " + seconds(timeout) + " and did not stop when"
-                                    + " interrupted: the session's interpreter was killed, and its state is lost (the"
-                                    + " next call starts a new one)",
-                            Stop.DEADLINE);
-                }
-            } catch (ExecutionException e) {
+                return result;
+            } catch (InterruptedException e) {
+                kill(r);
+                Thread.currentThread().interrupt();
+                throw new ExecutionCancelledException(
+                        "a call of session " + id + " was cancelled; the interpreter was killed and its state is lost",
+                        e);
+            } finally {
+                current = null;
+            }
+        } finally {
+            oneAtATime.unlock();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("session " + id + " is closed");
+        }
+    }
+
+    private ExecutionCancelledException closedError() {
+        return new ExecutionCancelledException("session " + id + " was closed during the call: its interpreter was"
+                + " killed, and the call did not finish");
+    }
+
+    private ExecutionResult call(Running r, Call call, Code code, Duration timeout, long started)
+            throws InterruptedException {
+        byte[] source = code.source().getBytes(StandardCharsets.UTF_8);
+        try {
+            OutputStream in = r.process.stdin();
+            in.write(("exxec-call/1\t" + call.id + "\t" + source.length + "\n").getBytes(StandardCharsets.UTF_8));
+            in.write(source);
+            in.flush();
+        } catch (IOException e) {
+            return lost(r, call, started, "the session's interpreter is gone (" + e.getMessage() + ")", null);
+        }
+        byte[] record;
+        boolean interrupted = false;
+        try {
+            record = timeout.isZero()
+                    ? call.record.get()
+                    : call.record.get(Math.max(1, timeout.toNanos()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            interrupted = true;
+            try {
+                interpreter.interrupt(r.process);
+                record = call.record.get(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (IOException | TimeoutException | ExecutionException again) {
                 record = null;
             }
             if (record == null) {
-                return lost(r, call, started, "the session's interpreter ended during the call", null);
+                return lost(
+                        r,
+                        call,
+                        started,
+                        "the call ran past its deadline of " + seconds(timeout) + " and did not stop when"
+                                + " interrupted: the session's interpreter was killed, and its state is lost (the"
+                                + " next call starts a new one)",
+                        Stop.DEADLINE);
             }
-            try {
-                call.stderrEnded.get(GRACE.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException | ExecutionException e) {
-                // its stderr end line did not come: what came is the call's
-            }
-            ExecutionResult.Builder result = outputs(call, started);
-            DriverProtocol.@Nullable DriverRecord parsed;
-            try {
-                parsed = DriverProtocol.parse(record);
-            } catch (IllegalArgumentException e) {
-                parsed = null;
-            }
-            if (parsed != null) {
-                result.outputs(parsed.outputs());
-            }
-            // Whether the deadline came is this side's to say; the record is the program's (the session
-            // driver knows the marker, so a program may write one).
-            if (interrupted) {
-                result.stopped(
-                        Stop.DEADLINE,
-                        "the call ran past its deadline of " + seconds(timeout)
-                                + " and was interrupted; the session's state is kept",
-                        parsed == null ? null : parsed.traceback());
-            } else if (parsed == null) {
-                result.error("the session driver's result record is malformed", ErrorTypes.PROCESS_EXIT, null);
-            } else if (!parsed.ok()) {
-                result.error(
-                        Objects.requireNonNullElse(parsed.error(), ""),
-                        Objects.requireNonNullElse(parsed.errorType(), "Error"),
-                        parsed.traceback());
-            } else {
-                result.success(true).result(parsed.value(), parsed.type());
-            }
-            return result.build();
-        } catch (InterruptedException e) {
-            kill(r);
-            Thread.currentThread().interrupt();
-            throw new ExecutionCancelledException(
-                    "a call of session " + id + " was cancelled; the interpreter was killed and its state is lost", e);
-        } finally {
-            current = null;
+        } catch (ExecutionException e) {
+            record = null;
         }
+        if (record == null) {
+            return lost(r, call, started, "the session's interpreter ended during the call", null);
+        }
+        try {
+            call.stderrEnded.get(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // its stderr end line did not come: what came is the call's
+        }
+        ExecutionResult.Builder result = outputs(call, started);
+        DriverProtocol.@Nullable DriverRecord parsed;
+        try {
+            parsed = DriverProtocol.parse(record);
+        } catch (IllegalArgumentException e) {
+            parsed = null;
+        }
+        if (parsed != null) {
+            result.outputs(parsed.outputs());
+        }
+        // Whether the deadline came is this side's to say; the record is the program's (the session
+        // driver knows the marker, so a program may write one).
+        if (interrupted) {
+            result.stopped(
+                    Stop.DEADLINE,
+                    "the call ran past its deadline of " + seconds(timeout)
+                            + " and was interrupted; the session's state is kept",
+                    parsed == null ? null : parsed.traceback());
+        } else if (parsed == null) {
+            result.error("the session driver's result record is malformed", ErrorTypes.PROCESS_EXIT, null);
+        } else if (!parsed.ok()) {
+            result.error(
+                    Objects.requireNonNullElse(parsed.error(), ""),
+                    Objects.requireNonNullElse(parsed.errorType(), "Error"),
+                    parsed.traceback());
+        } else {
+            result.success(true).result(parsed.value(), parsed.type());
+        }
+        return result.build();
     }
 
     private static String seconds(Duration d) {
@@ -420,6 +467,9 @@ public final class InterpreterSession implements CodeSession {
     private ExecutionResult lost(Running r, Call call, long started, String why, @Nullable Stop stop) {
         kill(r);
         int exit = 128 + 9;
+        if (call.closedUnder) {
+            throw closedError(); // close() killed it: nothing was lost that the caller still has
+        }
         try {
             if (r.process.waitFor(Duration.ofSeconds(2))) {
                 exit = r.process.exitCode();
@@ -437,13 +487,19 @@ public final class InterpreterSession implements CodeSession {
 
     private void kill(Running r) {
         r.process.kill();
-        if (running == r) {
-            running = null;
+        synchronized (this) {
+            if (running == r) {
+                running = null;
+            }
         }
     }
 
+    /** The interpreter, started when there is none; called holding {@link #oneAtATime}. */
     private Running ensureRunning() {
-        Running r = running;
+        Running r;
+        synchronized (this) {
+            r = running;
+        }
         if (r != null) {
             try {
                 if (!r.process.waitFor(Duration.ofNanos(1))) {
@@ -453,7 +509,11 @@ public final class InterpreterSession implements CodeSession {
                 Thread.currentThread().interrupt();
                 throw new ExecutionCancelledException("interrupted", e);
             }
-            running = null;
+            synchronized (this) {
+                if (running == r) {
+                    running = null;
+                }
+            }
         }
         ExecProcess process;
         try {
@@ -476,12 +536,14 @@ public final class InterpreterSession implements CodeSession {
                     "the " + language + " interpreter of session " + id + " did not start: " + e.getMessage(), e);
         }
         r = new Running(process);
-        running = r;
+        synchronized (this) {
+            running = r;
+        }
         return r;
     }
 
     /** Whether it was closed. */
-    public synchronized boolean isClosed() {
+    public boolean isClosed() {
         return closed;
     }
 
@@ -490,15 +552,31 @@ public final class InterpreterSession implements CodeSession {
         return running != null;
     }
 
+    /**
+     * Ends the session at once. A call that runs is not waited for: its interpreter is killed, and
+     * the call throws {@link ExecutionCancelledException} saying that the session was closed. An idle
+     * interpreter is let end at the end of its input, and killed when it has not within 500 ms.
+     */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
+    public void close() {
+        Running r;
+        Call call;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            r = running;
+            running = null;
+            call = current;
         }
-        closed = true;
-        Running r = running;
-        running = null;
-        if (r != null) {
+        if (r != null && call != null && call.owner == r) {
+            call.closedUnder = true;
+            r.process.kill(); // the whole tree, at once
+            call.record.complete(null); // the caller wakes now, not when the pumps see the end
+            call.stderrEnded.complete(null);
+            r.process.release();
+        } else if (r != null) {
             try {
                 r.process.stdin().close(); // the driver ends at the end of its input
                 if (!r.process.waitFor(Duration.ofMillis(500))) {

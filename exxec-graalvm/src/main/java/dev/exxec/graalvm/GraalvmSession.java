@@ -2,6 +2,7 @@ package dev.exxec.graalvm;
 
 import dev.exxec.Code;
 import dev.exxec.CodeSession;
+import dev.exxec.ExecutionCancelledException;
 import dev.exxec.ExecutionResult;
 import dev.exxec.Language;
 import dev.exxec.graalvm.internal.ContextOptions;
@@ -91,8 +92,20 @@ final class GraalvmSession implements CodeSession {
                     env.settings().stopOnOutputLimit(),
                     null,
                     ResultChannel.none());
-            return env.runSession(
-                    spec, () -> ContextRun.start(thread, env.polyglot().watchdog(), LOST, run -> call(run, code)));
+            ExecutionResult result;
+            try {
+                result = env.runSession(
+                        spec, () -> ContextRun.start(thread, env.polyglot().watchdog(), LOST, run -> call(run, code)));
+            } catch (RuntimeException e) {
+                if (closed) {
+                    throw closedDuringCall(e);
+                }
+                throw e;
+            }
+            if (closed) { // close() cancelled the context under the call: say so, not how it ended
+                throw closedDuringCall(null);
+            }
+            return result;
         } finally {
             oneAtATime.unlock();
         }
@@ -138,6 +151,13 @@ final class GraalvmSession implements CodeSession {
                 // cancelled or exited already
             }
         }
+    }
+
+    private ExecutionCancelledException closedDuringCall(@Nullable Throwable cause) {
+        return new ExecutionCancelledException(
+                "session " + id + " was closed during the call: its context was cancelled, and the call did not"
+                        + " finish",
+                cause);
     }
 
     private void checkOpen() {

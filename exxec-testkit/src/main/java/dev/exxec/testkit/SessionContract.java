@@ -189,6 +189,55 @@ abstract class SessionContract extends KitArea {
         s.close(); // idempotent
     }
 
+    /**
+     * {@code close()} always wins over a running call (issue 14): it returns at once, the running
+     * call ends with an error that says the session was closed (thrown, or a failed result), and the
+     * interpreter is gone. A server closes sessions from other threads: one client's long call must not
+     * hold up the close of a session, nor the expiry of another client's.
+     */
+    @Test
+    void closeWinsOverARunningCall() throws Exception {
+        assumeSessions(Language.PYTHON);
+        CodeSession s = env().session(Language.PYTHON);
+        var pids = factory().codeRunsInOwnProcess()
+                ? Outcomes.pids(ok(s.execute(Outcomes.PY_PID_REF + "print('pid:self=' + pid_ref(os.getpid()))"))
+                                .stdout())
+                        .values()
+                : List.<ProcessRef>of();
+        java.util.concurrent.CompletableFuture<ExecutionResult> call = new java.util.concurrent.CompletableFuture<>();
+        Thread caller = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                call.complete(
+                        s.execute(Code.python("import time\ntime.sleep(60)").withTimeout(Duration.ofSeconds(90))));
+            } catch (Throwable e) {
+                call.completeExceptionally(e);
+            }
+        });
+        Thread.sleep(1000); // the call is running: sleeping in the interpreter
+        assertThat(call).as("the call sleeps for a minute").isNotDone();
+
+        long start = System.nanoTime();
+        s.close();
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .as("close() returned while a call ran")
+                .isLessThan(Duration.ofSeconds(1));
+        assertThat(caller.join(Duration.ofSeconds(2)))
+                .as("the running call ended within 2 s of the close")
+                .isTrue();
+        try {
+            ExecutionResult r = call.get();
+            assertThat(r.success()).as(describe(r)).isFalse();
+            assertThat(r.error()).as(describe(r)).containsAnyOf("closed", "cancelled");
+        } catch (java.util.concurrent.ExecutionException e) {
+            assertThat(e.getCause()).isInstanceOf(RuntimeException.class);
+            assertThat(e.getCause().getMessage()).as("the error says why").contains("closed");
+        }
+        if (!pids.isEmpty()) {
+            factory().probe().ifPresent(probe -> Outcomes.awaitGone(probe, pids, Duration.ofSeconds(5)));
+        }
+        assertThatThrownBy(() -> s.execute("_result = 1")).isInstanceOf(IllegalStateException.class);
+    }
+
     @Test
     void sessionsAreIndependentAndRunInParallel() throws Exception {
         assumeSessions(Language.PYTHON);
