@@ -238,6 +238,36 @@ public final class ExxecMcpServer implements AutoCloseable {
         return environments.open();
     }
 
+    /**
+     * Closes this server when the JVM shuts down (SIGTERM, Ctrl-C, {@code System.exit}): every call
+     * stopped, every environment, named session and background process killed and every workspace
+     * removed before the JVM ends; waits at most {@code wait} for that, so a stuck close cannot hold
+     * the JVM up.
+     *
+     * @return the hook, registered
+     */
+    public Thread closeOnShutdown(Duration wait) {
+        Objects.requireNonNull(wait, "wait");
+        Thread hook = new Thread(
+                () -> {
+                    Thread closing = Thread.ofPlatform()
+                            .daemon()
+                            .name("exxec-mcp-shutdown-close")
+                            .start(this::close);
+                    try {
+                        closing.join(wait);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    if (closing.isAlive()) {
+                        LOG.warn("the MCP server did not close within {}; exiting anyway", wait);
+                    }
+                },
+                "exxec-mcp-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
+    }
+
     /** HTTP sessions open now. */
     public int openSessions() {
         return serving.usage().sessions();

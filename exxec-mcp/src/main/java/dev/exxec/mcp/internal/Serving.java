@@ -50,6 +50,7 @@ public final class Serving implements AutoCloseable {
         }
     }));
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final java.util.concurrent.CountDownLatch closedDone = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean expireHttpSessions;
 
     public Serving(Environments environments, Limits limits) {
@@ -205,12 +206,29 @@ public final class Serving implements AutoCloseable {
         }
     }
 
-    /** Stops every call, then closes every environment (killing what runs there); idempotent. */
+    /**
+     * Stops every call, then closes every environment (killing what runs there); idempotent, and a
+     * second caller returns only when the first is done (a shutdown hook must not let the JVM end
+     * while the end of stdin is still closing things).
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
+            try {
+                closedDone.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             return;
         }
+        try {
+            closeNow();
+        } finally {
+            closedDone.countDown();
+        }
+    }
+
+    private void closeNow() {
         sweeper.shutdownNow();
         calls.cancelAll();
         try {
