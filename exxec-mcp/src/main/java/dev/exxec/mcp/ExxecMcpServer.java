@@ -172,9 +172,12 @@ public final class ExxecMcpServer implements AutoCloseable {
                 .jsonMapper(json())
                 .mcpEndpoint(HTTP_PATH)
                 .maxRequestSize(maxMessageBytes)
-                // The SDK forgets the sessions that ended here (expired: their ids are refused in front
-                // of it) once they have no open stream.
-                .sessionSweepInterval(limits.sessionIdle())
+                // The SDK forgets a session with no request between two of its sweeps: so that it never
+                // forgets one that is only waiting for a long call (the longest a call can take is the
+                // maximum deadline; process_output waits at most 5 min), its sweeps are further apart
+                // than that. Sessions expire here first; their ids are refused in front of the SDK.
+                .sessionSweepInterval(
+                        limits.sessionIdle().plus(limits.maxTimeout()).plus(Duration.ofMinutes(5)))
                 .build();
         McpAsyncServer server = server(McpServer.async(transport));
         serving.expireIdleHttpSessions();

@@ -42,12 +42,13 @@ public final class StdioServerMain {
                         () -> Exxec.environment("local", Map.of("outputLimit", "200m")))
                 .maxOutputChars(50 << 20);
         for (int i = 1; i < args.length; i++) {
-            String[] kv = args[i].split("=", 2);
+            String[] kv = (args[i].contains("=") ? args[i] : args[i] + "=0").split("=", 2);
             Duration d = Duration.ofMillis((long) (Double.parseDouble(kv[1]) * 1000));
             switch (kv[0]) {
                 case "sessionIdle" -> builder.sessionIdleTimeout(d);
                 case "processRetention" -> builder.processRetention(d);
                 case "namedSessionIdle" -> builder.namedSessionIdleTimeout(d);
+                case "perSession" -> builder.perSession(true);
                 default -> throw new IllegalArgumentException("unknown setting " + kv[0]);
             }
         }
@@ -55,9 +56,24 @@ public final class StdioServerMain {
         server.closeOnShutdown(Duration.ofSeconds(10));
         if (args.length > 0 && args[0].equals("http")) {
             ExxecMcpServer.HttpEndpoint endpoint = server.serveHttp("127.0.0.1", 0, null);
+            // stdin: "gc" collects and reports the heap in use (HEAP bytes) on stderr; its end stops.
+            Thread.ofPlatform().daemon().name("soak-control").start(() -> {
+                try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in))) {
+                    for (String line; (line = in.readLine()) != null; ) {
+                        if (line.equals("gc")) {
+                            System.gc();
+                            Runtime r = Runtime.getRuntime();
+                            System.err.println("HEAP " + (r.totalMemory() - r.freeMemory()));
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    // ends below
+                }
+                endpoint.close();
+            });
             System.err.println("PORT " + endpoint.port());
             endpoint.awaitClose();
-            return;
+            System.exit(0);
         }
         server.serveStdio(System.in, out);
         System.exit(0);

@@ -38,8 +38,9 @@ public final class Serving implements AutoCloseable {
     private final Calls calls = new Calls();
     private final ServedProcesses processes;
     private final NamedSessions named;
-    private final ExecutorService callThreads = Executors.newCachedThreadPool(daemon("exxec-mcp-call-"));
-    private final ExecutorService closer = Executors.newCachedThreadPool(daemon("exxec-mcp-close-"));
+    // Idle threads go after a few seconds: a burst of calls leaves no lasting crowd of threads.
+    private final ExecutorService callThreads = cached("exxec-mcp-call-");
+    private final ExecutorService closer = cached("exxec-mcp-close-");
     private final ScheduledExecutorService sweeper =
             Executors.newSingleThreadScheduledExecutor(daemon("exxec-mcp-sweep-"));
     private final Map<String, List<AsyncContext>> streams = new ConcurrentHashMap<>();
@@ -66,6 +67,16 @@ public final class Serving implements AutoCloseable {
                 50,
                 5_000);
         sweeper.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private static ExecutorService cached(String prefix) {
+        return new java.util.concurrent.ThreadPoolExecutor(
+                0,
+                Integer.MAX_VALUE,
+                5,
+                TimeUnit.SECONDS,
+                new java.util.concurrent.SynchronousQueue<>(),
+                daemon(prefix));
     }
 
     private static ThreadFactory daemon(String prefix) {
@@ -111,6 +122,14 @@ public final class Serving implements AutoCloseable {
     /** Whether this HTTP session ended here (deleted or expired); its id is refused from then on. */
     public boolean ended(String session) {
         return ended.contains(session);
+    }
+
+    /**
+     * Whether calls of this session are refused: over HTTP, a session that is not open here (it ended,
+     * even if its id was forgotten since), so that nothing is made for a session nobody will close.
+     */
+    boolean refuses(String session) {
+        return expireHttpSessions && !usage.isOpen(session);
     }
 
     /** A listening stream ({@code GET}) of a session, completed when the session ends. */

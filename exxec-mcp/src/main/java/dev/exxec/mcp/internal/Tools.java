@@ -260,6 +260,12 @@ public final class Tools {
         // Each call holds a permit while it runs (refused at once when the caps are reached, never
         // queued), on a platform thread of the server's own: calls block (on processes, pipes, waits).
         return new AsyncToolSpecification(tool, (exchange, request) -> {
+            if (serving.refuses(session(exchange.sessionId()))) {
+                return Mono.just(Results.error(
+                        "SessionEndedError",
+                        "this MCP session has ended (deleted, or idle longer than "
+                                + limits.sessionIdle().toSeconds() + " s); start a new one with initialize"));
+            }
             Usage.Permit permit;
             try {
                 permit = serving.usage().beginCall(session(exchange.sessionId()));
