@@ -139,14 +139,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(
             names = "--max-calls",
             paramLabel = "N",
-            description = "Most tool calls running at once, in all. Default 32.")
-    int maxCalls = 32;
+            description = "Most tool calls running at once, in all. Default 64.")
+    int maxCalls = 64;
 
     @Option(
             names = "--max-calls-per-session",
             paramLabel = "N",
-            description = "Most tool calls running at once in one MCP session. Default 8.")
-    int maxCallsPerSession = 8;
+            description = "Most tool calls running at once in one MCP session. Default 32.")
+    int maxCallsPerSession = 32;
 
     @Option(
             names = "--max-timeout",

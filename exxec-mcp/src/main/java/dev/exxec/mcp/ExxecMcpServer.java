@@ -437,13 +437,13 @@ public final class ExxecMcpServer implements AutoCloseable {
             return this;
         }
 
-        /** Tool calls running at once, over all sessions; default 32. */
+        /** Tool calls running at once, over all sessions; default 64. */
         public Builder maxCalls(int calls) {
             this.maxCalls = calls;
             return this;
         }
 
-        /** Tool calls running at once in one MCP session; default 8. */
+        /** Tool calls running at once in one MCP session; default 32. */
         public Builder maxCallsPerSession(int calls) {
             this.maxCallsPerSession = calls;
             return this;
