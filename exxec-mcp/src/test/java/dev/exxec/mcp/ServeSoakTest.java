@@ -315,7 +315,9 @@ class ServeSoakTest {
     }
 
     private void deadline(RawHttpMcp c, String tool, String argsFormat) throws Exception {
-        double timeout = 0.3 + ThreadLocalRandom.current().nextDouble(1.7);
+        // Deadlines of 1.5 to 3 s: longer than starting a process takes here under this load (a deadline
+        // shorter than the start cannot be kept by killing: the process is not there yet).
+        double timeout = 1.5 + ThreadLocalRandom.current().nextDouble(1.5);
         String t = String.format(java.util.Locale.ROOT, "%.3f", timeout);
         long start = System.nanoTime();
         JsonNode r = c.call(tool, argsFormat.formatted(t));
