@@ -23,10 +23,15 @@ public interface CodeSession extends AutoCloseable {
      * Runs code in the session.
      *
      * @throws IllegalArgumentException when the code's language is not the session's
+     * @throws IllegalStateException when the session is closed
+     * @throws ExecutionCancelledException when the session was closed while the call ran
      */
     ExecutionResult execute(Code code);
 
-    /** Ends the interpreter; idempotent. */
+    /**
+     * Ends the interpreter at once, from any thread; idempotent. It never waits for a running call:
+     * that call's interpreter is killed, and the call throws {@link ExecutionCancelledException}.
+     */
     @Override
     void close();
 }

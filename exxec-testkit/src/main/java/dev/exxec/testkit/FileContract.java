@@ -312,6 +312,67 @@ abstract class FileContract extends KitArea {
         assertThat(files().exists(fifo)).isFalse();
     }
 
+    /**
+     * A character device is no file either: {@code /dev/zero} and {@code /dev/urandom} never end, and
+     * report size 0, so only a read bounded while it reads stops (issue 14). Reached through a link
+     * the code made in the workspace (where the code can make one), a device node the code made there
+     * (where it may), or by its absolute path, every read
+     * is refused quickly with a {@link FileOperationException}, and the environment works on.
+     */
+    @Test
+    void characterDevicesAreRefusedQuickly() {
+        files().mkdir("files-devices");
+        List<String> paths = new java.util.ArrayList<>(List.of("/dev/zero", "/dev/urandom"));
+        if (makeLink("/dev/zero", "files-devices/zero")) {
+            paths.add("files-devices/zero");
+        }
+        if (makeLink("/dev/urandom", "files-devices/urandom")) {
+            paths.add("files-devices/urandom");
+        }
+        if (caps().commands()
+                && env().executeCommand(Command.of("mknod files-devices/zero-node c 1 5"))
+                        .success()) {
+            paths.add("files-devices/zero-node"); // where the code may make device nodes (root, no sandbox)
+        }
+        for (String path : paths) {
+            Map<String, ThrowingCallable> operations = new LinkedHashMap<>();
+            operations.put("read", () -> files().read(path));
+            operations.put("readString", () -> files().readString(path));
+            operations.put("read of at most 1 KiB", () -> files().read(path, 1024));
+            operations.forEach((what, operation) -> {
+                long start = System.nanoTime();
+                // On another thread, so that a provider that reads on and on fails here instead of
+                // stalling the area.
+                Throwable thrown = assertTimeoutPreemptively(
+                        FIFO_REFUSAL.plusSeconds(5), () -> catchThrowable(operation), what + " of " + path + " hangs");
+                assertThat(thrown).as("%s of %s", what, path).isInstanceOf(FileOperationException.class);
+                assertThat(thrown.getMessage())
+                        .as("%s of %s", what, path)
+                        .contains(path.substring(path.lastIndexOf('/') + 1));
+                assertThat(Duration.ofNanos(System.nanoTime() - start))
+                        .as("%s of %s is refused after", what, path)
+                        .isLessThan(FIFO_REFUSAL);
+            });
+        }
+        files().writeString("files-devices/after.txt", "still works");
+        assertThat(files().readString("files-devices/after.txt")).isEqualTo("still works");
+        files().delete("files-devices");
+        assertThat(files().exists("files-devices")).isFalse();
+    }
+
+    /** Makes a symbolic link through the code (a command, else Python); whether the code could. */
+    private boolean makeLink(String target, String link) {
+        ExecutionResult r;
+        if (caps().commands()) {
+            r = env().executeCommand(Command.of("ln -s " + target + " " + link));
+        } else {
+            assumeLanguage(Language.PYTHON);
+            r = env().execute(Code.python(
+                    "import os\nos.symlink(" + pythonString(target) + ", " + pythonString(link) + ")\n"));
+        }
+        return r.success();
+    }
+
     /** Makes a FIFO through the code (a command, else Python), or skips where the code cannot. */
     private void makeFifo(String path) {
         ExecutionResult r;
