@@ -1,9 +1,15 @@
 package dev.exxec.cli;
 
+import dev.exxec.ConfigException;
 import dev.exxec.mcp.ExxecMcpServer;
+import dev.exxec.spi.ConfigReader;
+import dev.exxec.spi.ExecutionProvider;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -23,7 +29,11 @@ import picocli.CommandLine.ParentCommand;
             "Over stdio by default (stdout carries only protocol; notes and logs go to stderr), or over"
                     + " streamable HTTP at http://ADDRESS:PORT/mcp with --http.",
             "One environment for the server, made at start; with --per-session one per MCP session, closed when"
-                    + " the session ends. Everything the environments started is killed when the server stops."
+                    + " the session ends. Everything the environments started is killed when the server stops"
+                    + " (end of stdin, SIGTERM, Ctrl-C).",
+            "Every resource a client can make is capped (the --max-* options; a call beyond a cap gets an error"
+                    + " naming it), idle HTTP sessions expire with everything they started, and every call has a"
+                    + " finite deadline (its 'timeout', else --timeout; at most --max-timeout)."
         },
         footerHeading = "%nExamples:%n",
         footer = {
@@ -81,6 +91,82 @@ final class ServeCommand implements Callable<Integer> {
                     + " the text is cut and says so. Default 100000.")
     int maxOutput = 100_000;
 
+    @Option(
+            names = "--max-sessions",
+            paramLabel = "N",
+            description =
+                    "Most MCP sessions open at once over HTTP; an initialize beyond is refused (503). Default 32.")
+    int maxSessions = 32;
+
+    @Option(
+            names = "--session-idle",
+            paramLabel = "DURATION",
+            description = "An HTTP session without a request or a running call for this long expires: its calls,"
+                    + " environment, sessions and processes are closed. Seconds or 30s, 15m, 1h. Default 15m.")
+    String sessionIdle = "15m";
+
+    @Option(
+            names = "--max-named-sessions",
+            paramLabel = "N",
+            description = "Most named interpreter sessions (execute_code with 'session') open at once. Default 16.")
+    int maxNamedSessions = 16;
+
+    @Option(
+            names = "--named-session-idle",
+            paramLabel = "DURATION",
+            description = "A named session unused for this long is closed. Default 10m.")
+    String namedSessionIdle = "10m";
+
+    @Option(
+            names = "--max-processes",
+            paramLabel = "N",
+            description = "Most background processes (start_process) running at once, in all. Default 64.")
+    int maxProcesses = 64;
+
+    @Option(
+            names = "--max-processes-per-session",
+            paramLabel = "N",
+            description = "Most background processes running at once in one MCP session. Default 16.")
+    int maxProcessesPerSession = 16;
+
+    @Option(
+            names = "--process-retention",
+            paramLabel = "DURATION",
+            description = "A background process that ended stays readable (process_output) this long, then is"
+                    + " dropped. Default 10m.")
+    String processRetention = "10m";
+
+    @Option(
+            names = "--max-calls",
+            paramLabel = "N",
+            description = "Most tool calls running at once, in all. Default 64.")
+    int maxCalls = 64;
+
+    @Option(
+            names = "--max-calls-per-session",
+            paramLabel = "N",
+            description = "Most tool calls running at once in one MCP session. Default 32.")
+    int maxCallsPerSession = 32;
+
+    @Option(
+            names = "--max-timeout",
+            paramLabel = "DURATION",
+            description = "The longest deadline a call may ask for; a larger 'timeout' is refused. Default 1h.")
+    String maxTimeout = "1h";
+
+    @Option(
+            names = "--http-idle-timeout",
+            paramLabel = "DURATION",
+            description = "With --http, a connection that sends nothing this long while a request is due (half a"
+                    + " request, or none after the last) is closed. Default 30s.")
+    String httpIdleTimeout = "30s";
+
+    @Option(
+            names = "--max-connections",
+            paramLabel = "N",
+            description = "With --http, most connections open at once; more wait to be accepted. Default 256.")
+    int maxConnections = 256;
+
     @Mixin
     ConfigOptions config = new ConfigOptions();
 
@@ -95,15 +181,40 @@ final class ServeCommand implements Callable<Integer> {
         if (maxOutput <= 0) {
             throw new UsageException("--max-output must be positive, got " + maxOutput);
         }
+        Duration max = duration("--max-timeout", maxTimeout);
+        Duration defaultTimeout = Duration.ofSeconds(30);
+        if (target.config().get("timeout") != null) {
+            defaultTimeout =
+                    duration("--timeout", String.valueOf(target.config().get("timeout")));
+        }
+        if (defaultTimeout.compareTo(max) > 0) {
+            throw new UsageException("--timeout (" + defaultTimeout.toMillis() / 1000.0 + " s) must not exceed"
+                    + " --max-timeout (" + max.toMillis() / 1000.0 + " s)");
+        }
+        if (httpPort == null && token != null) {
+            throw new UsageException("--token applies to --http only: a stdio server has one client, its parent");
+        }
         ExxecMcpServer server = ExxecMcpServer.builder(target::open)
                 .perSession(perSession)
                 .maxOutputChars(maxOutput)
                 .version(VersionProvider.version())
+                .maxSessions(count("--max-sessions", maxSessions))
+                .sessionIdleTimeout(duration("--session-idle", sessionIdle))
+                .maxNamedSessions(count("--max-named-sessions", maxNamedSessions))
+                .namedSessionIdleTimeout(duration("--named-session-idle", namedSessionIdle))
+                .maxProcesses(count("--max-processes", maxProcesses))
+                .maxProcessesPerSession(count("--max-processes-per-session", maxProcessesPerSession))
+                .processRetention(duration("--process-retention", processRetention))
+                .maxCalls(count("--max-calls", maxCalls))
+                .maxCallsPerSession(count("--max-calls-per-session", maxCallsPerSession))
+                .defaultTimeout(defaultTimeout)
+                .maxTimeout(max)
+                .httpIdleTimeout(duration("--http-idle-timeout", httpIdleTimeout))
+                .maxConnections(count("--max-connections", maxConnections))
                 .build();
+        // SIGTERM and Ctrl-C stop the calls and kill everything before the JVM ends, waiting at most this.
+        server.closeOnShutdown(Duration.ofSeconds(10));
         if (httpPort == null) {
-            if (token != null) {
-                throw new UsageException("--token applies to --http only: a stdio server has one client, its parent");
-            }
             // stdout is the protocol channel: whatever else might print to System.out goes to stderr.
             PrintStream stdout = System.out;
             System.setOut(io.err());
@@ -133,6 +244,31 @@ final class ServeCommand implements Callable<Integer> {
                         + "; Ctrl-C stops");
         endpoint.awaitClose();
         return ExitCodes.OK;
+    }
+
+    private static int count(String flag, int value) {
+        if (value <= 0) {
+            throw new UsageException(flag + " must be positive, got " + value);
+        }
+        return value;
+    }
+
+    /** A positive duration: seconds (30, 1.5) or with a unit (250ms, 30s, 15m, 1h). */
+    static Duration duration(String flag, String value) {
+        Duration d;
+        try {
+            d = new ConfigReader("serve", Map.of(flag, value), List.of(new ExecutionProvider.ConfigKey(flag, "")))
+                    .duration(flag)
+                    .orElseThrow();
+        } catch (ConfigException e) {
+            throw new UsageException(
+                    flag + " expects seconds (30, 1.5) or a duration (250ms, 30s, 15m, 1h), got '" + value + "'");
+        }
+        if (d.isZero()) {
+            throw new UsageException(flag + " must be more than 0: exxec serve keeps every deadline and idle"
+                    + " limit finite, got '" + value + "'");
+        }
+        return d;
     }
 
     private static boolean loopback(String address) {

@@ -283,7 +283,9 @@ public final class McpEnvironment extends AbstractEnvironment {
             args.put("cwd", dir);
         }
         String timeoutArgument = config.timeoutArgument();
-        if (timeoutArgument != null && accepted.contains(timeoutArgument)) {
+        // No deadline (zero) sends none: the server's own default applies (exxec serve runs nothing
+        // without a deadline, and refuses a timeout of 0).
+        if (timeoutArgument != null && accepted.contains(timeoutArgument) && !timeout.isZero()) {
             args.put(timeoutArgument, timeout.toMillis() / 1000.0);
         }
     }

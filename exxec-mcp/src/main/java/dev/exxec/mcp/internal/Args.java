@@ -82,6 +82,39 @@ final class Args {
         return Optional.of(Duration.ofNanos((long) (d * 1e9)));
     }
 
+    /** The shortest deadline a call may name: below it, no program could start. */
+    static final Duration MIN_DEADLINE = Duration.ofMillis(1);
+
+    /**
+     * A deadline in seconds: {@code absent} when the argument is not given, else a finite number from
+     * 0.001 to {@code max} seconds. Zero, negative, NaN, infinite and larger values are refused by
+     * name: a call always has a deadline, and never a longer one than the server allows.
+     */
+    Duration deadline(String name, Duration absent, Duration max) {
+        Object v = values.get(name);
+        if (v == null) {
+            return absent;
+        }
+        double d;
+        if (v instanceof Number n) {
+            d = n.doubleValue();
+        } else if (v instanceof String s) {
+            try {
+                d = Double.parseDouble(s.trim());
+            } catch (NumberFormatException e) {
+                throw invalid(tool + ": argument '" + name + "' must be a number of seconds, got " + describe(v));
+            }
+        } else {
+            throw invalid(tool + ": argument '" + name + "' must be a number of seconds, got " + describe(v));
+        }
+        double maxSeconds = max.toNanos() / 1e9;
+        if (!(d >= MIN_DEADLINE.toNanos() / 1e9) || d > maxSeconds) {
+            throw invalid(tool + ": argument '" + name + "' must be a number of seconds from 0.001 to "
+                    + Serving.seconds(max) + " (the server's maximum deadline; omit it for the default), got " + v);
+        }
+        return Duration.ofNanos((long) (d * 1e9));
+    }
+
     /** An object of string values, e.g. environment variables. */
     Map<String, String> stringMap(String name) {
         Object v = values.get(name);

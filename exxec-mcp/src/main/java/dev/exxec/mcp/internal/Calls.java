@@ -54,6 +54,21 @@ public final class Calls {
         }
     }
 
+    /** Stops every running call of a session (its key's first part), at once. */
+    void cancelSession(String session) {
+        String prefix = session + " ";
+        for (Map.Entry<String, Runnable> e : running.entrySet()) {
+            if (e.getKey().startsWith(prefix)) {
+                e.getValue().run();
+            }
+        }
+    }
+
+    /** Stops every running call, at once. */
+    public void cancelAll() {
+        running.values().forEach(Runnable::run);
+    }
+
     /**
      * Registers a running call; {@code stop} runs when the client cancels it (at once if it already
      * did). Close the registration when the call ends.

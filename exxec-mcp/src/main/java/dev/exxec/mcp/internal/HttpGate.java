@@ -20,8 +20,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * In front of the SDK's streamable HTTP servlet: checks the bearer token, passes each POSTed message
- * through the {@link MessageTap}, refuses bodies over a size, and closes a session's environment when
- * the client ends the session ({@code DELETE}).
+ * through the {@link MessageTap}, refuses bodies over a size, caps the sessions ({@code initialize}
+ * beyond {@link Limits#maxSessions()} is refused), notes each session's activity for idle expiry,
+ * refuses the ids of sessions that ended, and ends a session (its calls, environment and processes)
+ * when the client ends it ({@code DELETE}).
  */
 public final class HttpGate implements Filter {
     /** The header that names the MCP session on every request after {@code initialize}. */
@@ -29,17 +31,17 @@ public final class HttpGate implements Filter {
 
     private final byte @Nullable [] token;
     private final MessageTap tap;
-    private final Environments environments;
+    private final Serving serving;
     private final int maxBody;
 
     /**
      * @param bearerToken the token clients must send ({@code Authorization: Bearer ...}); null for none
      * @param maxBody the largest request body accepted, in bytes
      */
-    public HttpGate(@Nullable String bearerToken, MessageTap tap, Environments environments, int maxBody) {
+    public HttpGate(@Nullable String bearerToken, MessageTap tap, Serving serving, int maxBody) {
         this.token = bearerToken == null ? null : bearerToken.getBytes(StandardCharsets.UTF_8);
         this.tap = tap;
-        this.environments = environments;
+        this.serving = serving;
         this.maxBody = maxBody;
     }
 
@@ -55,6 +57,25 @@ public final class HttpGate implements Filter {
             return;
         }
         String session = request.getHeader(SESSION_HEADER);
+        if (session != null && serving.ended(session)) {
+            json(
+                    response,
+                    HttpServletResponse.SC_NOT_FOUND,
+                    -32001,
+                    "session " + session + " has ended (deleted, or idle longer than "
+                            + serving.limits().sessionIdle().toSeconds()
+                            + " s: exxec serve --session-idle); start a new one with initialize");
+            return;
+        }
+        if (session != null) {
+            serving.usage().touch(session);
+        }
+        if ("DELETE".equals(request.getMethod())
+                && session != null
+                && serving.usage().isOpen(session)) {
+            // Its calls are stopped and its processes killed before the SDK hears of it: close wins.
+            serving.endSession(session);
+        }
         if ("POST".equals(request.getMethod())) {
             byte[] body = request.getInputStream().readNBytes(maxBody + 1);
             if (body.length > maxBody) {
@@ -69,13 +90,54 @@ public final class HttpGate implements Filter {
                 response.setStatus(HttpServletResponse.SC_ACCEPTED);
                 return;
             }
-            chain.doFilter(new Body(request, tapped.getBytes(StandardCharsets.UTF_8)), response);
+            Body rewritten = new Body(request, tapped.getBytes(StandardCharsets.UTF_8));
+            if (session == null && MessageTap.isInitialize(tapped)) {
+                initialize(rewritten, response, chain);
+                return;
+            }
+            chain.doFilter(rewritten, response);
             return;
         }
         chain.doFilter(request, response);
-        if ("DELETE".equals(request.getMethod()) && session != null && response.getStatus() < 400) {
-            environments.endSession(session);
+        if ("GET".equals(request.getMethod()) && session != null && request.isAsyncStarted()) {
+            serving.stream(session, request.getAsyncContext());
         }
+    }
+
+    /** A new session, within the cap. */
+    private void initialize(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        if (!serving.usage().reserveSession()) {
+            Limits limits = serving.limits();
+            json(
+                    response,
+                    HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+                    -32000,
+                    "too many MCP sessions: " + limits.maxSessions()
+                            + " are open (the cap maxSessions, exxec serve --max-sessions); end one (DELETE) or wait"
+                            + " until one sits idle for " + limits.sessionIdle().toSeconds() + " s and expires");
+            return;
+        }
+        String id = null;
+        try {
+            chain.doFilter(request, response);
+            id = response.getHeader(SESSION_HEADER);
+        } finally {
+            if (id != null && response.getStatus() < 400) {
+                serving.usage().opened(id);
+            } else {
+                serving.usage().unreserve();
+            }
+        }
+    }
+
+    /** A JSON-RPC error without an id as the whole answer. */
+    private static void json(HttpServletResponse response, int status, int code, String message) throws IOException {
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        response.getWriter().write(MessageTap.error(code, message));
+        response.getWriter().flush();
     }
 
     private boolean authorized(@Nullable String header) {

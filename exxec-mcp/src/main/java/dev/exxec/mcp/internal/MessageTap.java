@@ -71,13 +71,33 @@ public final class MessageTap {
 
     /** The JSON-RPC answer to a line that is not a message. */
     public static String parseError(String why) {
+        return error(-32700, "Parse error: " + why);
+    }
+
+    /** A JSON-RPC error answer without an id. */
+    static String error(int code, String message) {
         ObjectNode error = JSON.createObjectNode();
         error.put("jsonrpc", "2.0");
         error.putNull("id");
         ObjectNode e = error.putObject("error");
-        e.put("code", -32700);
-        e.put("message", "Parse error: " + why);
+        e.put("code", code);
+        e.put("message", message);
         return JSON.writeValueAsString(error);
+    }
+
+    /** Whether a message is an {@code initialize} request (one that opens a session). */
+    static boolean isInitialize(String message) {
+        if (!message.contains("initialize")) {
+            return false;
+        }
+        try {
+            JsonNode root = JSON.readTree(message);
+            return root != null
+                    && root.isObject()
+                    && "initialize".equals(root.path("method").asString(""));
+        } catch (JacksonException e) {
+            return false;
+        }
     }
 
     private boolean visit(String session, JsonNode message) {

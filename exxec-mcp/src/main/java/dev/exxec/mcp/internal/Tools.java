@@ -16,7 +16,7 @@ import dev.exxec.ProcessOutput;
 import dev.exxec.ProcessSpec;
 import dev.exxec.Stop;
 import dev.exxec.UnsupportedCapabilityException;
-import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
+import io.modelcontextprotocol.server.McpServerFeatures.AsyncToolSpecification;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -34,6 +34,9 @@ import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The eight tools of {@code exxec serve}, their JSON schemas and descriptions (written for a model),
@@ -43,25 +46,29 @@ import org.slf4j.LoggerFactory;
 public final class Tools {
     private static final Logger LOG = LoggerFactory.getLogger(Tools.class);
 
-    /** The longest deadline a call may ask for: a day. */
-    private static final double MAX_SECONDS = 86_400;
     /** The longest a process_output call waits. */
     private static final double MAX_WAIT_SECONDS = 300;
 
+    private final Serving serving;
     private final Environments environments;
+    private final Limits limits;
     private final int maxOutputChars;
+    private final Scheduler callThreads;
 
     /**
-     * @param environments where calls run
+     * @param serving where calls run, and what they may use
      * @param maxOutputChars the most characters of each output stream (and of a file) a result carries
      */
-    public Tools(Environments environments, int maxOutputChars) {
-        this.environments = environments;
+    public Tools(Serving serving, int maxOutputChars) {
+        this.serving = serving;
+        this.environments = serving.environments();
+        this.limits = serving.limits();
         this.maxOutputChars = maxOutputChars;
+        this.callThreads = Schedulers.fromExecutorService(serving.callThreads(), "exxec-mcp-calls");
     }
 
     /** The tools' specifications, for the SDK's server builder. */
-    public List<SyncToolSpecification> specifications() {
+    public List<AsyncToolSpecification> specifications() {
         return List.of(
                 tool(
                         "execute_code",
@@ -84,7 +91,10 @@ public final class Tools {
                                         "timeout",
                                                 prop(
                                                         "number",
-                                                        "Deadline in seconds; default 30. At the deadline the program and everything it started is killed (errorType TimeoutError)."),
+                                                        "Deadline in seconds, more than 0; default "
+                                                                + seconds(limits.defaultTimeout())
+                                                                + ", at most " + seconds(limits.maxTimeout())
+                                                                + ". At the deadline the program and everything it started is killed (errorType TimeoutError)."),
                                         "env", ENV,
                                         "max_output", MAX_OUTPUT,
                                         "session",
@@ -92,7 +102,9 @@ public final class Tools {
                                                         "string",
                                                         "Optional session name: calls with the same name (and language)"
                                                                 + " run in one interpreter whose variables persist"
-                                                                + " between calls, until it sits idle for 10 minutes."
+                                                                + " between calls, until it sits idle for "
+                                                                + limits.namedSessionIdle()
+                                                                        .toMinutes() + " minutes."
                                                                 + " A deadline interrupts the running call and keeps"
                                                                 + " the state. Without it, every call is fresh.")),
                                 List.of("code")),
@@ -108,7 +120,12 @@ public final class Tools {
                         schema(
                                 Map.of(
                                         "command", prop("string", "The command line, e.g. 'ls -la | head'."),
-                                        "timeout", prop("number", "Deadline in seconds; default 30."),
+                                        "timeout",
+                                                prop(
+                                                        "number",
+                                                        "Deadline in seconds, more than 0; default "
+                                                                + seconds(limits.defaultTimeout()) + ", at most "
+                                                                + seconds(limits.maxTimeout()) + "."),
                                         "cwd",
                                                 prop(
                                                         "string",
@@ -209,7 +226,11 @@ public final class Tools {
         CallToolResult handle(McpSyncServerExchange exchange, CallToolRequest request, Args args);
     }
 
-    private SyncToolSpecification tool(
+    private static String seconds(Duration d) {
+        return Serving.seconds(d);
+    }
+
+    private AsyncToolSpecification tool(
             String name, String title, String description, McpSchema.JsonSchema schema, Handler handler) {
         McpSchema.Tool tool = McpSchema.Tool.builder()
                 .name(name)
@@ -226,6 +247,8 @@ public final class Tools {
                 throw e;
             } catch (UnsupportedCapabilityException e) {
                 return Results.error("UnsupportedCapabilityError", e.getMessage());
+            } catch (LimitExceededException e) {
+                return Results.error("LimitExceededError", e.getMessage());
             } catch (IllegalArgumentException e) {
                 // The core's own validation (an empty command, a bad path): the arguments were wrong.
                 throw Args.invalid(name + ": " + e.getMessage());
@@ -234,7 +257,33 @@ public final class Tools {
                 return Results.error(errorType(e), String.valueOf(e.getMessage()));
             }
         };
-        return new SyncToolSpecification(tool, call);
+        // Each call holds a permit while it runs (refused at once when the caps are reached, never
+        // queued), on a platform thread of the server's own: calls block (on processes, pipes, waits).
+        return new AsyncToolSpecification(tool, (exchange, request) -> {
+            if (serving.refuses(session(exchange.sessionId()))) {
+                return Mono.just(Results.error(
+                        "SessionEndedError",
+                        "this MCP session has ended (deleted, or idle longer than "
+                                + limits.sessionIdle().toSeconds() + " s); start a new one with initialize"));
+            }
+            Usage.Permit permit;
+            try {
+                permit = serving.usage().beginCall(session(exchange.sessionId()));
+            } catch (LimitExceededException e) {
+                return Mono.just(Results.error("LimitExceededError", e.getMessage()));
+            }
+            return Mono.fromCallable(() -> {
+                        try (permit) {
+                            return call.apply(new McpSyncServerExchange(exchange), request);
+                        }
+                    })
+                    .subscribeOn(callThreads)
+                    .doOnCancel(permit::close);
+        });
+    }
+
+    private static String session(@Nullable String id) {
+        return id == null ? "" : id;
     }
 
     private static String errorType(RuntimeException e) {
@@ -245,14 +294,13 @@ public final class Tools {
     }
 
     private ExecutionEnvironment env(McpSyncServerExchange exchange) {
-        String session = exchange.sessionId();
-        return environments.of(session == null ? "" : session);
+        return environments.of(session(exchange.sessionId()));
     }
 
     private CallToolResult executeCode(McpSyncServerExchange exchange, CallToolRequest request, Args args) {
         String source = args.requiredNonBlank("code");
         Optional<String> languageName = args.optional("language");
-        Optional<Duration> timeout = args.seconds("timeout", MAX_SECONDS);
+        Duration timeout = args.deadline("timeout", limits.defaultTimeout(), limits.maxTimeout());
         Language language;
         try {
             language = languageName.map(Language::of).orElse(null);
@@ -267,26 +315,23 @@ public final class Tools {
                         + " its interpreter's");
             }
             Language lang = language != null ? language : env.defaultLanguage();
-            Code code = Code.of(lang, source);
-            if (timeout.isPresent()) {
-                code = code.withTimeout(timeout.get());
-            }
-            Code finalCode = code;
+            Code finalCode = Code.of(lang, source).withTimeout(timeout);
             int limit = args.positive("max_output", maxOutputChars).orElse(maxOutputChars);
-            dev.exxec.CodeSession session;
-            try {
-                session = sessions.get(env, sessionName.get(), lang);
+            try (NamedSessions.Lease lease = serving.named().lease(env, sessionName.get(), lang)) {
+                return run(
+                        exchange,
+                        request,
+                        env,
+                        limit,
+                        null,
+                        () -> lease.session().execute(finalCode));
             } catch (dev.exxec.UnsupportedCapabilityException e) {
                 return Results.error("UnsupportedCapability", e.getMessage());
             }
-            return run(exchange, request, env, limit, null, () -> session.execute(finalCode));
         }
-        Code code = Code.of(language != null ? language : env.defaultLanguage(), source)
-                .withEnv(args.stringMap("env"));
-        if (timeout.isPresent()) {
-            code = code.withTimeout(timeout.get());
-        }
-        Code finalCode = code;
+        Code finalCode = Code.of(language != null ? language : env.defaultLanguage(), source)
+                .withEnv(args.stringMap("env"))
+                .withTimeout(timeout);
         int limit = args.positive("max_output", maxOutputChars).orElse(maxOutputChars);
         return run(exchange, request, env, limit, () -> env.stream(finalCode), () -> env.execute(finalCode));
     }
@@ -294,11 +339,8 @@ public final class Tools {
     private CallToolResult runCommand(McpSyncServerExchange exchange, CallToolRequest request, Args args) {
         Command command = Command.of(args.requiredNonBlank("command")).withEnv(args.stringMap("env"));
         int limit = args.positive("max_output", maxOutputChars).orElse(maxOutputChars);
-        Optional<Duration> timeout = args.seconds("timeout", MAX_SECONDS);
+        command = command.withTimeout(args.deadline("timeout", limits.defaultTimeout(), limits.maxTimeout()));
         Optional<String> cwd = args.optional("cwd");
-        if (timeout.isPresent()) {
-            command = command.withTimeout(timeout.get());
-        }
         if (cwd.isPresent()) {
             command = command.withCwd(cwd.get());
         }
@@ -361,17 +403,7 @@ public final class Tools {
     }
 
     private Calls.Registration calls(@Nullable String key, Runnable stop) {
-        return key == null || calls == null ? () -> {} : calls.begin(key, stop);
-    }
-
-    private volatile @Nullable Calls calls;
-
-    private final NamedSessions sessions = new NamedSessions(Duration.ofMinutes(10));
-
-    /** Lets cancellations reach the calls; without it (in-process use without a tap) calls run to the end. */
-    public Tools cancellableThrough(Calls calls) {
-        this.calls = calls;
-        return this;
+        return key == null ? () -> {} : serving.calls().begin(key, stop);
     }
 
     private static @Nullable String callKey(CallToolRequest request) {
@@ -488,7 +520,10 @@ public final class Tools {
         if (cwd.isPresent()) {
             spec = spec.withCwd(cwd.get());
         }
-        BackgroundProcess p = env(exchange).processes().start(spec);
+        ProcessSpec finalSpec = spec;
+        ExecutionEnvironment env = env(exchange);
+        BackgroundProcess p = serving.processes()
+                .start(session(exchange.sessionId()), () -> env.processes().start(finalSpec));
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("process_id", p.id());
         p.pid().ifPresent(pid -> s.put("pid", pid));
@@ -534,6 +569,7 @@ public final class Tools {
         }
         BackgroundProcess p = found.get();
         p.kill();
+        serving.processes().forget(p);
         try {
             p.waitFor(Duration.ofSeconds(5));
         } catch (InterruptedException e) {
