@@ -20,7 +20,9 @@ import dev.exxec.internal.Reaper;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
@@ -38,6 +40,11 @@ public abstract class AbstractEnvironment implements ExecutionEnvironment {
     private final String providerId;
     protected final EnvironmentSettings settings;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Completed when the first {@link #close()} has released everything. */
+    private final CompletableFuture<Void> released = new CompletableFuture<>();
+    /** The thread of the first {@link #close()}, which must not wait for itself. */
+    private volatile @Nullable Thread closer;
+
     private final Set<ExecProcess> running = ConcurrentHashMap.newKeySet();
 
     protected AbstractEnvironment(String providerId, EnvironmentSettings settings) {
@@ -270,8 +277,10 @@ public abstract class AbstractEnvironment implements ExecutionEnvironment {
     @Override
     public final void close() {
         if (!closed.compareAndSet(false, true)) {
+            awaitRelease();
             return;
         }
+        closer = Thread.currentThread();
         try {
             for (ExecProcess p : running) {
                 p.kill();
@@ -279,6 +288,25 @@ public abstract class AbstractEnvironment implements ExecutionEnvironment {
             doClose();
         } finally {
             Reaper.unregister(this);
+            released.complete(null);
+        }
+    }
+
+    /**
+     * A later {@code close()} returns once the first has released everything: a caller that closes
+     * (a server's shutdown hook beside its transport's end, say) and then exits must not leave the
+     * environment's processes and workspace behind while the first close is still at work.
+     */
+    private void awaitRelease() {
+        if (closer == Thread.currentThread()) {
+            return; // closed again from within the release
+        }
+        try {
+            released.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new AssertionError(e); // never completed exceptionally
         }
     }
 
