@@ -82,11 +82,13 @@ public final class HostProcess implements ExecProcess {
             }
             throw new IOException(e.getCause());
         } catch (InterruptedException e) {
-            // The start goes on; the process it makes is killed rather than leaked.
+            // The start goes on; the process it makes is killed rather than leaked, with everything it
+            // started meanwhile: a launcher (a sandbox's wrapper, setsid, a shell) may have forked
+            // already, and a child it left would outlive the call, a whole sandbox included.
             Thread.ofVirtual().start(() -> {
                 try {
                     if (started.get() instanceof Process p) {
-                        p.destroyForcibly();
+                        ProcessTree.kill(p.pid(), p.toHandle());
                     }
                 } catch (Exception ignored) {
                     // it did not start

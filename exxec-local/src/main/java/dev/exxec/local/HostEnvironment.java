@@ -682,6 +682,17 @@ final class HostEnvironment extends AbstractEnvironment {
             this.lease = lease;
         }
 
+        /**
+         * Kills the process tree, then whatever is still in the call's cgroups: a sandbox's pid 1 whose
+         * monitor was killed while it started (before it armed its parent-death signal) is no longer
+         * the tree's, but it is still the call's.
+         */
+        @Override
+        public void kill() {
+            super.kill();
+            lease.killAll();
+        }
+
         @Override
         public ExecutionResult conclude(ExecutionResult result) {
             try {

@@ -347,12 +347,15 @@ public final class Cgroups {
         @Override
         public void close() {
             if (!removeAll()) {
-                // A call that forked a thousand processes takes a while to be torn down: retry for a
-                // minute, backing off; what is still left then, the next JVM's sweep removes.
+                // What is still in them is killed first: a process that escaped its parent's kill (a
+                // sandbox whose monitor was killed while it started, before its pid-1 armed the
+                // parent-death signal) must not outlive the call. A call that forked a thousand
+                // processes takes a while to be torn down: retry for a minute, backing off, killing
+                // again each time; what is still left then, the next JVM's sweep removes.
                 Thread.ofVirtual().name("exxec-cgroup-cleanup").start(() -> {
                     long delay = 10;
                     for (long waited = 0;
-                            waited < 60_000 && !removeAll();
+                            waited < 60_000 && !killThenRemove();
                             waited += delay, delay = Math.min(delay * 2, 2_000)) {
                         try {
                             Thread.sleep(delay);
@@ -362,6 +365,11 @@ public final class Cgroups {
                     }
                 });
             }
+        }
+
+        private boolean killThenRemove() {
+            killAll();
+            return removeAll();
         }
 
         private synchronized boolean removeAll() {
