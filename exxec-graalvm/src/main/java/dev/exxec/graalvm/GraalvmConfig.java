@@ -1,6 +1,7 @@
 package dev.exxec.graalvm;
 
 import dev.exxec.ConfigException;
+import dev.exxec.graalvm.internal.Stragglers;
 import dev.exxec.spi.ConfigReader;
 import dev.exxec.spi.EnvironmentSettings;
 import dev.exxec.spi.ExecutionProvider.ConfigKey;
@@ -23,13 +24,18 @@ import org.jspecify.annotations.Nullable;
  * @param commands the provider that runs {@code executeCommand} for this environment ({@code local},
  *     {@code sandbox}...), its commands starting in this environment's workspace; {@code null} refuses
  *     commands
+ * @param maxStuck how many graalvm calls of the JVM (all environments of the provider) may be left
+ *     running past their deadline, in code that cannot be interrupted (big-integer arithmetic), before
+ *     this environment refuses new calls with a {@link dev.exxec.LimitExceededException}; each holds a
+ *     CPU core and its context's memory until its operation ends
  */
 public record GraalvmConfig(
         EnvironmentSettings settings,
         int threads,
         int spareContexts,
         FileAccess fileAccess,
-        @Nullable String commands) {
+        @Nullable String commands,
+        int maxStuck) {
 
     /** What files the code can reach. */
     public enum FileAccess {
@@ -65,7 +71,10 @@ public record GraalvmConfig(
                                 "files the code can reach: none (default) or workspace (confined to the environment's workspace)"),
                         new ConfigKey(
                                 "commands",
-                                "provider that runs executeCommand, e.g. local or sandbox, starting in the workspace; default none (refused)")));
+                                "provider that runs executeCommand, e.g. local or sandbox, starting in the workspace; default none (refused)"),
+                        new ConfigKey(
+                                "maxStuck",
+                                "graalvm calls of the JVM left running past their deadline in code that cannot be interrupted (big-integer arithmetic), each holding a CPU core and its memory, before new calls are refused (LimitExceededException); default twice the number of CPUs (at least 4)")));
         KEYS = List.copyOf(keys);
     }
 
@@ -78,6 +87,9 @@ public record GraalvmConfig(
         if (spareContexts < 0 || spareContexts > 16) {
             throw new ConfigException(
                     "spareContexts", "config key 'spareContexts' must be between 0 and 16: " + spareContexts);
+        }
+        if (maxStuck < 1) {
+            throw new ConfigException("maxStuck", "config key 'maxStuck' must be a positive integer: " + maxStuck);
         }
         if (settings.inheritEnv()) {
             throw new ConfigException(
@@ -92,9 +104,18 @@ public record GraalvmConfig(
         }
     }
 
-    /** The defaults: a thread per CPU (at least 2), two spare contexts, no file access, no commands. */
+    /**
+     * The defaults: a thread per CPU (at least 2), two spare contexts, no file access, no commands,
+     * at most twice the CPUs (at least 4) calls left running past their deadline.
+     */
     public static GraalvmConfig defaults() {
-        return new GraalvmConfig(EnvironmentSettings.DEFAULTS, defaultThreads(), DEFAULT_SPARES, FileAccess.NONE, null);
+        return new GraalvmConfig(
+                EnvironmentSettings.DEFAULTS,
+                defaultThreads(),
+                DEFAULT_SPARES,
+                FileAccess.NONE,
+                null,
+                Stragglers.defaultLimit());
     }
 
     private static int defaultThreads() {
@@ -103,7 +124,7 @@ public record GraalvmConfig(
 
     /** This configuration with other shared settings. */
     public GraalvmConfig withSettings(EnvironmentSettings settings) {
-        return new GraalvmConfig(settings, threads, spareContexts, fileAccess, commands);
+        return new GraalvmConfig(settings, threads, spareContexts, fileAccess, commands, maxStuck);
     }
 
     /**
@@ -118,7 +139,8 @@ public record GraalvmConfig(
                 r.integer("threads").orElse(defaultThreads()),
                 r.integer("spareContexts").orElse(DEFAULT_SPARES),
                 r.choice("fileAccess", FileAccess.class).orElse(FileAccess.NONE),
-                r.nonBlank("commands").orElse(null));
+                r.nonBlank("commands").orElse(null),
+                r.integer("maxStuck").orElse(Stragglers.defaultLimit()));
         r.finish();
         return result;
     }

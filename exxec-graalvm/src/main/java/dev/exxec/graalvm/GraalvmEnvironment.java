@@ -146,6 +146,7 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
         private int spareContexts = GraalvmConfig.DEFAULT_SPARES;
         private GraalvmConfig.FileAccess fileAccess = GraalvmConfig.FileAccess.NONE;
         private @Nullable String commands;
+        private int maxStuck = GraalvmConfig.defaults().maxStuck();
 
         private Builder() {}
 
@@ -173,9 +174,19 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
             return this;
         }
 
+        /**
+         * How many graalvm calls of the JVM may be left running past their deadline (in code that
+         * cannot be interrupted) before this environment refuses new calls.
+         */
+        public Builder maxStuck(int maxStuck) {
+            this.maxStuck = maxStuck;
+            return this;
+        }
+
         /** Creates the environment on the {@code graalvm} provider found by {@link Exxec}. */
         public ExecutionEnvironment build() {
-            GraalvmConfig config = new GraalvmConfig(settings(), threads, spareContexts, fileAccess, commands);
+            GraalvmConfig config =
+                    new GraalvmConfig(settings(), threads, spareContexts, fileAccess, commands, maxStuck);
             return ((GraalvmProvider) Exxec.provider(GraalvmProvider.ID)).create(config);
         }
     }
@@ -220,7 +231,7 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
         String dir = cwd == null ? null : cwd.toString();
         // Always on a pool thread, never the caller's: a program that ignores its cancellation would
         // hold the caller past its deadline.
-        polyglot.stragglers().check(id());
+        polyglot.stragglers().check(id(), config.maxStuck());
         return run(
                 spec,
                 () -> ContextRun.start(
@@ -402,6 +413,10 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
 
     void forget(GraalvmSession session) {
         sessions.remove(session);
+    }
+
+    GraalvmConfig config() {
+        return config;
     }
 
     Polyglot polyglot() {

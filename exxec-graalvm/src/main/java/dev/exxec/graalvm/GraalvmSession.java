@@ -118,7 +118,7 @@ final class GraalvmSession implements CodeSession {
         oneAtATime.lock();
         try {
             checkOpen();
-            env.polyglot().stragglers().check(env.id());
+            env.polyglot().stragglers().check(env.id(), env.config().maxStuck());
             Interpreter in = current;
             ExecutionRun.Spec spec = new ExecutionRun.Spec(
                     Ids.next("ex"),

@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.exxec.Code;
 import dev.exxec.CodeSession;
+import dev.exxec.ConfigException;
 import dev.exxec.ErrorTypes;
 import dev.exxec.ExecutionEnvironment;
 import dev.exxec.ExecutionResult;
 import dev.exxec.Exxec;
-import dev.exxec.ExxecException;
 import dev.exxec.Language;
+import dev.exxec.LimitExceededException;
 import dev.exxec.graalvm.internal.Stragglers;
 import java.time.Duration;
 import java.util.Map;
@@ -156,10 +157,40 @@ class GraalvmStuckWorkTest {
         }
     }
 
+    /**
+     * The issue's reproduction: one Python and one JavaScript call stuck past their deadline in the
+     * same environment (two stuck calls: the whole cap of a 2-CPU machine before the fix, which then
+     * refused every later graalvm call of the JVM); the next trivial call still answers within 1 s.
+     */
+    @Test
+    void aStuckCallOfEachLanguageStillLeavesTheEnvironmentServing() throws Exception {
+        try (ExecutionEnvironment env = Exxec.environment("graalvm", Map.of())) {
+            for (Language language : new Language[] {Language.PYTHON, Language.JAVASCRIPT}) {
+                ExecutionResult warm =
+                        env.execute(Code.of(language, TRIVIAL.get(language)).withTimeout(Duration.ofSeconds(60)));
+                assertThat(warm.result()).as(describe(warm)).isEqualTo(42);
+            }
+            for (Language language : new Language[] {Language.PYTHON, Language.JAVASCRIPT}) {
+                ExecutionResult r = on(
+                        true,
+                        () -> env.execute(Code.of(language, STUCK.get(language)).withTimeout(DEADLINE)));
+                assertThat(r.errorType()).as(describe(r)).isEqualTo(ErrorTypes.TIMEOUT);
+            }
+            long start = System.nanoTime();
+            ExecutionResult next = on(
+                    true,
+                    () -> env.execute(Code.python(TRIVIAL.get(Language.PYTHON)).withTimeout(Duration.ofSeconds(10))));
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(next.result()).as(describe(next)).isEqualTo(42);
+            assertThat(took).as("the next call's duration").isLessThanOrEqualTo(SLACK);
+            awaitStragglers(env);
+        }
+    }
+
     @Test
     void callsLeftRunningAreCappedAndNewCallsRefusedMeanwhile() throws Exception {
-        int limit = Stragglers.defaultLimit();
-        try (ExecutionEnvironment env = Exxec.environment("graalvm", Map.of("threads", 1))) {
+        int limit = 2;
+        try (ExecutionEnvironment env = Exxec.environment("graalvm", Map.of("threads", 1, "maxStuck", limit))) {
             Code stuck = Code.javascript(STUCK.get(Language.JAVASCRIPT)).withTimeout(DEADLINE);
             for (int i = 0; i < limit; i++) {
                 assertThat(on(true, () -> env.execute(stuck)).errorType()).isEqualTo(ErrorTypes.TIMEOUT);
@@ -167,13 +198,27 @@ class GraalvmStuckWorkTest {
             Stragglers stragglers = ((GraalvmEnvironment) env).polyglot().stragglers();
             assertThat(stragglers.running()).isEqualTo(limit);
             assertThatThrownBy(() -> env.execute(Code.javascript(TRIVIAL.get(Language.JAVASCRIPT))))
-                    .isInstanceOf(ExxecException.class)
+                    .isInstanceOf(LimitExceededException.class)
                     .hasMessageContaining("refuses the call")
-                    .hasMessageContaining("limit of " + limit);
+                    .hasMessageContaining("limit of " + limit)
+                    .hasMessageContaining("maxStuck");
             awaitStragglers(env);
             assertThat(env.execute(Code.javascript(TRIVIAL.get(Language.JAVASCRIPT)))
                             .result())
                     .isEqualTo(42);
+        }
+    }
+
+    @Test
+    void maxStuckMustBeAPositiveInteger() {
+        assertThat(GraalvmConfig.defaults().maxStuck())
+                .isEqualTo(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
+        assertThat(GraalvmConfig.from(Map.of("maxStuck", "7")).maxStuck()).isEqualTo(7);
+        for (Object bad : new Object[] {0, -1, "many"}) {
+            assertThatThrownBy(() -> GraalvmConfig.from(Map.of("maxStuck", bad)))
+                    .as("maxStuck=" + bad)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("maxStuck");
         }
     }
 }

@@ -35,7 +35,7 @@ public final class Polyglot implements AutoCloseable {
     private final Set<Language> languages;
     private volatile @Nullable Engine engine;
     private final ExecutorService watchdog;
-    private final Stragglers stragglers = new Stragglers(Stragglers.defaultLimit());
+    private final Stragglers stragglers = new Stragglers();
 
     public Polyglot() {
         this(installed(Polyglot.class.getClassLoader()));

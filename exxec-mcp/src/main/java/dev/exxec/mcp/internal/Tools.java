@@ -286,7 +286,12 @@ public final class Tools {
         return id == null ? "" : id;
     }
 
-    private static String errorType(RuntimeException e) {
+    /**
+     * The {@code errorType} of a tool call that failed with {@code e}: its class name with {@code
+     * Error} for {@code Exception} ({@link dev.exxec.LimitExceededException}, a provider's limit
+     * reached, gives {@code LimitExceededError}, as the server's own caps do).
+     */
+    static String errorType(RuntimeException e) {
         String simple = e.getClass().getSimpleName();
         return simple.endsWith("Exception")
                 ? simple.substring(0, simple.length() - "Exception".length()) + "Error"
