@@ -4,17 +4,21 @@ import static dev.exxec.mcp.RawHttpMcp.structured;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.exxec.Exxec;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -70,6 +74,43 @@ class ServeLimitsTest {
             // The smallest deadline allowed is honoured too.
             r = c.call("run_command", "{\"command\":\"sleep 60\",\"timeout\":0.001}");
             assertThat(errorType(r)).isEqualTo("TimeoutError");
+        }
+    }
+
+    /** Whether /proc/kmsg opens: a regular-looking file of size 0 whose read blocks until the kernel logs. */
+    private static boolean kmsgOpens() {
+        try (FileChannel ignored = FileChannel.open(Path.of("/proc/kmsg"))) {
+            return true;
+        } catch (Exception | Error e) {
+            return false;
+        }
+    }
+
+    @Test
+    void aFileReadStuckInTheKernelEndsAtTheDeadlineOrOnCancellationAndFreesItsSlot() throws Exception {
+        assumeTrue(kmsgOpens(), "skipped: /proc/kmsg does not open here (run as root to test a read that blocks)");
+        try (var endpoint = serve(b -> b.defaultTimeout(Duration.ofSeconds(2)).maxCalls(1))) {
+            RawHttpMcp c = RawHttpMcp.open(endpoint.uri());
+            long start = System.nanoTime();
+            JsonNode r = c.callAsync(c.nextId(), "read_file", "{\"path\":\"/proc/kmsg\"}")
+                    .get(30, TimeUnit.SECONDS);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+            assertThat(errorType(r)).as("%s", r).isEqualTo("TimeoutError");
+            assertThat(error(r)).contains("read_file of /proc/kmsg did not finish within 2 s");
+            // The only call slot is free again.
+            r = c.call("run_command", "{\"command\":\"echo freed\"}");
+            assertThat(structured(r).path("stdout").asString()).as("%s", r).contains("freed");
+
+            int id = c.nextId();
+            CompletableFuture<JsonNode> pending = c.callAsync(id, "read_file", "{\"path\":\"/proc/kmsg\"}");
+            Thread.sleep(300);
+            long cancelledAt = System.nanoTime();
+            c.cancel(id);
+            r = pending.get(30, TimeUnit.SECONDS);
+            assertThat(Duration.ofNanos(System.nanoTime() - cancelledAt)).isLessThan(Duration.ofSeconds(1));
+            assertThat(errorType(r)).as("%s", r).isEqualTo("CancelledError");
+            r = c.call("run_command", "{\"command\":\"echo freed again\"}");
+            assertThat(structured(r).path("stdout").asString()).as("%s", r).contains("freed again");
         }
     }
 
