@@ -15,6 +15,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -111,6 +112,88 @@ class ServeLimitsTest {
             assertThat(errorType(r)).as("%s", r).isEqualTo("CancelledError");
             r = c.call("run_command", "{\"command\":\"echo freed again\"}");
             assertThat(structured(r).path("stdout").asString()).as("%s", r).contains("freed again");
+        }
+    }
+
+    /**
+     * A listening stream (GET) of a session: its socket and what came in: nothing when the server held
+     * it open (the SDK sends nothing, not even the status line, until it has an event), a refusal whole.
+     */
+    private record Stream(Socket socket, String answer) {
+        boolean held() {
+            return answer.isEmpty();
+        }
+    }
+
+    private static Stream listen(ExxecMcpServer.HttpEndpoint endpoint, RawHttpMcp session, boolean refusal)
+            throws Exception {
+        Socket s = new Socket("127.0.0.1", endpoint.port());
+        // A refusal comes at once: waiting long for it costs nothing; an open stream says nothing.
+        s.setSoTimeout(refusal ? 15_000 : 1_000);
+        s.getOutputStream()
+                .write(("GET " + endpoint.uri().getPath() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                + "Accept: text/event-stream\r\nMcp-Session-Id: "
+                                + session.session() + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+        try {
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            s.close();
+            return new Stream(s, answer.isEmpty() ? "(closed without an answer)" : answer);
+        } catch (SocketTimeoutException e) {
+            if (refusal) {
+                s.close();
+                return new Stream(s, "(no answer in 15 s)");
+            }
+            return new Stream(s, "");
+        }
+    }
+
+    @Test
+    void listeningStreamsAreCappedInAllAndAnEndedOneFreesItsConnectionSoThatCallsFindOne() throws Exception {
+        // 12 connections: at most 3 listening streams in all.
+        try (var endpoint = serve(b -> b.maxConnections(12))) {
+            List<Socket> held = new ArrayList<>();
+            try {
+                RawHttpMcp a = RawHttpMcp.open(endpoint.uri());
+                Stream first = listen(endpoint, a, false);
+                held.add(first.socket());
+                assertThat(first.held()).as(first.answer()).isTrue();
+                // A new stream of the session ends the one before, and its connection (kept alive by
+                // this client) is closed: replaced streams do not pile up on connections.
+                Stream second = listen(endpoint, a, false);
+                held.add(second.socket());
+                assertThat(second.held()).as(second.answer()).isTrue();
+                first.socket().setSoTimeout(10_000);
+                try {
+                    first.socket().getInputStream().readAllBytes();
+                } catch (SocketTimeoutException e) {
+                    throw new AssertionError("the replaced stream's connection was still open after 10 s", e);
+                }
+                List<RawHttpMcp> sessions = List.of(RawHttpMcp.open(endpoint.uri()), RawHttpMcp.open(endpoint.uri()));
+                for (RawHttpMcp other : sessions) {
+                    Stream s = listen(endpoint, other, false);
+                    held.add(s.socket());
+                    assertThat(s.held()).as(s.answer()).isTrue();
+                }
+                // More GETs are refused at once and hold no connection: calls are answered.
+                RawHttpMcp d = RawHttpMcp.open(endpoint.uri());
+                for (int i = 0; i < 20; i++) {
+                    Stream over = listen(endpoint, d, true);
+                    held.add(over.socket());
+                    assertThat(over.answer()).startsWith("HTTP/1.1 503").contains("\"jsonrpc\"", "3 listening streams");
+                }
+                JsonNode r = d.call("run_command", "{\"command\":\"echo served\"}");
+                assertThat(structured(r).path("stdout").asString()).isEqualTo("served\n");
+                // A session's end ends its stream and frees its place.
+                assertThat(a.delete()).isEqualTo(200);
+                Stream again = listen(endpoint, d, false);
+                held.add(again.socket());
+                assertThat(again.held()).as(again.answer()).isTrue();
+            } finally {
+                for (Socket s : held) {
+                    s.close();
+                }
+            }
         }
     }
 
