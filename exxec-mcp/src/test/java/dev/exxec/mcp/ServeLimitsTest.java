@@ -4,17 +4,22 @@ import static dev.exxec.mcp.RawHttpMcp.structured;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.exxec.Exxec;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -70,6 +75,125 @@ class ServeLimitsTest {
             // The smallest deadline allowed is honoured too.
             r = c.call("run_command", "{\"command\":\"sleep 60\",\"timeout\":0.001}");
             assertThat(errorType(r)).isEqualTo("TimeoutError");
+        }
+    }
+
+    /** Whether /proc/kmsg opens: a regular-looking file of size 0 whose read blocks until the kernel logs. */
+    private static boolean kmsgOpens() {
+        try (FileChannel ignored = FileChannel.open(Path.of("/proc/kmsg"))) {
+            return true;
+        } catch (Exception | Error e) {
+            return false;
+        }
+    }
+
+    @Test
+    void aFileReadStuckInTheKernelEndsAtTheDeadlineOrOnCancellationAndFreesItsSlot() throws Exception {
+        assumeTrue(kmsgOpens(), "skipped: /proc/kmsg does not open here (run as root to test a read that blocks)");
+        try (var endpoint = serve(b -> b.defaultTimeout(Duration.ofSeconds(2)).maxCalls(1))) {
+            RawHttpMcp c = RawHttpMcp.open(endpoint.uri());
+            long start = System.nanoTime();
+            JsonNode r = c.callAsync(c.nextId(), "read_file", "{\"path\":\"/proc/kmsg\"}")
+                    .get(30, TimeUnit.SECONDS);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+            assertThat(errorType(r)).as("%s", r).isEqualTo("TimeoutError");
+            assertThat(error(r)).contains("read_file of /proc/kmsg did not finish within 2 s");
+            // The only call slot is free again.
+            r = c.call("run_command", "{\"command\":\"echo freed\"}");
+            assertThat(structured(r).path("stdout").asString()).as("%s", r).contains("freed");
+
+            int id = c.nextId();
+            CompletableFuture<JsonNode> pending = c.callAsync(id, "read_file", "{\"path\":\"/proc/kmsg\"}");
+            Thread.sleep(300);
+            long cancelledAt = System.nanoTime();
+            c.cancel(id);
+            r = pending.get(30, TimeUnit.SECONDS);
+            assertThat(Duration.ofNanos(System.nanoTime() - cancelledAt)).isLessThan(Duration.ofSeconds(1));
+            assertThat(errorType(r)).as("%s", r).isEqualTo("CancelledError");
+            r = c.call("run_command", "{\"command\":\"echo freed again\"}");
+            assertThat(structured(r).path("stdout").asString()).as("%s", r).contains("freed again");
+        }
+    }
+
+    /**
+     * A listening stream (GET) of a session: its socket and what came in: nothing when the server held
+     * it open (the SDK sends nothing, not even the status line, until it has an event), a refusal whole.
+     */
+    private record Stream(Socket socket, String answer) {
+        boolean held() {
+            return answer.isEmpty();
+        }
+    }
+
+    private static Stream listen(ExxecMcpServer.HttpEndpoint endpoint, RawHttpMcp session, boolean refusal)
+            throws Exception {
+        Socket s = new Socket("127.0.0.1", endpoint.port());
+        // A refusal comes at once: waiting long for it costs nothing; an open stream says nothing.
+        s.setSoTimeout(refusal ? 15_000 : 1_000);
+        s.getOutputStream()
+                .write(("GET " + endpoint.uri().getPath() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                + "Accept: text/event-stream\r\nMcp-Session-Id: "
+                                + session.session() + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+        try {
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            s.close();
+            return new Stream(s, answer.isEmpty() ? "(closed without an answer)" : answer);
+        } catch (SocketTimeoutException e) {
+            if (refusal) {
+                s.close();
+                return new Stream(s, "(no answer in 15 s)");
+            }
+            return new Stream(s, "");
+        }
+    }
+
+    @Test
+    void listeningStreamsAreCappedInAllAndAnEndedOneFreesItsConnectionSoThatCallsFindOne() throws Exception {
+        // 12 connections: at most 3 listening streams in all.
+        try (var endpoint = serve(b -> b.maxConnections(12))) {
+            List<Socket> held = new ArrayList<>();
+            try {
+                RawHttpMcp a = RawHttpMcp.open(endpoint.uri());
+                Stream first = listen(endpoint, a, false);
+                held.add(first.socket());
+                assertThat(first.held()).as(first.answer()).isTrue();
+                // A new stream of the session ends the one before, and its connection (kept alive by
+                // this client) is closed: replaced streams do not pile up on connections.
+                Stream second = listen(endpoint, a, false);
+                held.add(second.socket());
+                assertThat(second.held()).as(second.answer()).isTrue();
+                first.socket().setSoTimeout(10_000);
+                try {
+                    first.socket().getInputStream().readAllBytes();
+                } catch (SocketTimeoutException e) {
+                    throw new AssertionError("the replaced stream's connection was still open after 10 s", e);
+                }
+                List<RawHttpMcp> sessions = List.of(RawHttpMcp.open(endpoint.uri()), RawHttpMcp.open(endpoint.uri()));
+                for (RawHttpMcp other : sessions) {
+                    Stream s = listen(endpoint, other, false);
+                    held.add(s.socket());
+                    assertThat(s.held()).as(s.answer()).isTrue();
+                }
+                // More GETs are refused at once and hold no connection: calls are answered.
+                RawHttpMcp d = RawHttpMcp.open(endpoint.uri());
+                for (int i = 0; i < 20; i++) {
+                    Stream over = listen(endpoint, d, true);
+                    held.add(over.socket());
+                    assertThat(over.answer()).startsWith("HTTP/1.1 503").contains("\"jsonrpc\"", "3 listening streams");
+                }
+                JsonNode r = d.call("run_command", "{\"command\":\"echo served\"}");
+                assertThat(structured(r).path("stdout").asString()).isEqualTo("served\n");
+                // A session's end ends its stream and frees its place.
+                assertThat(a.delete()).isEqualTo(200);
+                Stream again = listen(endpoint, d, false);
+                held.add(again.socket());
+                assertThat(again.held()).as(again.answer()).isTrue();
+            } finally {
+                for (Socket s : held) {
+                    s.close();
+                }
+            }
         }
     }
 

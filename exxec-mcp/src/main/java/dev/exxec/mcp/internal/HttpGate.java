@@ -10,6 +10,7 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -98,9 +99,40 @@ public final class HttpGate implements Filter {
             chain.doFilter(rewritten, response);
             return;
         }
+        if ("GET".equals(request.getMethod()) && session != null) {
+            listen(session, request, response, chain);
+            return;
+        }
         chain.doFilter(request, response);
-        if ("GET".equals(request.getMethod()) && session != null && request.isAsyncStarted()) {
-            serving.stream(session, request.getAsyncContext());
+    }
+
+    /**
+     * A listening stream, within the caps: a stream held open takes a connection for as long as it
+     * lasts, so the server holds at most {@link Serving#maxStreams()} (503 beyond), well below the
+     * connections. The SDK keeps one stream a session: a new GET ends the one before; the connection
+     * of an ended stream is closed, not kept alive for the client to hold ({@code Connection: close},
+     * which the SDK would overwrite with {@code keep-alive}),
+     * and GETs racing on one session beyond {@link Serving#STREAMS_PER_SESSION} are refused (409).
+     */
+    private void listen(String session, HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        response.setHeader("Connection", "close");
+        Serving.StreamRefusal refusal = serving.reserveStream(session);
+        if (refusal != null) {
+            json(response, refusal.status(), -32000, refusal.message());
+            return;
+        }
+        boolean held = false;
+        try {
+            chain.doFilter(request, new ClosingConnection(response));
+            if (request.isAsyncStarted()) {
+                serving.stream(session, request.getAsyncContext());
+                held = true;
+            }
+        } finally {
+            if (!held) {
+                serving.releaseStream(session);
+            }
         }
     }
 
@@ -146,6 +178,27 @@ public final class HttpGate implements Filter {
         }
         byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
         return MessageDigest.isEqual(given, token); // constant time: the token is a secret
+    }
+
+    /** A response whose connection closes when it ends, whatever the servlet says. */
+    private static final class ClosingConnection extends HttpServletResponseWrapper {
+        ClosingConnection(HttpServletResponse response) {
+            super(response);
+        }
+
+        @Override
+        public void setHeader(String name, String value) {
+            super.setHeader(name, "Connection".equalsIgnoreCase(name) ? "close" : value);
+        }
+
+        @Override
+        public void addHeader(String name, String value) {
+            if ("Connection".equalsIgnoreCase(name)) {
+                super.setHeader(name, "close");
+            } else {
+                super.addHeader(name, value);
+            }
+        }
     }
 
     /** The request with its body replaced. */

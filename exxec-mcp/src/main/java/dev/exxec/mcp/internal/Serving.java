@@ -18,6 +18,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,8 @@ public final class Serving implements AutoCloseable {
     private final ScheduledExecutorService sweeper =
             Executors.newSingleThreadScheduledExecutor(daemon("exxec-mcp-sweep-"));
     private final Map<String, List<AsyncContext>> streams = new ConcurrentHashMap<>();
+    private final Map<String, Integer> streamCounts = new java.util.HashMap<>(); // guarded by itself
+    private int streamsOpen; // guarded by streamCounts
     private final Set<String> ended = Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>() {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
@@ -132,32 +135,104 @@ public final class Serving implements AutoCloseable {
         return expireHttpSessions && !usage.isOpen(session);
     }
 
-    /** A listening stream ({@code GET}) of a session, completed when the session ends. */
-    void stream(String session, AsyncContext context) {
-        if (!usage.isOpen(session)) {
-            return;
+    /**
+     * Listening streams ({@code GET}) of one session in play at once: the SDK keeps one a session (a new
+     * one ends the one before), so this only bounds GETs racing each other; another is refused (409).
+     */
+    static final int STREAMS_PER_SESSION = 2;
+
+    /** Why another listening stream is refused: the HTTP status and the message. */
+    record StreamRefusal(int status, String message) {}
+
+    /**
+     * Listening streams open at once in all: a quarter of the connections ({@code --max-connections}),
+     * so that calls (POSTs) always find a connection however many streams clients ask for.
+     */
+    int maxStreams() {
+        return Math.max(1, limits.maxConnections() / 4);
+    }
+
+    /**
+     * Takes a place for a listening stream of this session, or says why there is none; a place taken
+     * is given back with {@link #releaseStream}, which {@link #stream} does when the stream ends.
+     */
+    @Nullable
+    StreamRefusal reserveStream(String session) {
+        synchronized (streamCounts) {
+            int mine = streamCounts.getOrDefault(session, 0);
+            if (mine >= STREAMS_PER_SESSION) {
+                return new StreamRefusal(
+                        409,
+                        "this MCP session already has " + mine + " listening streams (GET) opening, the most"
+                                + " a session may; a session listens on one stream, and a new one ends the one before");
+            }
+            if (streamsOpen >= maxStreams()) {
+                return new StreamRefusal(
+                        503,
+                        "the server holds " + streamsOpen + " listening streams (GET) open, the most it holds (a"
+                                + " quarter of exxec serve --max-connections); listen later: answers to calls come"
+                                + " on their POST without one");
+            }
+            streamCounts.put(session, mine + 1);
+            streamsOpen++;
+            return null;
         }
+    }
+
+    /** Gives back a place {@link #reserveStream} took. */
+    void releaseStream(String session) {
+        synchronized (streamCounts) {
+            Integer mine = streamCounts.get(session);
+            if (mine == null) {
+                return;
+            }
+            if (mine <= 1) {
+                streamCounts.remove(session);
+            } else {
+                streamCounts.put(session, mine - 1);
+            }
+            streamsOpen--;
+        }
+    }
+
+    /**
+     * A listening stream ({@code GET}) of a session, in a place {@link #reserveStream} took: completed
+     * when the session ends, and its place given back when it ends.
+     */
+    void stream(String session, AsyncContext context) {
+        AtomicBoolean released = new AtomicBoolean();
         List<AsyncContext> list = streams.computeIfAbsent(session, s -> new CopyOnWriteArrayList<>());
-        list.add(context);
+        Runnable end = () -> {
+            list.remove(context);
+            if (released.compareAndSet(false, true)) {
+                releaseStream(session);
+            }
+        };
         context.addListener(new jakarta.servlet.AsyncListener() {
             @Override
             public void onComplete(jakarta.servlet.AsyncEvent event) {
-                list.remove(context);
+                end.run();
             }
 
             @Override
             public void onTimeout(jakarta.servlet.AsyncEvent event) {
-                list.remove(context);
+                end.run();
             }
 
             @Override
             public void onError(jakarta.servlet.AsyncEvent event) {
-                list.remove(context);
+                end.run();
             }
 
             @Override
             public void onStartAsync(jakarta.servlet.AsyncEvent event) {}
         });
+        if (!usage.isOpen(session)) {
+            end.run();
+            streams.remove(session, list);
+            return;
+        }
+        list.add(context);
     }
 
     /**

@@ -30,7 +30,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -416,9 +418,74 @@ public final class Tools {
         return meta != null && meta.get(Calls.META_KEY) instanceof String s ? s : null;
     }
 
+    /**
+     * Runs a file tool under the server's deadline ({@code --timeout}), stopped by cancellation and by
+     * the end of its session like an execution. A file can block a read in the kernel for ever
+     * ({@code /proc/kmsg} looks like an empty regular file): the call runs on a platform thread of the
+     * server's, reading through a {@code FileChannel}, and interrupting that thread closes the channel
+     * and signals the thread out of the read, which frees the call's slot and file descriptor.
+     */
+    private CallToolResult fileCall(String tool, String path, CallToolRequest request, Supplier<CallToolResult> op) {
+        Duration deadline = limits.defaultTimeout();
+        Thread caller = Thread.currentThread();
+        AtomicReference<@Nullable Stop> stopped = new AtomicReference<>();
+        Object lock = new Object();
+        boolean[] running = {true};
+        java.util.function.Consumer<Stop> stop = why -> {
+            synchronized (lock) {
+                // Only while the operation runs: the thread goes on to other calls afterwards.
+                if (running[0] && stopped.compareAndSet(null, why)) {
+                    caller.interrupt();
+                }
+            }
+        };
+        Thread timer = Thread.ofVirtual().name("exxec-mcp-deadline").unstarted(() -> {
+            try {
+                Thread.sleep(deadline);
+                stop.accept(Stop.DEADLINE);
+            } catch (InterruptedException e) {
+                // the operation ended first
+            }
+        });
+        CallToolResult result = null;
+        RuntimeException failure = null;
+        try (Calls.Registration ignored = calls(callKey(request), () -> stop.accept(Stop.CANCELLATION))) {
+            timer.start();
+            result = op.get();
+        } catch (RuntimeException e) {
+            failure = e;
+        } finally {
+            synchronized (lock) {
+                running[0] = false;
+            }
+            timer.interrupt();
+        }
+        Stop why = stopped.get();
+        if (why == null) {
+            if (failure != null) {
+                throw failure;
+            }
+            return result;
+        }
+        Thread.interrupted(); // the interrupt was ours, for this call only
+        if (failure != null) {
+            LOG.debug("{} of {} stopped ({})", tool, path, why, failure);
+        }
+        return why == Stop.DEADLINE
+                ? Results.stopped(
+                        Stop.DEADLINE,
+                        tool + " of " + path + " did not finish within " + seconds(deadline)
+                                + " s (the server's --timeout)")
+                : Results.stopped(Stop.CANCELLATION, tool + " of " + path + " was cancelled");
+    }
+
     private CallToolResult readFile(McpSyncServerExchange exchange, CallToolRequest request, Args args) {
         String path = args.requiredNonBlank("path");
         var files = env(exchange).files();
+        return fileCall("read_file", path, request, () -> read(files, path));
+    }
+
+    private CallToolResult read(dev.exxec.WorkspaceFiles files, String path) {
         // One read, bounded while it reads: a size looked at first could be another file's by the time
         // the file is read (the code can swap it), and a file of /proc says 0 bytes and never ends.
         long maxBytes = 4L * maxOutputChars;
@@ -455,6 +522,10 @@ public final class Tools {
         String path = args.requiredNonBlank("path");
         String content = args.required("content");
         var files = env(exchange).files();
+        return fileCall("write_file", path, request, () -> write(files, path, content));
+    }
+
+    private CallToolResult write(dev.exxec.WorkspaceFiles files, String path, String content) {
         int slash = path.lastIndexOf('/');
         if (slash > 0) {
             String parent = path.substring(0, slash);
@@ -472,7 +543,12 @@ public final class Tools {
 
     private CallToolResult listFiles(McpSyncServerExchange exchange, CallToolRequest request, Args args) {
         String path = args.optional("path").filter(p -> !p.isBlank()).orElse(".");
-        List<FileEntry> entries = env(exchange).files().list(path);
+        var files = env(exchange).files();
+        return fileCall("list_files", path, request, () -> list(files, path));
+    }
+
+    private CallToolResult list(dev.exxec.WorkspaceFiles files, String path) {
+        List<FileEntry> entries = files.list(path);
         StringBuilder text = new StringBuilder();
         List<Map<String, Object>> list = new ArrayList<>();
         int shown = 0;
