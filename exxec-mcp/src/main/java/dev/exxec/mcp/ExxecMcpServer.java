@@ -126,21 +126,22 @@ public final class ExxecMcpServer implements AutoCloseable {
         environments.startShared();
         MessageTap tap = new MessageTap(serving.calls());
         LineOutput output = new LineOutput(out);
-        TappedInput input = new TappedInput(in, line -> {
-            if (line.isBlank()) {
-                return null;
-            }
-            String why = MessageTap.notAMessage(line);
-            if (why == null) {
-                return tap.inbound("stdio", line);
-            }
-            try {
-                output.writeLine(MessageTap.parseError(why));
-            } catch (IOException e) {
-                LOG.debug("cannot answer a malformed message", e);
-            }
-            return null;
-        });
+        TappedInput input = new TappedInput(
+                in,
+                maxMessageBytes,
+                line -> {
+                    if (line.isBlank()) {
+                        return null;
+                    }
+                    String why = MessageTap.notAMessage(line);
+                    if (why == null) {
+                        return tap.inbound("stdio", line);
+                    }
+                    answerMalformed(output, why);
+                    return null;
+                },
+                () -> answerMalformed(
+                        output, "a message larger than " + maxMessageBytes + " bytes was dropped unread"));
         McpAsyncServer server = server(McpServer.async(new StdioServerTransportProvider(json(), input, output)));
         try {
             input.ended().await();
@@ -152,6 +153,14 @@ public final class ExxecMcpServer implements AutoCloseable {
             } finally {
                 server.close();
             }
+        }
+    }
+
+    private static void answerMalformed(LineOutput output, String why) {
+        try {
+            output.writeLine(MessageTap.parseError(why));
+        } catch (IOException e) {
+            LOG.debug("cannot answer a malformed message", e);
         }
     }
 
@@ -377,7 +386,7 @@ public final class ExxecMcpServer implements AutoCloseable {
             return this;
         }
 
-        /** The largest message a client may send over HTTP, in bytes; default 16 MiB. */
+        /** The largest message a client may send (an HTTP body, a stdio line), in bytes; default 16 MiB. */
         public Builder maxMessageBytes(int bytes) {
             if (bytes <= 0) {
                 throw new IllegalArgumentException("maxMessageBytes must be positive: " + bytes);
