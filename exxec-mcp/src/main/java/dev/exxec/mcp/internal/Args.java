@@ -63,23 +63,27 @@ final class Args {
         if (v == null) {
             return Optional.empty();
         }
-        double d;
-        if (v instanceof Number n) {
-            d = n.doubleValue();
-        } else if (v instanceof String s) {
-            try {
-                d = Double.parseDouble(s.trim());
-            } catch (NumberFormatException e) {
-                throw invalid(tool + ": argument '" + name + "' must be a number of seconds, got " + describe(v));
-            }
-        } else {
-            throw invalid(tool + ": argument '" + name + "' must be a number of seconds, got " + describe(v));
-        }
+        double d = secondsOf(name, v);
         if (!(d >= 0) || d > max) {
             throw invalid(
                     tool + ": argument '" + name + "' must be between 0 and " + (long) max + " seconds, got " + v);
         }
         return Optional.of(Duration.ofNanos((long) (d * 1e9)));
+    }
+
+    /** A number of seconds: a JSON number, or a string holding one (some clients send every argument so). */
+    private double secondsOf(String name, Object v) {
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        if (v instanceof String s) {
+            try {
+                return Double.parseDouble(s.trim());
+            } catch (NumberFormatException e) {
+                // named below
+            }
+        }
+        throw invalid(tool + ": argument '" + name + "' must be a number of seconds, got " + describe(v));
     }
 
     /** The shortest deadline a call may name: below it, no program could start. */
@@ -95,18 +99,7 @@ final class Args {
         if (v == null) {
             return absent;
         }
-        double d;
-        if (v instanceof Number n) {
-            d = n.doubleValue();
-        } else if (v instanceof String s) {
-            try {
-                d = Double.parseDouble(s.trim());
-            } catch (NumberFormatException e) {
-                throw invalid(tool + ": argument '" + name + "' must be a number of seconds, got " + describe(v));
-            }
-        } else {
-            throw invalid(tool + ": argument '" + name + "' must be a number of seconds, got " + describe(v));
-        }
+        double d = secondsOf(name, v);
         double maxSeconds = max.toNanos() / 1e9;
         if (!(d >= MIN_DEADLINE.toNanos() / 1e9) || d > maxSeconds) {
             throw invalid(tool + ": argument '" + name + "' must be a number of seconds from 0.001 to "
