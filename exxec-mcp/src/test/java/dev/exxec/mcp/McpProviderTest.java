@@ -20,6 +20,9 @@ import io.modelcontextprotocol.server.McpServerFeatures;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +32,7 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code mcp} provider: round trips through {@code exxec serve}, and a foreign MCP server. */
 class McpProviderTest {
@@ -37,8 +41,14 @@ class McpProviderTest {
     void roundTripOverStdioThroughExxecServe() {
         try (ExecutionEnvironment env = Exxec.environment("mcp", Map.of("command", StdioServerMain.command()))) {
             Capabilities caps = env.capabilities();
+            Set<Language> served;
+            try (ExecutionEnvironment local = Exxec.environment("local", Map.of())) {
+                served = local.capabilities().languages();
+            }
             assertThat(caps.languages())
-                    .containsExactlyInAnyOrder(Language.PYTHON, Language.JAVASCRIPT, Language.TYPESCRIPT);
+                    .as("what the server's local environment really runs, TypeScript only with a runner")
+                    .isEqualTo(served)
+                    .contains(Language.PYTHON, Language.JAVASCRIPT);
             assertThat(caps.commands()).isTrue();
             assertThat(caps.streaming())
                     .as("the server is exxec: its progress carries output")
@@ -90,6 +100,28 @@ class McpProviderTest {
                             "mcp", Map.of("url", endpoint.uri().toString(), "token", "wrong")))
                     .isInstanceOf(EnvironmentStartException.class)
                     .hasMessageContaining(endpoint.uri().toString());
+        }
+    }
+
+    @Test
+    void aServerAdvertisesOnlyTheLanguagesItsEnvironmentRuns(@TempDir Path bin) throws IOException {
+        // The server's JVM finds Python and Node.js on its PATH, and no TypeScript runner.
+        Files.createSymbolicLink(bin.resolve("python3"), Path.of("/usr/bin/python3"));
+        Files.createSymbolicLink(bin.resolve("node"), Path.of("/usr/bin/node"));
+        for (List<String> mode : List.of(List.of("stdio"), List.of("stdio", "perSession"))) {
+            Map<String, Object> config = Map.of(
+                    "command", StdioServerMain.command(mode.toArray(String[]::new)),
+                    "serverEnv.PATH", bin.toString());
+            try (ExecutionEnvironment env = Exxec.environment("mcp", config)) {
+                assertThat(env.capabilities().languages())
+                        .as("%s", mode)
+                        .containsExactlyInAnyOrder(Language.PYTHON, Language.JAVASCRIPT);
+                assertThatThrownBy(() -> env.execute(Code.typescript("let _result: number = 1")))
+                        .isInstanceOf(UnsupportedCapabilityException.class)
+                        .hasMessageContaining("typescript");
+                assertThat(env.execute(Code.javascript("let _result = 6 * 7")).result())
+                        .isEqualTo(42);
+            }
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.exxec.mcp.internal;
 
 import dev.exxec.ExecutionEnvironment;
+import dev.exxec.Language;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,16 +25,62 @@ public final class Environments implements AutoCloseable {
     private final Map<String, ExecutionEnvironment> bySession = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile @Nullable ExecutionEnvironment shared;
+    private volatile @Nullable Offer offer;
+
+    /**
+     * What the environments offer the tools: the languages they really run, in {@link Language}'s order,
+     * and the one a call without a language gets.
+     *
+     * @param languages never empty
+     * @param defaultLanguage one of {@code languages}
+     */
+    public record Offer(List<Language> languages, Language defaultLanguage) {
+        public Offer {
+            languages = List.copyOf(languages);
+        }
+
+        static Offer of(ExecutionEnvironment env) {
+            List<Language> languages = env.capabilities().languages().stream()
+                    .sorted(Comparator.naturalOrder())
+                    .toList();
+            return new Offer(languages, env.defaultLanguage());
+        }
+    }
 
     public Environments(Supplier<ExecutionEnvironment> factory, boolean perSession) {
         this.factory = factory;
         this.perSession = perSession;
     }
 
-    /** Starts the shared environment now, so that a configuration error stops the server at once. */
+    /**
+     * Starts the shared environment now, so that a configuration error stops the server at once; in
+     * per-session mode one environment is made and closed for the same reason and to learn what
+     * environments offer.
+     */
     public void startShared() {
-        if (!perSession) {
-            of("");
+        offer();
+    }
+
+    /**
+     * What the environments offer, learnt once from a real environment (the shared one, or in
+     * per-session mode one made and closed for it): a server advertises only what its environments run.
+     */
+    public Offer offer() {
+        Offer known = offer;
+        if (known != null) {
+            return known;
+        }
+        synchronized (this) {
+            if (offer == null) {
+                if (perSession) {
+                    try (ExecutionEnvironment probe = factory.get()) {
+                        offer = Offer.of(probe);
+                    }
+                } else {
+                    offer = Offer.of(of(""));
+                }
+            }
+            return offer;
         }
     }
 

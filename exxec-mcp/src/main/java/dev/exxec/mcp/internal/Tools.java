@@ -52,6 +52,7 @@ public final class Tools {
     private static final double MAX_WAIT_SECONDS = 300;
 
     private final Serving serving;
+    private final Environments.Offer offer;
     private final Environments environments;
     private final Limits limits;
     private final int maxOutputChars;
@@ -64,6 +65,7 @@ public final class Tools {
     public Tools(Serving serving, int maxOutputChars) {
         this.serving = serving;
         this.environments = serving.environments();
+        this.offer = environments.offer();
         this.limits = serving.limits();
         this.maxOutputChars = maxOutputChars;
         this.callThreads = Schedulers.fromExecutorService(serving.callThreads(), "exxec-mcp-calls");
@@ -87,9 +89,16 @@ public final class Tools {
                                         "code", prop("string", "The program's source code."),
                                         "language",
                                                 Map.of(
-                                                        "type", "string",
-                                                        "enum", List.of("python", "javascript", "typescript"),
-                                                        "description", "The program's language; default python."),
+                                                        "type",
+                                                        "string",
+                                                        "enum",
+                                                        offer.languages().stream()
+                                                                .map(Language::id)
+                                                                .toList(),
+                                                        "description",
+                                                        "The program's language; default "
+                                                                + offer.defaultLanguage()
+                                                                        .id() + "."),
                                         "timeout",
                                                 prop(
                                                         "number",
