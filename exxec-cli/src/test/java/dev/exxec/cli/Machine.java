@@ -1,13 +1,11 @@
 package dev.exxec.cli;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import dev.exxec.ExecutionEnvironment;
 import dev.exxec.Exxec;
 import dev.exxec.Language;
+import dev.exxec.testkit.Requirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * What the end-to-end tests need from this machine: the {@code local} provider's interpreters and the
@@ -23,14 +21,11 @@ final class Machine {
         try (ExecutionEnvironment env = Exxec.environment("local")) {
             runs = env.capabilities().languages().contains(language);
         }
-        if (!runs) {
-            String why = "the local provider finds no " + language + " interpreter on this machine"
-                    + " (see ./exxec providers local); skipping";
-            if ("1".equals(System.getenv("EXXEC_REQUIRE_ALL"))) {
-                fail(why.replace("skipping", "EXXEC_REQUIRE_ALL=1 forbids skipping"));
-            }
-            Assumptions.abort(why);
-        }
+        Requirements.require(
+                runs,
+                "the local provider finds no " + language + " interpreter on this machine ("
+                        + (language == Language.TYPESCRIPT ? "npm install -g tsx; " : "")
+                        + "see ./exxec providers local)");
     }
 
     /** Skips (or, in CI, fails) unless the {@code docker} provider starts here with its default image. */
@@ -38,11 +33,10 @@ final class Machine {
         try (ExecutionEnvironment env = Exxec.environment("docker", java.util.Map.of("pull", "never"))) {
             return;
         } catch (dev.exxec.ProviderUnavailableException e) {
-            String why = "the docker provider does not work here (" + e.getMessage() + "); skipping";
-            if ("1".equals(System.getenv("EXXEC_REQUIRE_ALL"))) {
-                fail(why.replace("skipping", "EXXEC_REQUIRE_ALL=1 forbids skipping"));
-            }
-            Assumptions.abort(why);
+            Requirements.require(
+                    false,
+                    "the docker provider does not work here: " + e.getMessage()
+                            + " (apt-get install docker.io, start dockerd, then scripts/docker-images.sh)");
         }
     }
 

@@ -10,6 +10,7 @@ import dev.exxec.Exxec;
 import dev.exxec.local.internal.Bubblewrap;
 import dev.exxec.local.internal.Cgroups;
 import dev.exxec.local.internal.SandboxUser;
+import dev.exxec.testkit.Requirements;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +43,8 @@ class SandboxZygoteTest {
 
     @BeforeAll
     static void sandboxWithCgroups() {
-        assumeTrue(Bubblewrap.probe().works(), "bubblewrap does not work here");
+        Bubblewrap.Probe probe = Bubblewrap.probe();
+        Requirements.require(probe.works(), "bubblewrap does not work here: " + probe.problem());
         assumeTrue(Cgroups.detect().available(), "no cgroups for per-call limits here");
     }
 

@@ -1,5 +1,7 @@
 package dev.exxec.testkit;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -16,6 +18,8 @@ public final class Requirements {
     /** The variable that turns skips into failures. */
     public static final String REQUIRE_ALL = "EXXEC_REQUIRE_ALL";
 
+    private static final Set<String> MISSING = ConcurrentHashMap.newKeySet();
+
     private Requirements() {}
 
     /**
@@ -31,7 +35,13 @@ public final class Requirements {
         if (requireAll()) {
             Assertions.fail(why + " (" + REQUIRE_ALL + " is set, so this is a failure, not a skip)");
         }
+        MISSING.add(why);
         Assumptions.abort(why);
+    }
+
+    /** Whether a skip's reason is one {@link #require} gave: something this machine lacks. */
+    static boolean isMissingReason(String reason) {
+        return MISSING.contains(reason);
     }
 
     /** Whether skips for missing tools are failures here. */
