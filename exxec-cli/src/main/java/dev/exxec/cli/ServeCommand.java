@@ -260,17 +260,18 @@ final class ServeCommand implements Callable<Integer> {
         }
         ExxecMcpServer.HttpEndpoint endpoint = server.serveHttp(bind, httpPort, bearer);
         Runtime.getRuntime().addShutdownHook(new Thread(endpoint::close, "exxec-serve-shutdown"));
-        io.err()
-                .println("exxec: serving MCP at " + endpoint.uri() + (bearer != null ? " (bearer token required)" : "")
-                        + "; Ctrl-C stops");
+        String served = "at " + endpoint.uri() + (bearer != null ? " (bearer token required)" : "");
         if (io.tty().stderr()) {
             banner(
                     io.err(),
                     target,
-                    "at " + endpoint.uri(),
+                    served,
                     List.of(
                             "connect an MCP client to that URL (streamable HTTP), for example with:",
-                            "  " + httpClientConfig(endpoint.uri().toString(), bearer != null)));
+                            "  " + httpClientConfig(endpoint.uri().toString(), bearer != null),
+                            "Ctrl-C stops"));
+        } else {
+            io.err().println("exxec: serving MCP " + served + "; Ctrl-C stops");
         }
         endpoint.awaitClose();
         return ExitCodes.OK;

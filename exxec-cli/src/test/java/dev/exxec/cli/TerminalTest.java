@@ -102,4 +102,22 @@ class TerminalTest {
                     .contains("\"args\":[\"serve\",\"--provider\",\"local\"]");
         }
     }
+
+    /** Over HTTP on a terminal: the URL, the provider and a client entry, without the token itself. */
+    @Test
+    void serveOverHttpOnATerminalShowsTheUrlToConnectTo() throws Exception {
+        try (Pty pty = Pty.start(dir, "serve", "--http", "0", "--token", "s3cret-token")) {
+            assertThat(pty.awaitSeen("Ctrl-C stops", Duration.ofSeconds(60)))
+                    .as("%s", pty.seen())
+                    .isTrue();
+            String shown = pty.seen();
+            assertThat(shown)
+                    .containsPattern("exxec: serving MCP at http://127\\.0\\.0\\.1:\\d+/mcp \\(bearer token required\\)"
+                            + " with the local provider")
+                    .containsPattern(
+                            "\\{\"mcpServers\":\\{\"exxec\":\\{\"type\":\"http\",\"url\":\"http://127\\.0\\.0\\.1:\\d+/mcp\"")
+                    .contains("Bearer <your token>")
+                    .doesNotContain("s3cret-token");
+        }
+    }
 }
