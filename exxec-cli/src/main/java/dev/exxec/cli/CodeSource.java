@@ -27,7 +27,8 @@ record CodeSource(String name, String text) {
     /**
      * Reads the program.
      *
-     * @throws UsageException when the file does not exist, cannot be read, or holds no code
+     * @throws UsageException when the file does not exist (exit code 127), cannot be read (126), or
+     *     holds no code
      */
     static CodeSource read(String name, InputStream stdin) {
         String text;
@@ -36,12 +37,12 @@ record CodeSource(String name, String text) {
                     ? new String(stdin.readAllBytes(), StandardCharsets.UTF_8)
                     : new String(Files.readAllBytes(Path.of(name)), StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            throw new UsageException("file not found: " + name);
+            throw new UsageException("file not found: " + name, ExitCodes.NOT_FOUND);
         } catch (AccessDeniedException e) {
-            throw new UsageException("cannot read " + name + ": permission denied");
+            throw new UsageException("cannot read " + name + ": permission denied", ExitCodes.CANNOT_RUN);
         } catch (IOException e) {
             if (Files.isDirectory(Path.of(name))) {
-                throw new UsageException(name + " is a directory, not a program file");
+                throw new UsageException(name + " is a directory, not a program file", ExitCodes.CANNOT_RUN);
             }
             throw new UncheckedIOException("cannot read " + name, e);
         }

@@ -23,8 +23,11 @@ import picocli.CommandLine.ParentCommand;
             "Several words are the command and its arguments, each quoted for the shell where needed,"
                     + " so they arrive as given: exxec exec -- sh -c 'exit 3'.",
             "Options go before the command; everything from the first word (or after --) belongs to it.",
-            "The command runs in a fresh workspace of the environment, not in the current directory"
-                    + " (for local: --set cwd=$PWD)."
+            "Where it runs: local runs the command in the current directory; sandbox sees the current"
+                    + " directory read-only at the same path and runs there (--rw-cwd: writable); docker, ssh,"
+                    + " graalvm and mcp run in their own workspace. --fresh: a fresh, empty workspace instead.",
+            "On a terminal the output appears as the command writes it, its control characters shown escaped"
+                    + " (--raw-output keeps them); a wait over a second shows a note on stderr."
         },
         footerHeading = "%nStreaming JSON:%n",
         footer = {
@@ -42,10 +45,11 @@ import picocli.CommandLine.ParentCommand;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the command exited 0",
-            "N:the command exited N (128+n when signal n ended it)",
-            "124:the command reached its deadline and was killed",
-            "2:also when nothing ran: usage or configuration error, provider unavailable, environment"
-                    + " did not start (exxec: ... on stderr)"
+            "N:the command exited N (128+n when signal n ended it; 127 when the shell did not find it)",
+            "124:the command reached its deadline (--timeout) and exxec stopped it",
+            "125:exxec itself failed, nothing ran: usage or configuration error, provider unavailable,"
+                    + " environment did not start (exxec: ... on stderr)",
+            "126:the command cannot run in this environment (it runs no shell commands)"
         })
 final class ExecCommand implements Callable<Integer> {
 
@@ -63,6 +67,9 @@ final class ExecCommand implements Callable<Integer> {
     ConfigOptions config = new ConfigOptions();
 
     @Mixin
+    WorkspaceOptions workspace = new WorkspaceOptions();
+
+    @Mixin
     OutputOptions output = new OutputOptions();
 
     @Mixin
@@ -71,13 +78,13 @@ final class ExecCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         StdIo io = ExxecCommand.io(parent);
-        Target target = config.target();
+        Target target = workspace.apply(config.target(), io);
         String line = ShellWords.commandLine(words);
         if (line.isBlank()) {
             throw new UsageException("the command is empty: there is nothing to run");
         }
         Command command = Command.of(line);
-        try (ExecutionEnvironment env = target.open()) {
+        try (ExecutionEnvironment env = target.open(io)) {
             ExecutionResult result = new Presenter(io, output, Presenter.Kind.COMMAND)
                     .present(() -> env.executeCommand(command), () -> env.streamCommand(command));
             return exitCode(result);

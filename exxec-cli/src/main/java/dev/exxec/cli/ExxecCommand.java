@@ -32,7 +32,12 @@ import picocli.CommandLine.Spec;
             "  exxec providers",
             "  exxec serve --provider sandbox",
             "",
-            "'exxec COMMAND --help' describes a command, its options and exit codes."
+            "'exxec COMMAND --help' describes a command, its options and exit codes.",
+            "",
+            "Exit codes, the same for every command: 0 success; 1 the code failed (run); a command's own code"
+                    + " (exec); 124 the call reached its deadline; 125 exxec itself failed (usage, configuration,"
+                    + " provider unavailable, environment did not start); 126 the program cannot run (unreadable,"
+                    + " no interpreter for its language); 127 the program file was not found."
         })
 final class ExxecCommand implements Callable<Integer> {
 
@@ -55,8 +60,10 @@ final class ExxecCommand implements Callable<Integer> {
     public Integer call() {
         CommandLine cl = Objects.requireNonNull(spec, "spec").commandLine();
         StdIo streams = io(this);
-        streams.err().println("exxec: missing command: run, exec, providers or serve");
+        streams.err()
+                .println("exxec: missing command: one of "
+                        + String.join(", ", ErrorReporter.commands(cl.getCommandSpec())));
         cl.usage(streams.err());
-        return ExitCodes.NOT_RUN;
+        return ExitCodes.EXXEC_FAILED;
     }
 }

@@ -19,9 +19,26 @@ final class JsonOutput {
 
     private JsonOutput() {}
 
-    /** A value as compact JSON text. */
+    /**
+     * A value as compact JSON text, in which no character a terminal acts on is left raw: Jackson
+     * escapes the C0 controls, and DEL and the C1 controls (U+0080 to U+009F, where U+009B is a CSI)
+     * are escaped here too. They can only occur inside strings, so the JSON means the same.
+     */
     static String write(@Nullable Object value) {
-        return MAPPER.writeValueAsString(value);
+        String json = MAPPER.writeValueAsString(value);
+        StringBuilder out = null;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (c >= 0x7f && c <= 0x9f) {
+                if (out == null) {
+                    out = new StringBuilder(json.length() + 16).append(json, 0, i);
+                }
+                out.append(String.format("\\u%04x", (int) c));
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? json : out.toString();
     }
 
     /** Prints a value as one line and flushes, so a reader of a pipe sees it at once. */

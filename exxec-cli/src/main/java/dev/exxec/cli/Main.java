@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import picocli.CommandLine;
 
 /**
@@ -17,8 +18,11 @@ import picocli.CommandLine;
  * exxec providers                      # what works on this machine
  * }
  *
- * <p>Exit codes: 0 success, 1 the code failed, 2 nothing ran (usage, configuration or infrastructure
- * error); {@code exec} passes on the command's own exit code, 124 when it timed out.
+ * <p>Exit codes, in the range {@code timeout(1)} and {@code env(1)} use for their own: 0 success; 1
+ * the code failed ({@code run}; {@code exec} passes on the command's own exit code); 124 the call
+ * reached its deadline and exxec stopped it; 125 exxec itself failed and nothing ran (usage,
+ * configuration, provider unavailable, environment did not start); 126 the program cannot run
+ * (unreadable, or no interpreter for its language); 127 the program file was not found.
  */
 public final class Main {
 
@@ -30,7 +34,15 @@ public final class Main {
         // UTF-8 whatever the locale says: the code's output was UTF-8 and must arrive unchanged.
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
-        int code = run(args, System.in, out, err);
+        int code;
+        try {
+            code = run(
+                    args,
+                    new StdIo(System.in, out, err, Tty.detect(), Path.of("").toAbsolutePath()));
+        } catch (UsageException e) { // a bad -Dexxec.tty, before the command line is parsed
+            err.println("exxec: " + e.getMessage());
+            code = e.exitCode();
+        }
         out.flush();
         err.flush();
         System.exit(code);
@@ -47,7 +59,12 @@ public final class Main {
      * @return the exit code
      */
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
-        return commandLine(new StdIo(in, out, err)).execute(args);
+        return run(args, new StdIo(in, out, err));
+    }
+
+    /** Runs the command line with the given streams, terminals and working directory. */
+    static int run(String[] args, StdIo io) {
+        return commandLine(io).execute(args);
     }
 
     static CommandLine commandLine(StdIo io) {

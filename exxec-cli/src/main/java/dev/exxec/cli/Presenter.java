@@ -16,6 +16,11 @@ import org.jspecify.annotations.Nullable;
  * Runs one call (buffered or streamed) and prints it in the chosen form: plain text, one JSON object,
  * or JSON lines. Plain text keeps the streams apart: what the code wrote to stdout goes to stdout,
  * its stderr to stderr, and exxec's own remarks to stderr.
+ *
+ * <p>When stdout is a terminal, plain text is streamed as the program writes it, as the program
+ * would print it run by itself. On a terminal the program's control characters are shown escaped
+ * (see {@link TerminalText}) unless {@code --raw-output}; while nothing has been printed yet, a
+ * terminal's stderr shows a progress note (see {@link Progress}).
  */
 final class Presenter {
     /** What kind of call is printed: code has a result value and a traceback, a command only an exit. */
@@ -27,6 +32,8 @@ final class Presenter {
     private final StdIo io;
     private final OutputOptions options;
     private final Kind kind;
+    private final @Nullable TerminalText outText;
+    private final @Nullable TerminalText errText;
     private boolean outAtLineStart = true;
     private boolean errAtLineStart = true;
 
@@ -34,6 +41,14 @@ final class Presenter {
         this.io = io;
         this.options = options;
         this.kind = kind;
+        boolean escape = !options.json && !options.rawOutput;
+        this.outText = escape && io.tty().stdout() ? new TerminalText() : null;
+        this.errText = escape && io.tty().stderr() ? new TerminalText() : null;
+    }
+
+    /** Whether output is printed as it happens: asked for, or plain text to a terminal. */
+    boolean streams() {
+        return options.stream || (!options.json && io.tty().stdout());
     }
 
     /**
@@ -44,17 +59,26 @@ final class Presenter {
      * @return its result
      */
     ExecutionResult present(Supplier<ExecutionResult> execute, Supplier<EventStream> stream) {
-        ExecutionResult result = options.stream ? streamed(stream) : execute.get();
+        boolean streaming = streams();
+        ExecutionResult result;
+        if (streaming) {
+            result = streamed(stream);
+        } else {
+            try (Progress p = Progress.start(io, "running; the output follows when the call ends")) {
+                result = execute.get();
+            }
+        }
         if (options.json) {
             JsonOutput.println(
                     io.out(),
                     options.stream ? JsonOutput.event("result", JsonOutput.result(result)) : JsonOutput.result(result));
             return result;
         }
-        if (!options.stream) {
+        if (!streaming) {
             write(io.out(), result.stdout(), true);
             write(io.err(), result.stderr(), false);
         }
+        finishOutput();
         if (!Shutdown.started()) {
             tail(result);
         }
@@ -64,8 +88,14 @@ final class Presenter {
     }
 
     private ExecutionResult streamed(Supplier<EventStream> start) {
-        try (EventStream events = start.get()) {
+        // Until the first output (or the end), a terminal's stderr says that exxec waits.
+        Progress waiting = Progress.start(io, "running");
+        try (waiting;
+                EventStream events = start.get()) {
             for (ExecutionEvent event : events) {
+                if (!(event instanceof Started)) {
+                    waiting.close();
+                }
                 switch (event) {
                     case Started s -> {
                         if (options.json) {
@@ -97,16 +127,29 @@ final class Presenter {
         }
     }
 
+    /** Writes a piece of the program's output, escaped for a terminal where that applies. */
     private void write(PrintStream stream, String text, boolean out) {
-        if (text.isEmpty()) {
+        TerminalText escaper = out ? outText : errText;
+        String shown = escaper == null ? text : escaper.escape(text);
+        if (shown.isEmpty()) {
             return;
         }
-        stream.print(text);
+        stream.print(shown);
         stream.flush();
         if (out) {
-            outAtLineStart = text.endsWith("\n");
+            outAtLineStart = shown.endsWith("\n");
         } else {
-            errAtLineStart = text.endsWith("\n");
+            errAtLineStart = shown.endsWith("\n");
+        }
+    }
+
+    /** Writes what an escaper still holds back (a final carriage return) once the output has ended. */
+    private void finishOutput() {
+        if (outText != null) {
+            write(io.out(), outText.finish(), true);
+        }
+        if (errText != null) {
+            write(io.err(), errText.finish(), false);
         }
     }
 
@@ -151,9 +194,14 @@ final class Presenter {
         line(io.err(), false, "exxec: " + message);
     }
 
-    /** Prints a line, starting a new one first when the code's own output ended mid-line. */
-    private void line(PrintStream stream, boolean out, String text) {
+    /**
+     * Prints a line, starting a new one first when the code's own output ended mid-line. The line
+     * may hold the program's text (a value, a traceback, an error message): on a terminal it is
+     * escaped as the output is.
+     */
+    private void line(PrintStream stream, boolean out, String raw) {
         boolean atStart = out ? outAtLineStart : errAtLineStart;
+        String text = (out ? outText : errText) == null ? raw : TerminalText.escapeAll(raw);
         stream.print(atStart ? text + "\n" : "\n" + text + "\n");
         if (out) {
             outAtLineStart = true;

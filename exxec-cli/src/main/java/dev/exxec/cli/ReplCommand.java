@@ -26,7 +26,10 @@ import picocli.CommandLine.ParentCommand;
                     + " interpreter whose variables persist; its output is printed, then the value of a final"
                     + " expression (or _result).",
             "A line ending in ':' (Python), an open bracket or a backslash continues on the next line; an"
-                    + " empty line ends such a block. Ctrl-D (end of input) or :quit leaves."
+                    + " empty line ends such a block. Ctrl-D (end of input) or :quit leaves.",
+            "Where it runs: local in the current directory; sandbox with the current directory read-only at"
+                    + " the same path (--rw-cwd: writable); docker, ssh, graalvm and mcp in their own workspace."
+                    + " --fresh: a fresh, empty workspace instead."
         },
         footerHeading = "%nExamples:%n",
         footer = {"  exxec repl", "  exxec repl --provider docker -l javascript", "  exxec repl --provider sandbox"})
@@ -47,14 +50,17 @@ final class ReplCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config = new ConfigOptions();
 
+    @Mixin
+    WorkspaceOptions workspace = new WorkspaceOptions();
+
     @Override
     public Integer call() throws IOException {
         StdIo io = ExxecCommand.io(parent);
-        Target target = config.target();
+        Target target = workspace.apply(config.target(), io);
         target.resolve();
         PrintStream out = io.out();
         BufferedReader in = new BufferedReader(new InputStreamReader(io.in(), StandardCharsets.UTF_8));
-        try (ExecutionEnvironment env = target.open()) {
+        try (ExecutionEnvironment env = target.open(io)) {
             Language lang = language != null ? language : env.defaultLanguage();
             try (CodeSession session = env.session(lang)) {
                 if (lang == Language.PYTHON) {

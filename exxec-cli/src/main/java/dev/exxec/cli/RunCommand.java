@@ -4,6 +4,7 @@ import dev.exxec.Code;
 import dev.exxec.ExecutionEnvironment;
 import dev.exxec.ExecutionResult;
 import dev.exxec.Language;
+import dev.exxec.Stop;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -22,8 +23,11 @@ import picocli.CommandLine.ParentCommand;
                     + " the value main() returns (sync or async) or _result, as JSON for maps and lists,"
                     + " as plain text for strings and numbers.",
             "On failure the error type, message and traceback go to stderr.",
-            "The code runs in a fresh workspace of the environment, not in the current directory"
-                    + " (for local: --set cwd=$PWD)."
+            "Where it runs: local runs the code in the current directory; sandbox sees the current directory"
+                    + " read-only at the same path and runs there (--rw-cwd: writable); docker, ssh, graalvm"
+                    + " and mcp run in their own workspace. --fresh: a fresh, empty workspace instead.",
+            "On a terminal the output appears as the code writes it, its control characters shown escaped"
+                    + " (--raw-output keeps them); a wait over a second shows a note on stderr."
         },
         footerHeading = "%nStreaming JSON:%n",
         footer = {
@@ -41,10 +45,14 @@ import picocli.CommandLine.ParentCommand;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the code ran to its end",
-            "1:the code failed (an exception, a timeout, a non-zero exit)",
-            "2:nothing ran: usage or configuration error (unknown provider or config key, bad value, file"
-                    + " not found, empty code, unsupported language) or infrastructure fault (provider"
-                    + " unavailable, environment did not start)"
+            "1:the code failed (an exception, a non-zero exit, a limit)",
+            "124:the code reached its deadline (--timeout) and exxec stopped it",
+            "125:exxec itself failed, nothing ran: usage or configuration error (unknown provider or config"
+                    + " key, bad value, empty code) or infrastructure fault (provider unavailable, environment"
+                    + " did not start)",
+            "126:the program cannot run: the file cannot be read, or the environment has no interpreter for"
+                    + " its language",
+            "127:the program file was not found"
         })
 final class RunCommand implements Callable<Integer> {
 
@@ -68,6 +76,9 @@ final class RunCommand implements Callable<Integer> {
     ConfigOptions config = new ConfigOptions();
 
     @Mixin
+    WorkspaceOptions workspace = new WorkspaceOptions();
+
+    @Mixin
     OutputOptions output = new OutputOptions();
 
     @Mixin
@@ -76,14 +87,22 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         StdIo io = ExxecCommand.io(parent);
-        Target target = config.target();
+        Target target = workspace.apply(config.target(), io);
         target.resolve();
         // Read before the environment starts: a missing file should not cost a sandbox start.
         Code code = CodeSource.read(file, io.in()).code(language);
-        try (ExecutionEnvironment env = target.open()) {
+        try (ExecutionEnvironment env = target.open(io)) {
             ExecutionResult result = new Presenter(io, output, Presenter.Kind.CODE)
                     .present(() -> env.execute(code), () -> env.stream(code));
-            return result.success() ? ExitCodes.OK : ExitCodes.FAILED;
+            return exitCode(result);
         }
+    }
+
+    /** 0 when the code ran to its end, 124 when exxec stopped it at its deadline, else 1. */
+    static int exitCode(ExecutionResult result) {
+        if (result.success()) {
+            return ExitCodes.OK;
+        }
+        return result.stoppedBy() == Stop.DEADLINE ? ExitCodes.TIMED_OUT : ExitCodes.FAILED;
     }
 }

@@ -6,16 +6,22 @@ import dev.exxec.spi.ConfigReader;
 import dev.exxec.spi.ExecutionProvider;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /** {@code exxec serve}: an MCP server whose tools run code and commands in the environment. */
 @Command(
@@ -27,7 +33,8 @@ import picocli.CommandLine.ParentCommand;
                     + " through the tools execute_code, run_command, read_file, write_file, list_files,"
                     + " start_process, process_output and kill_process.",
             "Over stdio by default (stdout carries only protocol; notes and logs go to stderr), or over"
-                    + " streamable HTTP at http://ADDRESS:PORT/mcp with --http.",
+                    + " streamable HTTP at http://ADDRESS:PORT/mcp with --http. When stderr is a terminal, the"
+                    + " server says there at start what it serves and how a client connects.",
             "One environment for the server, made at start; with --per-session one per MCP session, closed when"
                     + " the session ends. Everything the environments started is killed when the server stops"
                     + " (end of stdin, SIGTERM, Ctrl-C).",
@@ -47,7 +54,7 @@ import picocli.CommandLine.ParentCommand;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the client closed stdin (stdio), or the server was stopped (HTTP)",
-            "2:the server did not start: usage or configuration error, provider unavailable, environment did not"
+            "125:the server did not start: usage or configuration error, provider unavailable, environment did not"
                     + " start, port in use (exxec: ... on stderr)"
         })
 final class ServeCommand implements Callable<Integer> {
@@ -57,6 +64,9 @@ final class ServeCommand implements Callable<Integer> {
     @ParentCommand
     @Nullable
     ExxecCommand parent;
+
+    @Spec
+    CommandLine.Model.@Nullable CommandSpec spec;
 
     @Option(
             names = "--http",
@@ -215,6 +225,17 @@ final class ServeCommand implements Callable<Integer> {
         // SIGTERM and Ctrl-C stop the calls and kill everything before the JVM ends, waiting at most this.
         server.closeOnShutdown(Duration.ofSeconds(10));
         if (httpPort == null) {
+            if (io.tty().stderr()) {
+                banner(
+                        io.err(),
+                        target,
+                        "over stdio",
+                        List.of(
+                                "an MCP client starts this server itself, with a configuration such as (Claude Desktop"
+                                        + " and others):",
+                                "  " + stdioClientConfig(launcher(), originalArgs()),
+                                "stdout carries only the protocol; end of input (Ctrl-D) or Ctrl-C stops"));
+            }
             // stdout is the protocol channel: whatever else might print to System.out goes to stderr.
             PrintStream stdout = System.out;
             System.setOut(io.err());
@@ -239,11 +260,85 @@ final class ServeCommand implements Callable<Integer> {
         }
         ExxecMcpServer.HttpEndpoint endpoint = server.serveHttp(bind, httpPort, bearer);
         Runtime.getRuntime().addShutdownHook(new Thread(endpoint::close, "exxec-serve-shutdown"));
-        io.err()
-                .println("exxec: serving MCP at " + endpoint.uri() + (bearer != null ? " (bearer token required)" : "")
-                        + "; Ctrl-C stops");
+        String served = "at " + endpoint.uri() + (bearer != null ? " (bearer token required)" : "");
+        if (io.tty().stderr()) {
+            banner(
+                    io.err(),
+                    target,
+                    served,
+                    List.of(
+                            "connect an MCP client to that URL (streamable HTTP), for example with:",
+                            "  " + httpClientConfig(endpoint.uri().toString(), bearer != null),
+                            "Ctrl-C stops"));
+        } else {
+            io.err().println("exxec: serving MCP " + served + "; Ctrl-C stops");
+        }
         endpoint.awaitClose();
         return ExitCodes.OK;
+    }
+
+    /** What a human at a terminal reads at start: what is served, with what, and how to connect. */
+    private void banner(PrintStream err, Target target, String where, List<String> lines) {
+        err.println("exxec: serving MCP " + where + " with the "
+                + target.resolve().id() + " provider" + (perSession ? ", one environment per session" : ""));
+        for (String line : lines) {
+            err.println("exxec: " + line);
+        }
+        err.flush();
+    }
+
+    /** An {@code mcpServers} entry that starts this server as it was started. */
+    static String stdioClientConfig(String command, List<String> args) {
+        Map<String, Object> server = new LinkedHashMap<>();
+        server.put("command", command);
+        server.put("args", args);
+        return JsonOutput.write(Map.of("mcpServers", Map.of("exxec", server)));
+    }
+
+    /** An {@code mcpServers} entry that connects to this server over HTTP; the token is never printed. */
+    static String httpClientConfig(String url, boolean token) {
+        Map<String, Object> server = new LinkedHashMap<>();
+        server.put("type", "http");
+        server.put("url", url);
+        if (token) {
+            server.put("headers", Map.of("Authorization", "Bearer <your token>"));
+        }
+        return JsonOutput.write(Map.of("mcpServers", Map.of("exxec", server)));
+    }
+
+    /** The arguments this invocation was given, from {@code serve} on. */
+    private List<String> originalArgs() {
+        if (spec == null) {
+            return List.of("serve");
+        }
+        List<String> all = spec.root().commandLine().getParseResult().originalArgs();
+        int at = all.indexOf("serve");
+        return at < 0 ? List.of("serve") : List.copyOf(all.subList(at, all.size()));
+    }
+
+    /**
+     * The {@code exxec} launcher of the checkout these classes come from (they sit in {@code
+     * exxec-cli/target}), else plain {@code exxec}.
+     */
+    static String launcher() {
+        try {
+            Path classes = Path.of(ServeCommand.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
+            Path root = classes.getParent() == null || classes.getParent().getParent() == null
+                    ? null
+                    : classes.getParent().getParent().getParent();
+            if (root != null
+                    && Files.isRegularFile(root.resolve("exxec"))
+                    && Files.isExecutable(root.resolve("exxec"))) {
+                return root.resolve("exxec").toString();
+            }
+        } catch (URISyntaxException | RuntimeException e) {
+            // no code source to go by (a custom class loader): the plain name below
+        }
+        return "exxec";
     }
 
     private static int count(String flag, int value) {

@@ -3,8 +3,13 @@ package dev.exxec.cli;
 import dev.exxec.ExecutionEnvironment;
 import dev.exxec.Exxec;
 import dev.exxec.spi.ExecutionProvider;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -41,5 +46,128 @@ record Target(String provider, Map<String, @Nullable Object> config) {
      */
     ExecutionEnvironment open() {
         return resolve().create(config);
+    }
+
+    /**
+     * Creates and starts the environment as {@link #open()} does, with a progress note on a terminal's
+     * stderr while that takes more than a second.
+     */
+    ExecutionEnvironment open(StdIo io) {
+        try (Progress p = Progress.start(io, startingMessage())) {
+            return open();
+        }
+    }
+
+    /** What the progress note says while the environment starts. */
+    String startingMessage() {
+        String id = resolve().id();
+        return switch (id) {
+            case "graalvm" -> "starting the GraalVM engine";
+            case "docker" -> "starting the docker container (the first start builds its image)";
+            case "ssh" -> "connecting over ssh" + (config.get("host") instanceof String h ? " to " + h : "");
+            case "sandbox" -> "starting the sandbox";
+            default -> "starting the " + id + " environment";
+        };
+    }
+
+    /**
+     * This target as the command line runs it by default, in the user's current directory: {@code
+     * local} gets {@code cwd} = that directory; {@code sandbox} binds it read-only (writable with
+     * {@code writable}) at the same path and runs there; the other providers keep their own workspace,
+     * as does any target whose {@code cwd} the user set.
+     *
+     * <p>The sandbox never gets {@code /}, the home directory or a directory that holds it this way:
+     * read-only it then runs in its fresh workspace and says so on {@code notes}; writable is refused.
+     *
+     * @throws UsageException when {@code writable} cannot be honoured
+     */
+    Target inWorkingDirectory(Path dir, boolean writable, PrintStream notes) {
+        Path here = dir.toAbsolutePath().normalize();
+        String id = resolve().id();
+        boolean userCwd = config.get("cwd") != null;
+        if (!id.equals("sandbox")) {
+            if (writable && !id.equals("local")) {
+                throw new UsageException("--rw-cwd applies to the sandbox provider: " + id
+                        + " runs in its own workspace and does not see the current directory");
+            }
+            if (!id.equals("local") || userCwd) {
+                return this;
+            }
+            Map<String, @Nullable Object> c = new LinkedHashMap<>(config);
+            c.put("cwd", here.toString());
+            return new Target(provider, c);
+        }
+        if (userCwd) {
+            if (writable) {
+                throw new UsageException("--rw-cwd shares the current directory, but cwd is set to " + config.get("cwd")
+                        + "; bind what the code may write with --set bindRw=PATH");
+            }
+            return this;
+        }
+        String refusal = unsharable(here);
+        if (refusal != null) {
+            if (writable) {
+                throw new UsageException("--rw-cwd: " + refusal + "; cd to a project directory, or bind what"
+                        + " the code may write with --set bindRw=PATH");
+            }
+            notes.println("exxec: " + refusal + ", so the sandbox runs in a fresh workspace (cd to a project"
+                    + " directory to share it, --fresh to say so and silence this)");
+            return this;
+        }
+        Map<String, @Nullable Object> c = new LinkedHashMap<>(config);
+        String key = writable ? "bindRw" : "bind";
+        List<String> binds = paths(config.get(key));
+        if (!covered(here, binds)) {
+            binds.add(here.toString());
+        }
+        c.put(key, binds);
+        c.put("cwd", here.toString());
+        return new Target(provider, c);
+    }
+
+    /** Why a directory is not shared with a sandbox by default, or null when it may be. */
+    static @Nullable String unsharable(Path dir) {
+        if (dir.getParent() == null) {
+            return "the current directory is " + dir + ", the whole file system, which is not shared with the"
+                    + " sandbox";
+        }
+        String userHome = System.getProperty("user.home");
+        if (userHome != null && !userHome.isBlank()) {
+            Path home = Path.of(userHome).toAbsolutePath().normalize();
+            if (home.equals(dir)) {
+                return "the current directory is your home directory " + dir + ", which is not shared with the"
+                        + " sandbox (it holds your keys and credentials)";
+            }
+            if (home.startsWith(dir)) {
+                return "the current directory " + dir + " holds your home directory, which is not shared with"
+                        + " the sandbox";
+            }
+        }
+        return null;
+    }
+
+    /** A bind list as the sandbox reads it: a list, or a comma-separated string. */
+    private static List<String> paths(@Nullable Object value) {
+        List<String> paths = new ArrayList<>();
+        if (value instanceof Collection<?> c) {
+            c.forEach(v -> paths.add(String.valueOf(v)));
+        } else if (value != null) {
+            for (String s : value.toString().split(",")) {
+                if (!s.isBlank()) {
+                    paths.add(s.trim());
+                }
+            }
+        }
+        return paths;
+    }
+
+    private static boolean covered(Path dir, List<String> binds) {
+        for (String b : binds) {
+            Path p = Path.of(b);
+            if (p.isAbsolute() && dir.startsWith(p.normalize())) {
+                return true;
+            }
+        }
+        return false;
     }
 }

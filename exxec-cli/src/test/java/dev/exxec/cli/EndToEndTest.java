@@ -168,13 +168,13 @@ class EndToEndTest {
     }
 
     @Test
-    void runTimeoutIsAFailureOfTheCode() {
+    void runTimeoutExits124AsExecDoes() {
         Machine.requireLanguage(Language.PYTHON);
 
         long start = System.nanoTime();
         Outcome o = Cli.runWithInput("while True: pass", "run", "--timeout", "1", "-");
 
-        assertThat(o.exitCode()).as(o.toString()).isEqualTo(1);
+        assertThat(o.exitCode()).as(o.toString()).isEqualTo(124);
         assertThat(o.err()).as("exxec says it stopped the call").startsWith("exxec: TimeoutError");
         assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5_000);
     }
@@ -268,5 +268,86 @@ class EndToEndTest {
         assertThat(o.exitCode()).isZero();
         assertThat(o.out()).isEqualTo("one\nthree\n");
         assertThat(o.err()).isEqualTo("two\n");
+    }
+
+    @Test
+    void execRunsInTheCurrentDirectoryOnLocal() throws IOException {
+        Files.writeString(dir.resolve("mine.txt"), "x");
+
+        Outcome o = Cli.runAs(Tty.NONE, dir, "exec", "--", "sh", "-c", "pwd; ls");
+
+        assertThat(o.exitCode()).as(o.toString()).isZero();
+        assertThat(o.out()).isEqualTo(dir.toAbsolutePath() + "\nmine.txt\n");
+    }
+
+    @Test
+    void runRunsInTheCurrentDirectoryOnLocal() throws IOException {
+        Machine.requireLanguage(Language.PYTHON);
+        Files.writeString(dir.resolve("data.txt"), "from the current directory");
+        Path code = Files.writeString(dir.resolve("read.py"), "_result = open('data.txt').read()\n");
+
+        Outcome o = Cli.runAs(Tty.NONE, dir, "run", code.toString());
+
+        assertThat(o.out()).as(o.toString()).isEqualTo("from the current directory\n");
+    }
+
+    @Test
+    void freshAsksForAnEmptyWorkspaceAndASetCwdWins() throws IOException {
+        Files.writeString(dir.resolve("mine.txt"), "x");
+
+        Outcome fresh = Cli.runAs(Tty.NONE, dir, "exec", "--fresh", "--", "sh", "-c", "pwd; ls -A | wc -l");
+        assertThat(fresh.exitCode()).as(fresh.toString()).isZero();
+        assertThat(fresh.out().lines().toList().get(0))
+                .isNotEqualTo(dir.toAbsolutePath().toString());
+        assertThat(fresh.out().lines().toList().get(1).strip()).isEqualTo("0");
+
+        Outcome set = Cli.runAs(Tty.NONE, dir, "exec", "--set", "cwd=/", "--", "pwd");
+        assertThat(set.out()).as(set.toString()).isEqualTo("/\n");
+    }
+
+    @Test
+    void aMissingProgramFileExits127AndAnUnreadableOne126() throws IOException {
+        assertThat(Cli.run("run", dir.resolve("missing.py").toString()).exitCode())
+                .isEqualTo(127);
+        assertThat(Cli.run("run", dir.toString()).exitCode()).isEqualTo(126);
+        // a command the shell does not find is the shell's own 127
+        assertThat(Cli.run("exec", "--", "no-such-command-exxec").exitCode()).isEqualTo(127);
+    }
+
+    /** Buffered output (stdout not a terminal) with stderr on a terminal: a note while the call is quiet. */
+    @Test
+    void aLongQuietCallShowsAProgressNoteOnATerminalsStderrAndErasesIt() {
+        Outcome o = Cli.runAs(new Tty(false, true), dir, "exec", "--", "sh", "-c", "sleep 3; echo done");
+
+        assertThat(o.exitCode()).as(o.toString()).isZero();
+        assertThat(o.out()).isEqualTo("done\n");
+        assertThat(o.err()).startsWith("exxec: running").endsWith("\u2026\r\u001b[K");
+
+        Outcome piped = Cli.runAs(Tty.NONE, dir, "exec", "--", "sh", "-c", "sleep 2; echo done");
+        assertThat(piped.err()).as("no terminal, no note").isEmpty();
+    }
+
+    /** stdout a terminal: plain text is streamed, so both streams' pieces arrive in the order written. */
+    @Test
+    void aTerminalGetsStreamedEscapedOutputAndAPipeTheRawBytes() {
+        Outcome tty = Cli.runAs(Tty.BOTH, dir, "exec", "--", "printf", "a\\033[2Jb\\r\\nc\\rd\\302\\233e\\n");
+        assertThat(tty.exitCode()).as(tty.toString()).isZero();
+        assertThat(tty.out()).isEqualTo("a\\x1b[2Jb\r\nc\\rd\\u009be\n");
+
+        Outcome raw = Cli.runAs(new Tty(true, true), dir, "exec", "--raw-output", "--", "printf", "a\\033[2Jb");
+        assertThat(raw.out()).isEqualTo("a\u001b[2Jb");
+
+        Outcome pipe = Cli.runAs(Tty.NONE, dir, "exec", "--", "printf", "a\\033[2Jb");
+        assertThat(pipe.out()).isEqualTo("a\u001b[2Jb");
+    }
+
+    @Test
+    void jsonEscapesTheC1ControlsToo() {
+        Machine.requireLanguage(Language.PYTHON);
+
+        Outcome o = Cli.runWithInput("print('\\x9b2J\\x7f')", "run", "--json", "-");
+
+        assertThat(o.out()).contains("\"stdout\":\"\\u009b2J\\u007f\\n\"").doesNotContain("\u009b");
+        assertThat(Cli.object(o.out())).containsEntry("stdout", "\u009b2J\u007f\n");
     }
 }

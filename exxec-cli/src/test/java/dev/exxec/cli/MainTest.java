@@ -18,9 +18,13 @@ class MainTest {
     @TempDir
     Path dir;
 
-    /** An error is one line on stderr, and nothing on stdout. */
+    /** An error of exxec's own is one line on stderr, nothing on stdout, and exit code 125. */
     private static void assertOneLineError(Outcome o, String... fragments) {
-        assertThat(o.exitCode()).as(o.toString()).isEqualTo(2);
+        assertOneLineError(ExitCodes.EXXEC_FAILED, o, fragments);
+    }
+
+    private static void assertOneLineError(int exitCode, Outcome o, String... fragments) {
+        assertThat(o.exitCode()).as(o.toString()).isEqualTo(exitCode);
         assertThat(o.out()).as(o.toString()).isEmpty();
         assertThat(o.err()).as(o.toString()).startsWith("exxec: ").endsWith("\n");
         assertThat(o.err().lines()).as(o.toString()).hasSize(1);
@@ -46,16 +50,44 @@ class MainTest {
         assertThat(help.exitCode()).isZero();
         assertThat(help.out())
                 .contains("--stream", "--json", "--set", "--config", "--timeout", "--provider", "--language")
-                .contains("{\"event\":\"output\"", "Exit codes:", "infrastructure fault");
+                .contains("{\"event\":\"output\"", "Exit codes:", "infrastructure")
+                .containsPattern("(?m)^\\s+125\\s+exxec itself failed");
     }
 
     @Test
-    void noCommandIsAUsageError() {
+    void noCommandIsAUsageErrorNamingEveryCommand() {
         Outcome o = Cli.run();
 
-        assertThat(o.exitCode()).isEqualTo(2);
+        assertThat(o.exitCode()).isEqualTo(125);
         assertThat(o.out()).isEmpty();
-        assertThat(o.err()).startsWith("exxec: missing command");
+        assertThat(o.err().lines().findFirst().orElseThrow())
+                .isEqualTo("exxec: missing command: one of run, exec, repl, providers, serve");
+        assertThat(o.err()).contains("Commands:").contains("  repl ").contains("  serve ");
+    }
+
+    @Test
+    void anUnknownCommandListsTheCommandsAndSuggestsTheClosest() {
+        assertOneLineError(
+                Cli.run("foo"),
+                "unknown command 'foo'",
+                "the commands are run, exec, repl, providers, serve",
+                "see 'exxec --help'");
+        assertThat(Cli.run("foo").err()).doesNotContain("Unmatched argument", "did you mean");
+        assertOneLineError(Cli.run("rnu", "x.py"), "unknown command 'rnu' (did you mean run?)");
+        assertOneLineError(Cli.run("exce", "ls"), "unknown command 'exce' (did you mean exec?)");
+        assertOneLineError(Cli.run("--jsn"), "Unknown option: '--jsn'");
+    }
+
+    @Test
+    void helpDocumentsTheExitCodes() {
+        assertThat(Cli.run("--help").out()).contains("124", "125", "126", "127");
+        for (String code : List.of("0", "124", "125", "126")) {
+            assertThat(Cli.run("exec", "--help").out()).containsPattern("(?m)^\\s+" + code + "\\s+\\w");
+        }
+        for (String code : List.of("0", "1", "124", "125", "126", "127")) {
+            assertThat(Cli.run("run", "--help").out()).containsPattern("(?m)^\\s+" + code + "\\s+\\w");
+        }
+        assertThat(Cli.run("serve", "--help").out()).containsPattern("(?m)^\\s+125\\s+the server did not start");
     }
 
     @Test
@@ -102,14 +134,18 @@ class MainTest {
 
     @Test
     void missingEmptyAndDirectoryFiles() throws IOException {
-        assertOneLineError(Cli.run("run", dir.resolve("missing.py").toString()), "file not found", "missing.py");
+        assertOneLineError(
+                ExitCodes.NOT_FOUND,
+                Cli.run("run", dir.resolve("missing.py").toString()),
+                "file not found",
+                "missing.py");
 
         Path empty = Files.writeString(dir.resolve("empty.py"), " \n\n");
         assertOneLineError(Cli.run("run", empty.toString()), "is empty");
 
         assertOneLineError(Cli.runWithInput("", "run", "-"), "standard input is empty");
 
-        assertOneLineError(Cli.run("run", dir.toString()), "is a directory");
+        assertOneLineError(ExitCodes.CANNOT_RUN, Cli.run("run", dir.toString()), "is a directory");
     }
 
     @Test
@@ -134,7 +170,7 @@ class MainTest {
     }
 
     @Test
-    void unavailableProviderIsExitCodeTwoWithTheReason() {
+    void unavailableProviderIsExitCode125WithTheReason() {
         assertOneLineError(
                 Cli.run("exec", "--provider", UnavailableTestProvider.ID, "--", "true"),
                 UnavailableTestProvider.WHY,
@@ -145,7 +181,7 @@ class MainTest {
     void verbosePrintsTheStackTrace() {
         Outcome o = Cli.run("exec", "--verbose", "--provider", UnavailableTestProvider.ID, "true");
 
-        assertThat(o.exitCode()).isEqualTo(2);
+        assertThat(o.exitCode()).isEqualTo(125);
         assertThat(o.err()).startsWith("exxec: ").contains("ProviderUnavailableException", "\tat ");
     }
 

@@ -10,14 +10,14 @@ class ServeLimitsOptionsTest {
     @Test
     void aDefaultDeadlineOfZeroIsRefused() {
         Cli.Outcome o = Cli.run("serve", "--timeout", "0");
-        assertThat(o.exitCode()).as(o.toString()).isEqualTo(2);
+        assertThat(o.exitCode()).as(o.toString()).isEqualTo(125);
         assertThat(o.err()).contains("--timeout must be more than 0");
     }
 
     @Test
     void aDefaultDeadlineAboveTheMaximumIsRefused() {
         Cli.Outcome o = Cli.run("serve", "--timeout", "2h", "--max-timeout", "1h");
-        assertThat(o.exitCode()).as(o.toString()).isEqualTo(2);
+        assertThat(o.exitCode()).as(o.toString()).isEqualTo(125);
         assertThat(o.err()).contains("--timeout", "--max-timeout");
     }
 
@@ -33,7 +33,7 @@ class ServeLimitsOptionsTest {
             {"--process-retention", "-5"}
         }) {
             Cli.Outcome o = Cli.run("serve", args[0], args[1]);
-            assertThat(o.exitCode()).as(o.toString()).isEqualTo(2);
+            assertThat(o.exitCode()).as(o.toString()).isEqualTo(125);
             assertThat(o.err()).as(o.toString()).contains(args[0]).doesNotContain("Unknown option");
         }
     }

@@ -42,6 +42,14 @@ sealed interface Confinement permits Unconfined, Sandboxed {
     /** Whether files outside the workspace are out of reach (then {@code files()} is confined too). */
     boolean confined();
 
+    /**
+     * Host directories a confined process also sees, each at its own path (a sandbox's binds): a
+     * working directory may lie in one of them, outside the workspace.
+     */
+    default List<Path> sharedDirectories() {
+        return List.of();
+    }
+
     /** Where a host file of exxec's own (a driver) appears to the code. */
     String visible(Path hostFile);
 

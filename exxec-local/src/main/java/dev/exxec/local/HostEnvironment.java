@@ -198,7 +198,7 @@ final class HostEnvironment extends AbstractEnvironment {
         String visibleWorkspace = confinement.visibleWorkspace();
         String visible = Path.of(visibleWorkspace).resolve(cwd).normalize().toString();
         boolean inside = visible.equals(visibleWorkspace) || visible.startsWith(visibleWorkspace + "/");
-        if (!inside && confinement.confined()) {
+        if (!inside && confinement.confined() && shared(visible) == null) {
             throw new ConfigException(
                     "cwd",
                     "config key 'cwd': working directory " + visible + " is outside the sandbox's workspace "
@@ -336,9 +336,16 @@ final class HostEnvironment extends AbstractEnvironment {
                     Path.of(visibleWorkspace).relativize(Path.of(visible)).toString());
         } else if (!confinement.confined()) {
             host = Path.of(visible);
+        } else if (shared(visible) != null) {
+            // A directory the sandbox binds at its own path: bwrap enters it inside the sandbox, where a
+            // link in it resolves in the sandbox's view; the host side starts in the workspace.
+            if (!Files.isDirectory(Path.of(visible))) {
+                throw new IllegalArgumentException("working directory " + visible + " does not exist");
+            }
+            return new Cwd(workspace, visible);
         } else {
-            throw new IllegalArgumentException(
-                    "working directory " + visible + " is outside the sandbox's workspace " + visibleWorkspace);
+            throw new IllegalArgumentException("working directory " + visible + " is outside the sandbox's workspace "
+                    + visibleWorkspace + " and the directories it binds");
         }
         boolean directory;
         try {
@@ -351,6 +358,17 @@ final class HostEnvironment extends AbstractEnvironment {
             throw new IllegalArgumentException("working directory " + visible + " does not exist");
         }
         return new Cwd(host, visible);
+    }
+
+    /** The directory a confined process shares with the host that holds {@code visible}, or null. */
+    private @Nullable Path shared(String visible) {
+        Path p = Path.of(visible);
+        for (Path dir : confinement.sharedDirectories()) {
+            if (p.startsWith(dir)) {
+                return dir;
+            }
+        }
+        return null;
     }
 
     /** Starts a process as the confinement launches it, with exactly the given variables. */

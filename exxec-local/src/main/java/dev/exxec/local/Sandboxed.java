@@ -173,6 +173,13 @@ final class Sandboxed implements Confinement {
     }
 
     @Override
+    public List<Path> sharedDirectories() {
+        List<Path> shared = new ArrayList<>(policy.readOnlyBinds());
+        shared.addAll(policy.writableBinds());
+        return shared;
+    }
+
+    @Override
     public String visible(Path hostFile) {
         if (!hostFile.startsWith(drivers)) {
             throw new IllegalArgumentException(hostFile + " is not one of exxec's driver files");

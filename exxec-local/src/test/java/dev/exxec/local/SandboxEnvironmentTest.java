@@ -141,6 +141,33 @@ class SandboxEnvironmentTest {
         }
     }
 
+    /**
+     * A working directory in a directory the sandbox binds is where the code runs, at the same path
+     * (the command line's default for the sandbox: the current directory, bound read-only); outside
+     * every bind and the workspace it is still refused.
+     */
+    @Test
+    void aCwdInABoundDirectoryIsWhereTheCodeRuns(@TempDir Path dir) throws Exception {
+        Path sub = Files.createDirectories(dir.resolve("src"));
+        Files.writeString(sub.resolve("data.txt"), "from the host");
+        // Readable by the sandbox's uid too (exxec run as root runs the sandbox as another user).
+        for (Path p : List.of(dir, sub)) {
+            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Files.setPosixFilePermissions(
+                sub.resolve("data.txt"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        try (ExecutionEnvironment bound = Exxec.environment(
+                "sandbox", Map.of("bind", dir.toString(), "cwd", sub.toString(), "python", "/usr/bin/python3"))) {
+            var r = bound.execute("import os\n_result = [os.getcwd(), open('data.txt').read()]");
+            assertThat(r.result()).as("%s", r).isEqualTo(List.of(sub.toString(), "from the host"));
+            assertThat(bound.executeCommand(dev.exxec.Command.of("pwd")).stdout())
+                    .isEqualTo(sub + "\n");
+        }
+        assertThatThrownBy(() -> Exxec.environment("sandbox", Map.of("bind", sub.toString(), "cwd", dir.toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("outside the sandbox's workspace");
+    }
+
     @Test
     void bindsShowHostPathsReadOnlyOrWritable(@TempDir Path dir) throws Exception {
         Path shared = Files.createDirectories(dir.resolve("shared"));
