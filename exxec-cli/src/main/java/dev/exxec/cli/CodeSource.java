@@ -4,7 +4,11 @@ import dev.exxec.Code;
 import dev.exxec.Language;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -21,36 +25,87 @@ import org.jspecify.annotations.Nullable;
  */
 record CodeSource(String name, String text) {
 
+    /**
+     * The largest program read, in bytes: 16 MiB, the largest message {@code exxec serve} takes (so
+     * that what runs here can also be sent to a server). Far above any program written by hand; a
+     * larger input is data, which belongs in a file the program reads. Without a bound, {@code head -c
+     * 2200M /dev/zero | exxec run -} or {@code exxec run /dev/zero} filled the heap.
+     */
+    static final int LIMIT = 16 << 20;
+
     /** The name that means standard input. */
     static final String STDIN = "-";
 
     /**
-     * Reads the program.
+     * Reads the program: at most {@link #LIMIT} bytes of UTF-8 text. A FIFO or process substitution
+     * ({@code exxec run <(generate)}) is read like standard input, waiting for its writer as {@code cat}
+     * would.
      *
-     * @throws UsageException when the file does not exist (exit code 127), cannot be read (126), or
-     *     holds no code
+     * @throws UsageException when the file does not exist (exit code 127), cannot be read (126), holds
+     *     no code, holds more than {@link #LIMIT} bytes or is not UTF-8 (125)
      */
     static CodeSource read(String name, InputStream stdin) {
-        String text;
+        String what = name.equals(STDIN) ? "standard input" : name;
+        byte[] bytes;
         try {
-            text = name.equals(STDIN)
-                    ? new String(stdin.readAllBytes(), StandardCharsets.UTF_8)
-                    : new String(Files.readAllBytes(Path.of(name)), StandardCharsets.UTF_8);
+            if (name.equals(STDIN)) {
+                bytes = stdin.readNBytes(LIMIT + 1);
+            } else {
+                try (InputStream in = Files.newInputStream(Path.of(name))) {
+                    bytes = in.readNBytes(LIMIT + 1);
+                }
+            }
         } catch (NoSuchFileException e) {
             throw new UsageException("file not found: " + name, ExitCodes.NOT_FOUND);
         } catch (AccessDeniedException e) {
             throw new UsageException("cannot read " + name + ": permission denied", ExitCodes.CANNOT_RUN);
         } catch (IOException e) {
-            if (Files.isDirectory(Path.of(name))) {
+            if (!name.equals(STDIN) && Files.isDirectory(Path.of(name))) {
                 throw new UsageException(name + " is a directory, not a program file", ExitCodes.CANNOT_RUN);
             }
-            throw new UncheckedIOException("cannot read " + name, e);
-        }
-        if (text.isBlank()) {
             throw new UsageException(
-                    (name.equals(STDIN) ? "standard input" : name) + " is empty: there is no code to run");
+                    "cannot read " + what + ": "
+                            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()),
+                    ExitCodes.CANNOT_RUN);
+        }
+        if (bytes.length > LIMIT) {
+            throw new UsageException(what + " holds more than " + (LIMIT >> 20)
+                    + " MiB: exxec runs programs of at most that size; give larger data to the program as a file");
+        }
+        String text = decode(what, bytes);
+        if (text.isBlank()) {
+            throw new UsageException(what + " is empty: there is no code to run");
         }
         return new CodeSource(name, text);
+    }
+
+    /**
+     * The bytes as UTF-8, or a usage error naming the first byte that is not: replacing it with U+FFFD
+     * would run other text than the file holds.
+     */
+    private static String decode(String what, byte[] bytes) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate((int) Math.min(Integer.MAX_VALUE - 8L, bytes.length + 1L));
+        CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
+        }
+        if (result.isError()) {
+            int offset = in.position();
+            int line = 1;
+            for (int i = 0; i < offset; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                }
+            }
+            throw new UsageException(what + " is not UTF-8 text (a byte that is not UTF-8 at offset " + offset
+                    + ", line " + line + "): exxec runs programs written in UTF-8");
+        }
+        return out.flip().toString();
     }
 
     /**

@@ -162,6 +162,23 @@ class MainTest {
         assertOneLineError(Cli.run("exec", "--config", bad.toString(), "true"), "is not valid JSON");
     }
 
+    /**
+     * A config file's variable that is not text is refused naming it, before anything runs: a YAML
+     * {@code !!binary} value reached the code as {@code [B@76f2b07d}, a list as {@code [1, 2]}.
+     */
+    @Test
+    void aConfigVariableThatIsNotTextIsNamed() throws IOException {
+        Path binary = Files.writeString(dir.resolve("binary.yaml"), "provider: local\nenv:\n  A: !!binary AQID\n");
+        assertOneLineError(
+                Cli.run("exec", "--config", binary.toString(), "true"),
+                "env.A: must be a string or a number, got binary data");
+
+        Path list = Files.writeString(dir.resolve("list.json"), "{\"env\": {\"PORT\": 8080, \"B\": [1, 2]}}");
+        assertOneLineError(
+                Cli.run("exec", "--config", list.toString(), "true"),
+                "env.B: must be a string or a number, got a list");
+    }
+
     @Test
     void configFileSelectsTheProvider() throws IOException {
         Path config = Files.writeString(dir.resolve("c.yaml"), "type: never\n");

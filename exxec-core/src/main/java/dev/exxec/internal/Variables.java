@@ -9,10 +9,20 @@ import java.util.Map;
  * block, one with NUL cannot be passed at all, and one with other characters is dropped by every
  * shell a provider starts the code through (docker's and ssh's launchers are shells): so the same
  * call would get it on one provider and not on another. Refused here, with the name said, instead of
- * failing somewhere in a launcher or vanishing.
+ * failing somewhere in a launcher or vanishing. The same goes for the few names bash keeps read-only
+ * ({@code UID}, {@code PPID}...): a launcher's {@code export} cannot set them where {@code /bin/sh} is
+ * bash.
  */
 public final class Variables {
     private static final java.util.regex.Pattern IDENTIFIER = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    /**
+     * The variables bash keeps read-only, also as {@code /bin/sh}: where {@code /bin/sh} is bash (Fedora,
+     * RHEL, Arch), the {@code export} of ssh's and docker's launchers cannot set them, and the call
+     * would run without them, while {@code local} passes them on.
+     */
+    private static final java.util.Set<String> SHELL_READ_ONLY =
+            java.util.Set.of("BASHOPTS", "BASH_VERSINFO", "EUID", "PPID", "SHELLOPTS", "UID");
 
     private Variables() {}
 
@@ -27,6 +37,12 @@ public final class Variables {
                 throw new IllegalArgumentException("environment variable name " + Json.write(name)
                         + " is not a name every shell passes on: use letters, digits and underscores, not"
                         + " starting with a digit");
+            }
+            if (SHELL_READ_ONLY.contains(name)) {
+                throw new IllegalArgumentException("environment variable name " + Json.write(name)
+                        + " is one bash keeps read-only (it sets " + name
+                        + " itself), so the shell a provider starts the code through drops it on some hosts:"
+                        + " use another name");
             }
             if (value.indexOf('\0') >= 0) {
                 // The value is not shown: it may be a secret.

@@ -55,6 +55,10 @@ public final class ConfigReader {
         if (v instanceof Map<?, ?> || v instanceof Collection<?>) {
             throw bad(key, v, "a single value");
         }
+        if (v instanceof byte[]) {
+            throw new ConfigException(
+                    key, "config key '" + key + "' of provider '" + providerId + "' holds binary data; expected text");
+        }
         return Optional.of(v.toString());
     }
 
@@ -216,13 +220,15 @@ public final class ConfigReader {
 
     /**
      * The string map under a prefix: keys {@code prefix.NAME}, and a map value under {@code prefix}
-     * itself (the dotted keys win).
+     * itself (the dotted keys win). Each value is a string or a number (rendered as JSON writes it:
+     * {@code 8080}, {@code 1.5}); anything else is refused naming {@code prefix.NAME}, see {@link
+     * #text(String, Object)}.
      */
     public Map<String, String> map(String prefix) {
         Map<String, String> result = new LinkedHashMap<>();
         Object whole = raw(prefix);
         if (whole instanceof Map<?, ?> m) {
-            m.forEach((k, v) -> result.put(String.valueOf(k), v == null ? "" : String.valueOf(v)));
+            m.forEach((k, v) -> result.put(String.valueOf(k), text(prefix + "." + k, v)));
         } else if (whole != null) {
             throw bad(prefix, whole, "a map of names to values (or use " + prefix + ".NAME=value)");
         }
@@ -234,10 +240,63 @@ public final class ConfigReader {
                 if (name.isEmpty()) {
                     throw new ConfigException(e.getKey(), "config key '" + e.getKey() + "' has no name after the dot");
                 }
-                result.put(name, e.getValue() == null ? "" : String.valueOf(e.getValue()));
+                result.put(name, text(e.getKey(), e.getValue()));
             }
         }
         return result;
+    }
+
+    /**
+     * A map entry's value as text. A string is itself and a number is its JSON text ({@code 8080},
+     * not {@code 8080.0}; {@code 1.5}). Everything else is refused, because Java's rendering of it is
+     * never what the writer meant: binary data ({@code [B@76f2b07d}), a list or a map ({@code [x]}),
+     * null (which would become an empty string, or could be read as "unset"), and a boolean, which
+     * would become {@code true} where the writer may have written {@code yes}, {@code on} or {@code
+     * True}: the program would see a spelling nobody chose. Quoting the value says which text is meant.
+     */
+    private static String text(String key, @Nullable Object value) {
+        String got;
+        if (value instanceof CharSequence
+                || value instanceof Byte
+                || value instanceof Short
+                || value instanceof Integer
+                || value instanceof Long
+                || value instanceof java.math.BigInteger
+                || value instanceof java.math.BigDecimal) {
+            got = null;
+        } else if (value instanceof Double || value instanceof Float) {
+            got = Double.isFinite(((Number) value).doubleValue()) ? null : "a number that is not finite";
+        } else {
+            got = switch (value) {
+                case null -> "null";
+                case Boolean b -> "a boolean";
+                case byte[] b -> "binary data";
+                case Collection<?> c -> "a list";
+                case Object[] a -> "a list";
+                case Map<?, ?> m -> "a map";
+                default -> value.getClass().getSimpleName();
+            };
+        }
+        if (got != null) {
+            throw new ConfigException(
+                    key,
+                    key + ": must be a string or a number, got " + got
+                            + (value instanceof Boolean || value == null
+                                    ? " (quote the value to say which text is meant, \"\" for empty)"
+                                    : ""));
+        }
+        return switch (value) {
+            case Double d -> jsonNumber(java.math.BigDecimal.valueOf(d));
+            case Float f -> jsonNumber(new java.math.BigDecimal(Float.toString(f)));
+            case java.math.BigDecimal d -> d.toPlainString();
+            default -> value.toString();
+        };
+    }
+
+    /** A binary floating-point number as JSON writes it: no {@code .0} on a whole number, no exponent. */
+    private static String jsonNumber(java.math.BigDecimal d) {
+        java.math.BigDecimal stripped = d.stripTrailingZeros();
+        return stripped.scale() <= 0 ? stripped.toBigInteger().toString() : stripped.toPlainString();
     }
 
     /**

@@ -60,7 +60,8 @@ public record EnvironmentSettings(
             new ExecutionProvider.ConfigKey(
                     "language", "language of execute(String): python, javascript or typescript; default python"),
             new ExecutionProvider.ConfigKey(
-                    "env.NAME", "an environment variable set for every call (also 'env' as a map)"),
+                    "env.NAME",
+                    "an environment variable set for every call, a string or a number (also 'env' as a map)"),
             new ExecutionProvider.ConfigKey(
                     "cwd", "default working directory; relative paths resolve against the workspace"),
             new ExecutionProvider.ConfigKey(

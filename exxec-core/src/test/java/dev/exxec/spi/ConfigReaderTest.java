@@ -86,6 +86,84 @@ class ConfigReaderTest {
         r.finish();
     }
 
+    /**
+     * A variable's value is text: a string, or a number written as JSON writes it. Anything else
+     * (YAML's {@code !!binary}, a list, a map, null, a boolean) used to become Java's rendering of it
+     * ({@code [B@76f2b07d}, {@code [x]}, {@code ""}, {@code true}) without a word; now it is refused,
+     * naming the variable's key and what it got.
+     */
+    @Test
+    void aVariableThatIsNotTextIsRefusedNamingItsKey() {
+        java.util.Map<String, Object> nulls = new java.util.HashMap<>();
+        nulls.put("A", null);
+        List<Map.Entry<Object, String>> bad = List.of(
+                Map.entry(new byte[] {1, 2}, "binary data"),
+                Map.entry(List.of("x"), "a list"),
+                Map.entry(Map.of("B", "x"), "a map"),
+                Map.entry(true, "a boolean"),
+                Map.entry(Double.NaN, "a number that is not finite"));
+        for (Map.Entry<Object, String> b : bad) {
+            for (Map<String, Object> config :
+                    List.<Map<String, Object>>of(Map.of("env", Map.of("A", b.getKey())), Map.of("env.A", b.getKey()))) {
+                assertThatThrownBy(() -> new ConfigReader("p", config, KEYS).map("env"))
+                        .as("env.A = %s", b.getValue())
+                        .isInstanceOfSatisfying(
+                                ConfigException.class, e -> assertThat(e.key()).isEqualTo("env.A"))
+                        .hasMessageContaining("env.A: must be a string or a number, got " + b.getValue());
+            }
+        }
+        for (Map<String, Object> config : List.<Map<String, Object>>of(Map.of("env", nulls), withPrefix(nulls))) {
+            assertThatThrownBy(() -> new ConfigReader("p", config, KEYS).map("env"))
+                    .isInstanceOfSatisfying(
+                            ConfigException.class, e -> assertThat(e.key()).isEqualTo("env.A"))
+                    .hasMessageContaining("env.A: must be a string or a number, got null");
+        }
+    }
+
+    @Test
+    void binaryDataIsNotAString() {
+        assertThatThrownBy(() -> new ConfigReader("ssh", Map.of("password", new byte[] {1}), KEYS).string("password"))
+                .isInstanceOfSatisfying(
+                        ConfigException.class, e -> assertThat(e.key()).isEqualTo("password"))
+                .hasMessageContaining("binary data")
+                .hasMessageNotContaining("[B@");
+    }
+
+    private static Map<String, Object> withPrefix(Map<String, Object> env) {
+        Map<String, Object> dotted = new java.util.HashMap<>();
+        env.forEach((k, v) -> dotted.put("env." + k, v));
+        return dotted;
+    }
+
+    @Test
+    void aNumericVariableIsItsJsonText() {
+        ConfigReader r = new ConfigReader(
+                "p",
+                Map.of(
+                        "env",
+                        Map.of(
+                                "PORT",
+                                8080,
+                                "BIG",
+                                12345678901L,
+                                "RATE",
+                                1.5,
+                                "WHOLE",
+                                3.0,
+                                "HUGE",
+                                new java.math.BigInteger("123456789012345678901234567890")),
+                        "env.EXACT",
+                        new java.math.BigDecimal("0.10")),
+                KEYS);
+        assertThat(r.map("env"))
+                .containsEntry("PORT", "8080")
+                .containsEntry("BIG", "12345678901")
+                .containsEntry("RATE", "1.5")
+                .containsEntry("WHOLE", "3")
+                .containsEntry("HUGE", "123456789012345678901234567890")
+                .containsEntry("EXACT", "0.10");
+    }
+
     @Test
     void unknownKeysAreNamedWithASuggestion() {
         ConfigReader r = new ConfigReader("local", Map.of("pyhton", "x"), KEYS);

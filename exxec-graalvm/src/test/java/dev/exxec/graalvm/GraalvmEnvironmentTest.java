@@ -19,6 +19,7 @@ import dev.exxec.graalvm.internal.Polyglot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -79,6 +80,47 @@ class GraalvmEnvironmentTest {
     void pythonCannotReadAHostFile() {
         ExecutionResult r = failed(Code.python("_result = open('/etc/hostname').read()\n"));
         assertThat(r.errorType()).as(describe(r)).isEqualTo("PermissionError");
+    }
+
+    /**
+     * The JVM's environment is out of the guest's reach (docs/security.md, "host secrets"): {@code
+     * os.environ} holds none of it, and {@code /proc/self/environ}, which in this provider would be
+     * the JVM's own, cannot be opened, neither by default nor with workspace file access.
+     */
+    @Test
+    void pythonCannotReadTheJvmsEnvironment() {
+        Map.Entry<String, String> host = System.getenv().entrySet().stream()
+                .filter(e -> e.getValue().length() >= 4)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("this JVM has no environment variable to look for"));
+        String program = """
+                import os
+                seen = [k for k, v in os.environ.items() if k == %s or v == %s]
+                try:
+                    with open("/proc/self/environ", "rb") as f:
+                        proc = "read %%d bytes" %% len(f.read())
+                except OSError as e:
+                    proc = type(e).__name__
+                _result = {"seen": seen, "proc": proc}
+                """.formatted(pyString(host.getKey()), pyString(host.getValue()));
+        // A first GraalPy context takes seconds to build on a busy machine: more than the default deadline.
+        Code code = Code.python(program).withTimeout(java.time.Duration.ofSeconds(50));
+        ExecutionResult none = env.execute(code);
+        assertThat(none.result())
+                .as("without file access: %s", describe(none))
+                .isEqualTo(Map.of("seen", List.of(), "proc", "PermissionError"));
+        try (ExecutionEnvironment workspace = Exxec.environment("graalvm", Map.of("fileAccess", "workspace"))) {
+            ExecutionResult r = workspace.execute(code);
+            assertThat(r.result())
+                    .as("with workspace file access: %s", describe(r))
+                    .isEqualTo(Map.of("seen", List.of(), "proc", "PermissionError"));
+        }
+    }
+
+    private static String pyString(String s) {
+        return "bytes.fromhex('"
+                + java.util.HexFormat.of().formatHex(s.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                + "').decode('utf-8', 'surrogateescape')";
     }
 
     @Test

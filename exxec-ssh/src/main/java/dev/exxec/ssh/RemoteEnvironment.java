@@ -136,8 +136,7 @@ final class RemoteEnvironment extends AbstractEnvironment {
     private static Link.Options options(SshConfig config) {
         List<KeyPair> keys = new ArrayList<>();
         List<String> names = new ArrayList<>();
-        FilePasswordProvider passphrase =
-                config.passphrase() == null ? FilePasswordProvider.EMPTY : FilePasswordProvider.of(config.passphrase());
+        String passphrase = config.passphrase();
         if (config.privateKeyFile() != null) {
             Path file = config.privateKeyFile();
             byte[] text;
@@ -147,7 +146,7 @@ final class RemoteEnvironment extends AbstractEnvironment {
                 throw new ConfigException(
                         "privateKeyFile", "config key 'privateKeyFile': cannot read " + file + ": " + e.getMessage());
             }
-            keys.addAll(loadKeys("privateKeyFile", file.toString(), text, passphrase, config.passphrase() != null));
+            keys.addAll(loadKeys("privateKeyFile", file.toString(), text, passphrase));
             names.add("the key " + file);
         }
         if (config.privateKey() != null) {
@@ -155,8 +154,7 @@ final class RemoteEnvironment extends AbstractEnvironment {
                     "privateKey",
                     "the key given in 'privateKey'",
                     config.privateKey().getBytes(StandardCharsets.UTF_8),
-                    passphrase,
-                    config.passphrase() != null));
+                    passphrase));
             names.add("the key given in 'privateKey'");
         }
         Path agent = config.agentSocket() != null && Files.exists(config.agentSocket()) ? config.agentSocket() : null;
@@ -167,8 +165,7 @@ final class RemoteEnvironment extends AbstractEnvironment {
                 Path file = ssh.resolve(name);
                 try {
                     if (Files.isReadable(file)) {
-                        keys.addAll(loadKeys(
-                                "privateKeyFile", file.toString(), Files.readAllBytes(file), passphrase, false));
+                        keys.addAll(loadKeys("privateKeyFile", file.toString(), Files.readAllBytes(file), null));
                         names.add("the key " + file);
                     }
                 } catch (IOException | RuntimeException e) {
@@ -195,11 +192,17 @@ final class RemoteEnvironment extends AbstractEnvironment {
                 config.maxSessions());
     }
 
-    private static List<KeyPair> loadKeys(
-            String key, String name, byte[] text, FilePasswordProvider passphrase, boolean hasPassphrase) {
+    /**
+     * Reads the key pairs in {@code text}. Whose fault a failure is comes from what the reader did,
+     * not from its message: a key that asked for a passphrase is encrypted, so when it does not open,
+     * the {@code passphrase} is wrong (or missing); a key that never asked is {@code key}'s fault (not a
+     * key, or one this client does not read). Matching words in the message told a wrong passphrase of
+     * an OpenSSH key ("Mismatched private key check values") as a bad {@code privateKeyFile}.
+     */
+    private static List<KeyPair> loadKeys(String key, String name, byte[] text, @Nullable String passphrase) {
+        Passphrase asked = new Passphrase(passphrase);
         try (InputStream in = new java.io.ByteArrayInputStream(text)) {
-            Iterable<KeyPair> loaded =
-                    SecurityUtils.loadKeyPairIdentities(null, NamedResource.ofName(name), in, passphrase);
+            Iterable<KeyPair> loaded = SecurityUtils.loadKeyPairIdentities(null, NamedResource.ofName(name), in, asked);
             List<KeyPair> keys = new ArrayList<>();
             if (loaded != null) {
                 loaded.forEach(keys::add);
@@ -212,19 +215,34 @@ final class RemoteEnvironment extends AbstractEnvironment {
             if (e instanceof ConfigException c) {
                 throw c;
             }
-            String message = String.valueOf(e.getMessage());
-            boolean encrypted = message.contains("password")
-                    || message.contains("decrypt")
-                    || message.contains("passphrase")
-                    || message.contains("encrypted");
+            if (asked.asked) {
+                throw new ConfigException(
+                        "passphrase",
+                        passphrase == null
+                                ? name + " is encrypted: set 'passphrase'"
+                                : "config key 'passphrase' does not open " + name + " (wrong passphrase)");
+            }
             throw new ConfigException(
-                    encrypted ? "passphrase" : key,
-                    encrypted
-                            ? (hasPassphrase
-                                    ? "config key 'passphrase' does not open " + name + " (wrong passphrase)"
-                                    : name + " is encrypted: set 'passphrase'")
-                            : "config key '" + key + "': " + name + " is not a private key this client reads ("
-                                    + message + ")");
+                    key,
+                    "config key '" + key + "': " + name + " is not a private key this client reads (" + e.getMessage()
+                            + ")");
+        }
+    }
+
+    /** A key's passphrase, noting whether the key asked for it: only an encrypted one does. */
+    private static final class Passphrase implements FilePasswordProvider {
+        private final @Nullable String text;
+        private volatile boolean asked;
+
+        Passphrase(@Nullable String text) {
+            this.text = text;
+        }
+
+        @Override
+        public @Nullable String getPassword(
+                org.apache.sshd.common.session.SessionContext session, NamedResource resource, int retryIndex) {
+            asked = true;
+            return text;
         }
     }
 

@@ -50,7 +50,9 @@ abstract class BadInputContract extends KitArea {
      * {@code -}...), or whose value holds NUL, is refused with the name said, before anything runs:
      * the second review saw such names end in a launcher's failure or a driver's traceback,
      * differently per path, and the shells that docker and ssh launch code through drop the rest, so
-     * a call would get them on one provider and not on another.
+     * a call would get them on one provider and not on another. So do the names bash keeps read-only
+     * ({@code UID}, {@code SHELLOPTS}...) where {@code /bin/sh} is bash: ssh's launcher dropped them
+     * without a word.
      */
     @Test
     void badVariablesAreRefusedByName() {
@@ -60,6 +62,8 @@ abstract class BadInputContract extends KitArea {
                 Map.of("A\0B", "1"),
                 Map.of("A:-.x", "1"),
                 Map.of("1A", "1"),
+                Map.of("UID", "1"),
+                Map.of("SHELLOPTS", "1"),
                 Map.of("SECRETISH", "a\0b"))) {
             List<ThrowingCallable> uses = List.of(
                     () -> Code.python("_result = 1").withEnv(bad),
