@@ -40,6 +40,13 @@ class ReplTest {
     }
 
     @Test
+    void aSessionThatCannotEvaluateInputStillShowsValues() {
+        Cli.Outcome o = Cli.runWithInput("x = 41\nx + 1\n", "repl", "--provider", "graalvm");
+        assertThat(o.exitCode()).as("%s", o).isZero();
+        assertThat(o.out()).as("%s", o).isEqualTo("42\n");
+    }
+
+    @Test
     void aHistoryFileIsReadableByItsOwnerOnly(@org.junit.jupiter.api.io.TempDir java.nio.file.Path home)
             throws Exception {
         java.nio.file.Path history = home.resolve("history");
