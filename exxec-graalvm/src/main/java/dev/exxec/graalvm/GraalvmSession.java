@@ -181,7 +181,8 @@ final class GraalvmSession implements CodeSession {
                 run.attach(in.context);
             }
             Path cwd = env.cwd(null);
-            Outcome outcome = in.driver.run(code.source(), variables, cwd == null ? null : cwd.toString());
+            Outcome outcome =
+                    in.driver.run(code.source(), code.displayName(), variables, cwd == null ? null : cwd.toString());
             if (outcome instanceof Outcome.Exit || run.killed()) {
                 in.discard(); // the context exited: its state is gone
             }

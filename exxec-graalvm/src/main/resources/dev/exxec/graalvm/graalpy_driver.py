@@ -1,6 +1,7 @@
 # exxec's in-JVM Python driver (GraalPy): evaluated first in every fresh context, before any program
 # (possibly well before: the provider keeps a spare context ready). Its last expression is a tuple of
-# the functions the provider calls: _run(source, env, cwd), _repr(value), _session(), _prepare().
+# the functions the provider calls: _run(source, env, cwd, name), _repr(value), _session(), _prepare()
+# (name: what the program's traceback calls it, FILENAME when it has none; a label, never opened).
 #
 # A run returns a tuple the provider reads with the polyglot API, never JSON text:
 #   ("ok", value)                          the value of main() (awaited when async) or of _result
@@ -83,11 +84,11 @@ def _await(awaitable):
     return asyncio.run(run())
 
 
-def _traceback(exc):
+def _traceback(exc, name=FILENAME):
     import traceback
 
     tb = exc.__traceback__
-    while tb is not None and tb.tb_frame.f_code.co_filename != FILENAME:
+    while tb is not None and tb.tb_frame.f_code.co_filename != name:
         tb = tb.tb_next
     text = "".join(traceback.format_exception_only(type(exc), exc))
     if tb is not None:
@@ -100,13 +101,13 @@ def _traceback(exc):
     return text
 
 
-def _error(exc):
+def _error(exc, name=FILENAME):
     try:
         message = str(exc)
     except BaseException:
         message = _repr(exc)
     try:
-        text = _traceback(exc)
+        text = _traceback(exc, name)
     except BaseException as e:
         text = "(traceback unavailable: %s)" % type(e).__name__
     return ("error", message, type(exc).__name__, text)
@@ -178,13 +179,13 @@ def _fsencode(text):
     return text.encode("utf-8", "surrogateescape")
 
 
-def _run(source, env, cwd):
+def _run(source, env, cwd, name=FILENAME):
     """Runs one program in a fresh __main__."""
     _enter(env, cwd)
     module = type(sys)("__main__")
     module.__dict__.update({"__builtins__": builtins, "__file__": FILENAME})
     sys.modules["__main__"] = module
-    return _execute(source, module.__dict__)
+    return _execute(source, module.__dict__, name)
 
 
 class _HardExit(BaseException):
@@ -200,9 +201,9 @@ def _exit_now(code):
     raise _HardExit(code)
 
 
-def _execute(source, namespace):
+def _execute(source, namespace, name=FILENAME):
     try:
-        exec(compile(source, FILENAME, "exec"), namespace)
+        exec(compile(source, name, "exec"), namespace)
         main = namespace.get("main")
         if callable(main):
             value = main()
@@ -222,7 +223,7 @@ def _execute(source, namespace):
             return ("exit", 1)
         return ("exit", code if 0 < code < 256 else 1)
     except BaseException as e:
-        return _error(e)
+        return _error(e, name)
     finally:
         for stream in (sys.stdout, sys.stderr):
             try:
@@ -238,12 +239,12 @@ def _session():
     sys.modules["__main__"] = module
     namespace = module.__dict__
 
-    def run(source, env, cwd):
+    def run(source, env, cwd, name=FILENAME):
         _enter(env, cwd)
         # A main or _result of an earlier program must not become this one's result.
         namespace.pop("main", None)
         namespace.pop("_result", None)
-        return _execute(source, namespace)
+        return _execute(source, namespace, name)
 
     return run
 

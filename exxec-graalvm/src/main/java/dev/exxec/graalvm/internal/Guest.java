@@ -62,12 +62,14 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
         /**
          * Runs one program.
          *
+         * @param name what its traceback calls it ({@link dev.exxec.Code#displayName()})
          * @param env the variables it sees, and only those
          * @param cwd its working directory (where it has files), or {@code null}
          * @throws PolyglotException when the context was cancelled
          * @throws InterruptedException when a kill interrupted a wait
          */
-        Outcome run(String source, Map<String, String> env, @Nullable String cwd) throws InterruptedException;
+        Outcome run(String source, String name, Map<String, String> env, @Nullable String cwd)
+                throws InterruptedException;
     }
 
     /** Variables as the drivers take them: NAME=VALUE, separated by NUL (which neither can hold). */
@@ -91,10 +93,11 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
         }
     }
 
-    static Source program(String language, String source) {
+    static Source program(String language, String source, String name) {
         // Cached: the engine keeps the parsed program while this source text is in use, so a program
-        // run again (in a fresh context) is not parsed again.
-        return Source.newBuilder(language, source, FILENAME).cached(true).buildLiteral();
+        // run again (in a fresh context) is not parsed again. The name is a label in stack frames:
+        // a literal source is never read from a file of that name.
+        return Source.newBuilder(language, source, name).cached(true).buildLiteral();
     }
 
     /**
@@ -174,9 +177,9 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
         }
 
         private static Driver driver(Value run, Values values) {
-            return (source, env, cwd) -> {
+            return (source, name, env, cwd) -> {
                 try {
-                    return outcome(run.execute(source, variables(env), cwd == null ? "" : cwd), values);
+                    return outcome(run.execute(source, variables(env), cwd == null ? "" : cwd, name), values);
                 } catch (PolyglotException e) {
                     return escaped(e, Language.PYTHON);
                 }
@@ -227,11 +230,11 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
             if (!entered.isEmpty()) {
                 d.invokeMember("enter", variables(entered));
             }
-            return (source, env, cwd) -> {
+            return (source, name, env, cwd) -> {
                 if (!env.equals(entered)) {
                     d.invokeMember("enter", variables(env));
                 }
-                return run(context, d, values, source);
+                return run(context, d, values, source, name);
             };
         }
 
@@ -258,10 +261,11 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
             };
         }
 
-        private static Outcome run(Context context, Value d, Values values, String source) throws InterruptedException {
+        private static Outcome run(Context context, Value d, Values values, String source, String name)
+                throws InterruptedException {
             Value record;
             try {
-                context.eval(program("js", source));
+                context.eval(program("js", source, name));
                 d.invokeMember("start"); // its promise jobs run as the call returns
                 // The common end in one call: a value, no promise, no timer left.
                 record = d.invokeMember("done");
