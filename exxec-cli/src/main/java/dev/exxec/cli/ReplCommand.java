@@ -85,56 +85,12 @@ final class ReplCommand implements Callable<Integer> {
                     if (block.isBlank()) {
                         continue;
                     }
-                    print(evaluate(session, lang, block), io);
+                    // Named as Python names what it reads at its prompt: File "<stdin>", line 1.
+                    print(session.evaluate(Code.of(lang, block).named(INPUT_NAME)), io);
                 }
             }
         }
     }
-
-    /** Whether the session evaluates input itself ({@link CodeSession#evaluate}); else a wrapper does. */
-    private boolean evaluates = true;
-
-    /**
-     * Runs one typed block. Sessions that cannot evaluate input themselves (graalvm's) get it
-     * wrapped in code that makes a final expression's value the result, as before {@code evaluate}
-     * existed: their tracebacks still show that wrapper.
-     */
-    private ExecutionResult evaluate(CodeSession session, Language lang, String block) {
-        if (evaluates) {
-            try {
-                // Named as Python names what it reads at its prompt: File "<stdin>", line 1.
-                return session.evaluate(Code.of(lang, block).named(INPUT_NAME));
-            } catch (dev.exxec.UnsupportedCapabilityException e) {
-                evaluates = false;
-                if (lang == Language.PYTHON) {
-                    ExecutionResult helper = session.execute(PYTHON_HELPER);
-                    if (!helper.success()) {
-                        throw new IllegalStateException("the session did not start: " + helper.error());
-                    }
-                }
-            }
-        }
-        String literal = JsonOutput.write(block);
-        return session.execute(
-                switch (lang) {
-                    case PYTHON -> "_result = __exxec_repl(" + literal + ")";
-                    // Indirect eval runs in the global scope and gives the completion value of the block.
-                    case JAVASCRIPT, TYPESCRIPT -> "_result = (0, eval)(" + literal + ")";
-                });
-    }
-
-    /** Defines the helper that runs a block and makes a final expression's value the result. */
-    private static final String PYTHON_HELPER = """
-            def __exxec_repl(source):
-                import ast
-                tree = ast.parse(source, "<stdin>")
-                last = tree.body[-1] if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-                if last is not None:
-                    tree.body.pop()
-                exec(compile(tree, "<stdin>", "exec"), globals())
-                if last is not None:
-                    return eval(compile(ast.Expression(last.value), "<stdin>", "eval"), globals())
-            """;
 
     /** What tracebacks call a block that was typed. */
     static final String INPUT_NAME = "<stdin>";

@@ -40,10 +40,16 @@ class ReplTest {
     }
 
     @Test
-    void aSessionThatCannotEvaluateInputStillShowsValues() {
-        Cli.Outcome o = Cli.runWithInput("x = 41\nx + 1\n", "repl", "--provider", "graalvm");
+    void graalvmSessionsEvaluateInputToo() {
+        Cli.Outcome o = Cli.runWithInput("x = 41\nx + 1\n1/0\n", "repl", "--provider", "graalvm");
         assertThat(o.exitCode()).as("%s", o).isZero();
         assertThat(o.out()).as("%s", o).isEqualTo("42\n");
+        assertThat(o.err())
+                .as("%s", o)
+                .startsWith("Traceback (most recent call last):\n  File \"<stdin>\", line 1, in <module>\n")
+                .doesNotContain("__exxec");
+        Cli.Outcome js = Cli.runWithInput("let x = 41\nx + 1\n", "repl", "--provider", "graalvm", "-l", "js");
+        assertThat(js.out()).as("%s", js).isEqualTo("42\n");
     }
 
     @Test

@@ -1,6 +1,7 @@
 # exxec's in-JVM Python driver (GraalPy): evaluated first in every fresh context, before any program
 # (possibly well before: the provider keeps a spare context ready). Its last expression is a tuple of
-# the functions the provider calls: _run(source, env, cwd, name), _repr(value), _session(), _prepare()
+# the functions the provider calls: _run(source, env, cwd, name, interactive), _repr(value), _session(),
+# _prepare()
 # (name: what the program's traceback calls it, FILENAME when it has none; a label, never opened).
 #
 # A run returns a tuple the provider reads with the polyglot API, never JSON text:
@@ -179,13 +180,13 @@ def _fsencode(text):
     return text.encode("utf-8", "surrogateescape")
 
 
-def _run(source, env, cwd, name=FILENAME):
+def _run(source, env, cwd, name=FILENAME, interactive=False):
     """Runs one program in a fresh __main__."""
     _enter(env, cwd)
     module = type(sys)("__main__")
     module.__dict__.update({"__builtins__": builtins, "__file__": FILENAME})
     sys.modules["__main__"] = module
-    return _execute(source, module.__dict__, name)
+    return _execute(source, module.__dict__, name, interactive)
 
 
 class _HardExit(BaseException):
@@ -201,8 +202,22 @@ def _exit_now(code):
     raise _HardExit(code)
 
 
-def _execute(source, namespace, name=FILENAME):
+def _interactive(source, namespace, name):
+    """Runs an input as typed at a prompt: the value of a last expression statement is the result."""
+    import ast
+
+    tree = ast.parse(source, name)
+    last = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = ast.Expression(tree.body.pop().value)
+    exec(compile(tree, name, "exec"), namespace)
+    return None if last is None else eval(compile(last, name, "eval"), namespace)
+
+
+def _execute(source, namespace, name=FILENAME, interactive=False):
     try:
+        if interactive:
+            return ("ok", _interactive(source, namespace, name))
         exec(compile(source, name, "exec"), namespace)
         main = namespace.get("main")
         if callable(main):
@@ -239,12 +254,12 @@ def _session():
     sys.modules["__main__"] = module
     namespace = module.__dict__
 
-    def run(source, env, cwd, name=FILENAME):
+    def run(source, env, cwd, name=FILENAME, interactive=False):
         _enter(env, cwd)
         # A main or _result of an earlier program must not become this one's result.
         namespace.pop("main", None)
         namespace.pop("_result", None)
-        return _execute(source, namespace, name)
+        return _execute(source, namespace, name, interactive)
 
     return run
 

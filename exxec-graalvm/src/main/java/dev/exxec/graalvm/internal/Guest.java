@@ -68,7 +68,22 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
          * @throws PolyglotException when the context was cancelled
          * @throws InterruptedException when a kill interrupted a wait
          */
-        Outcome run(String source, String name, Map<String, String> env, @Nullable String cwd)
+        default Outcome run(String source, String name, Map<String, String> env, @Nullable String cwd)
+                throws InterruptedException {
+            return run(source, name, false, env, cwd);
+        }
+
+        /**
+         * Runs one input as typed at a prompt: the value of a final expression is the result
+         * ({@link dev.exxec.CodeSession#evaluate}).
+         */
+        default Outcome evaluate(String source, String name, Map<String, String> env, @Nullable String cwd)
+                throws InterruptedException {
+            return run(source, name, true, env, cwd);
+        }
+
+        /** Runs one program, or one input as typed at a prompt when {@code interactive}. */
+        Outcome run(String source, String name, boolean interactive, Map<String, String> env, @Nullable String cwd)
                 throws InterruptedException;
     }
 
@@ -177,9 +192,10 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
         }
 
         private static Driver driver(Value run, Values values) {
-            return (source, name, env, cwd) -> {
+            return (source, name, interactive, env, cwd) -> {
                 try {
-                    return outcome(run.execute(source, variables(env), cwd == null ? "" : cwd, name), values);
+                    return outcome(
+                            run.execute(source, variables(env), cwd == null ? "" : cwd, name, interactive), values);
                 } catch (PolyglotException e) {
                     return escaped(e, Language.PYTHON);
                 }
@@ -230,11 +246,11 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
             if (!entered.isEmpty()) {
                 d.invokeMember("enter", variables(entered));
             }
-            return (source, name, env, cwd) -> {
+            return (source, name, interactive, env, cwd) -> {
                 if (!env.equals(entered)) {
                     d.invokeMember("enter", variables(env));
                 }
-                return run(context, d, values, source, name);
+                return run(context, d, values, source, name, interactive);
             };
         }
 
@@ -261,12 +277,17 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
             };
         }
 
-        private static Outcome run(Context context, Value d, Values values, String source, String name)
+        private static Outcome run(
+                Context context, Value d, Values values, String source, String name, boolean interactive)
                 throws InterruptedException {
             Value record;
             try {
-                context.eval(program("js", source, name));
-                d.invokeMember("start"); // its promise jobs run as the call returns
+                Value completion = context.eval(program("js", source, name));
+                if (interactive) {
+                    d.invokeMember("watch", completion); // the input's completion value is its result
+                } else {
+                    d.invokeMember("start"); // its promise jobs run as the call returns
+                }
                 // The common end in one call: a value, no promise, no timer left.
                 record = d.invokeMember("done");
                 if (record.isNull()) {
