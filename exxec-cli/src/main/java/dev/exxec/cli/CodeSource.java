@@ -115,6 +115,23 @@ record CodeSource(String name, String text) {
     Code code(@Nullable Language language) {
         Optional<Language> chosen = Optional.ofNullable(language)
                 .or(() -> name.equals(STDIN) ? Optional.empty() : Language.fromFileName(name));
-        return chosen.map(l -> Code.of(l, text)).orElseGet(() -> Code.of(text));
+        Code code = chosen.map(l -> Code.of(l, text)).orElseGet(() -> Code.of(text));
+        return code.named(label());
+    }
+
+    /**
+     * What tracebacks call the program: the file name as the user typed it, {@code <stdin>} for
+     * standard input (as Python names it). A control character in a file name (which a name may not
+     * hold) shows as {@code ?}, as {@code ls} shows it.
+     */
+    String label() {
+        if (name.equals(STDIN)) {
+            return "<stdin>";
+        }
+        StringBuilder b = new StringBuilder(name.length());
+        name.codePoints()
+                .forEach(c -> b.appendCodePoint(Character.isISOControl(c) || c == '\u2028' || c == '\u2029' ? '?' : c));
+        String label = b.toString();
+        return label.isBlank() || label.length() > Code.MAX_NAME_LENGTH ? "<code>" : label;
     }
 }

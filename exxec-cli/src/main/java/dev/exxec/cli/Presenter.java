@@ -184,10 +184,26 @@ final class Presenter {
         }
         if (r.stoppedBy() != null) {
             note(summary); // exxec stopped it: exxec says so, whatever the traceback holds
-        } else if (traceback == null || !traceback.contains(summary)) {
+        } else if (traceback == null || !namesItsError(traceback, r.errorType())) {
             // Python's and Node's tracebacks end or start with this line already; say it once.
             line(io.err(), false, summary);
         }
+    }
+
+    /**
+     * Whether a traceback has its error's line already ({@code ValueError: ...}, {@code SyntaxError:
+     * expected ':'}): a SyntaxError's message adds where it was, which its traceback shows above.
+     */
+    static boolean namesItsError(String traceback, @Nullable String errorType) {
+        if (errorType == null) {
+            return false;
+        }
+        for (String line : traceback.split("\n")) {
+            if (line.equals(errorType) || line.startsWith(errorType + ": ")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void note(String message) {

@@ -1,14 +1,13 @@
 package dev.exxec.cli;
 
+import dev.exxec.Code;
 import dev.exxec.CodeSession;
 import dev.exxec.ExecutionEnvironment;
 import dev.exxec.ExecutionResult;
 import dev.exxec.Language;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -29,7 +28,10 @@ import picocli.CommandLine.ParentCommand;
                     + " empty line ends such a block. Ctrl-D (end of input) or :quit leaves.",
             "Where it runs: local in the current directory; sandbox with the current directory read-only at"
                     + " the same path (--rw-cwd: writable); docker, ssh, graalvm and mcp in their own workspace."
-                    + " --fresh: a fresh, empty workspace instead."
+                    + " --fresh: a fresh, empty workspace instead.",
+            "On a terminal, lines can be edited and recalled (history in ~/.exxec_history unless --no-history);"
+                    + " piped input (printf 'x = 1\\nx + 1\\n' | exxec repl) shows no prompts, only what the code"
+                    + " printed and the values."
         },
         footerHeading = "%nExamples:%n",
         footer = {"  exxec repl", "  exxec repl --provider docker -l javascript", "  exxec repl --provider sandbox"})
@@ -47,6 +49,19 @@ final class ReplCommand implements Callable<Integer> {
     @Nullable
     Language language;
 
+    @Option(
+            names = "--history",
+            paramLabel = "FILE",
+            description = "Where a terminal session keeps the lines typed, readable by you only; default:"
+                    + " ~/.exxec_history.")
+    @Nullable
+    Path history;
+
+    @Option(
+            names = "--no-history",
+            description = "Keep the lines typed in memory only: nothing is written to any file.")
+    boolean noHistory;
+
     @Mixin
     ConfigOptions config = new ConfigOptions();
 
@@ -58,67 +73,55 @@ final class ReplCommand implements Callable<Integer> {
         StdIo io = ExxecCommand.io(parent);
         Target target = workspace.apply(config.target(), io);
         target.resolve();
-        PrintStream out = io.out();
-        BufferedReader in = new BufferedReader(new InputStreamReader(io.in(), StandardCharsets.UTF_8));
-        try (ExecutionEnvironment env = target.open(io)) {
+        // Prompts, the banner, line editing and history are for a person at a terminal; piped input
+        // gets none of them, so that the output is only what the code printed and its values.
+        boolean terminal = Tty.stdin(io);
+        try (ExecutionEnvironment env = target.open(io);
+                LineInput lines = terminal ? new TerminalLines(io, historyFile()) : LineInput.plain(io)) {
             Language lang = language != null ? language : env.defaultLanguage();
             try (CodeSession session = env.session(lang)) {
-                if (lang == Language.PYTHON) {
-                    require(session.execute(PYTHON_HELPER));
-                }
-                io.err()
+                (terminal ? io.err() : LineInput.nowhere())
                         .println("exxec " + lang.name().toLowerCase(java.util.Locale.ROOT) + " session in "
                                 + env.providerId() + " (" + env.id() + "); Ctrl-D or :quit to leave");
                 while (true) {
-                    String block = readBlock(in, out, lang);
+                    String block = readBlock(lines, lang);
                     if (block == null || block.strip().equals(":quit")) {
                         return ExitCodes.OK;
                     }
                     if (block.isBlank()) {
                         continue;
                     }
-                    ExecutionResult r = session.execute(wrap(block, lang));
-                    print(r, out, io.err());
+                    // Named as Python names what it reads at its prompt: File "<stdin>", line 1.
+                    print(session.evaluate(Code.of(lang, block).named(INPUT_NAME)), io);
                 }
             }
         }
     }
 
-    /** Defines the helper that runs a block and makes a final expression's value the result. */
-    private static final String PYTHON_HELPER = """
-            def __exxec_repl(source):
-                import ast
-                tree = ast.parse(source, "<repl>")
-                last = tree.body[-1] if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-                if last is not None:
-                    tree.body.pop()
-                exec(compile(tree, "<repl>", "exec"), globals())
-                if last is not None:
-                    return eval(compile(ast.Expression(last.value), "<repl>", "eval"), globals())
-            """;
+    /** What tracebacks call a block that was typed. */
+    static final String INPUT_NAME = "<stdin>";
 
-    private static void require(ExecutionResult r) {
-        if (!r.success()) {
-            throw new IllegalStateException("the session did not start: " + r.error());
+    private @Nullable Path historyFile() {
+        if (noHistory) {
+            return null;
         }
+        if (history != null) {
+            return history;
+        }
+        String home = System.getProperty("user.home");
+        return home == null || home.isEmpty() ? null : Path.of(home, ".exxec_history");
     }
 
-    private static String wrap(String block, Language lang) {
-        String literal = JsonOutput.write(block);
-        return switch (lang) {
-            case PYTHON -> "_result = __exxec_repl(" + literal + ")";
-            // Indirect eval runs in the global scope and gives the completion value of the block.
-            case JAVASCRIPT, TYPESCRIPT -> "_result = (0, eval)(" + literal + ")";
-        };
-    }
-
-    private static @Nullable String readBlock(BufferedReader in, PrintStream out, Language lang) throws IOException {
+    private static @Nullable String readBlock(LineInput in, Language lang) throws IOException {
         StringBuilder block = new StringBuilder();
         boolean continuing = false;
         while (true) {
-            out.print(continuing ? "... " : ">>> ");
-            out.flush();
-            String line = in.readLine();
+            String line = in.readLine(continuing ? "... " : ">>> ");
+            if (in.interrupted()) { // Ctrl-C: the block typed so far is dropped
+                block.setLength(0);
+                continuing = false;
+                continue;
+            }
             if (line == null) {
                 return block.isEmpty() ? null : block.toString();
             }
@@ -154,24 +157,38 @@ final class ReplCommand implements Callable<Integer> {
         return depth <= 0;
     }
 
-    private static void print(ExecutionResult r, PrintStream out, PrintStream err) {
-        out.print(r.stdout());
+    /**
+     * Prints what a block did: its output, then its value or its traceback. Everything the code wrote
+     * or returned reaches the terminal through this one method.
+     */
+    /**
+     * Prints a call's output, then its value or its error. On a terminal the code's control characters
+     * are shown escaped (as {@code run} does), so that what the code prints cannot act on the terminal.
+     */
+    private static void print(ExecutionResult r, StdIo io) {
+        PrintStream out = io.out();
+        PrintStream err = io.err();
+        java.util.function.UnaryOperator<String> toOut = io.tty().stdout() ? TerminalText::escapeAll : s -> s;
+        java.util.function.UnaryOperator<String> toErr = io.tty().stderr() ? TerminalText::escapeAll : s -> s;
+        out.print(toOut.apply(r.stdout()));
         if (!r.stdout().isEmpty() && !r.stdout().endsWith("\n")) {
             out.println();
         }
-        err.print(r.stderr());
+        err.print(toErr.apply(r.stderr()));
         if (!r.success()) {
             String trace = r.traceback();
-            err.println(trace != null && !trace.isBlank() ? trace.stripTrailing() : r.errorType() + ": " + r.error());
+            err.println(toErr.apply(
+                    trace != null && !trace.isBlank() ? trace.stripTrailing() : r.errorType() + ": " + r.error()));
             if (r.stoppedBy() != null) { // exxec's own word, beside the program's traceback
-                err.println("exxec: " + r.error());
+                err.println("exxec: " + toErr.apply(r.error()));
             }
         } else if (r.result() != null) {
-            out.println(r.result() instanceof String s ? JsonOutput.write(s) : JsonOutput.write(r.result()));
+            out.println(
+                    toOut.apply(r.result() instanceof String s ? JsonOutput.write(s) : JsonOutput.write(r.result())));
         }
         for (var o : r.outputs()) {
             // A terminal shows text; an image is announced by its type and size.
-            out.println(o.binary() ? "[" + o.mimeType() + ", " + o.bytes().length + " bytes]" : o.data());
+            out.println(o.binary() ? "[" + o.mimeType() + ", " + o.bytes().length + " bytes]" : toOut.apply(o.data()));
         }
         out.flush();
         err.flush();

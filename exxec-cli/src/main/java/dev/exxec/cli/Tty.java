@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -24,6 +25,12 @@ record Tty(boolean stdout, boolean stderr) {
 
     /** The overriding system property. */
     static final String PROPERTY = "exxec.tty";
+
+    /** Overrides the answer for the process's standard input: {@code true} or {@code false} (tests). */
+    static final String STDIN_PROPERTY = "exxec.stdin.terminal";
+
+    /** A pseudo-terminal (not its multiplexer, /dev/pts/ptmx), a virtual console or a serial line. */
+    private static final Pattern TERMINAL = Pattern.compile("/dev/pts/\\d+|/dev/tty\\w*|/dev/console");
 
     /** Neither stream is a terminal: captured streams, pipes and files. */
     static final Tty NONE = new Tty(false, false);
@@ -61,16 +68,33 @@ record Tty(boolean stdout, boolean stderr) {
 
     /** Whether the descriptor is a terminal device, as far as /proc tells; false where it cannot tell. */
     static boolean isTerminal(int fd) {
-        try {
-            return isTerminalDevice(Files.readSymbolicLink(Path.of("/proc/self/fd", Integer.toString(fd)))
-                    .toString());
-        } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            return false; // no /proc (not Linux), or a closed descriptor: treat as not a terminal
-        }
+        // no /proc (not Linux), or a closed descriptor: not a terminal
+        return linksToTerminal(Path.of("/proc/self/fd", Integer.toString(fd)));
     }
 
     /** Whether a device path names a terminal: a pseudo-terminal, a virtual console or a serial line. */
     static boolean isTerminalDevice(String target) {
-        return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+        return TERMINAL.matcher(target).matches();
+    }
+
+    /**
+     * Whether the invocation reads a terminal: only the process's own standard input can be one (the
+     * {@value #STDIN_PROPERTY} property overrides it).
+     */
+    static boolean stdin(StdIo io) {
+        String forced = System.getProperty(STDIN_PROPERTY);
+        if (forced != null) {
+            return Boolean.parseBoolean(forced);
+        }
+        return io.in() == System.in && linksToTerminal(Path.of("/proc/self/fd/0"));
+    }
+
+    /** Whether a descriptor's link in {@code /proc/PID/fd} names a terminal device. */
+    static boolean linksToTerminal(Path descriptor) {
+        try {
+            return isTerminalDevice(Files.readSymbolicLink(descriptor).toString());
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
+        }
     }
 }

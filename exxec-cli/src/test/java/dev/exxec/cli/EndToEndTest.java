@@ -143,6 +143,17 @@ class EndToEndTest {
     }
 
     @Test
+    void helloJsSaysTheRuntimeItRanOnUnderGraalvm() {
+        Outcome o = Cli.run("run", "-p", "graalvm", Machine.example("hello.js").toString());
+        assertThat(o.exitCode()).as(o.toString()).isZero();
+        assertThat(o.out())
+                .as(o.toString())
+                .startsWith("{\"greeting\":\"Hello from exxec!\",\"language\":\"GraalJS ")
+                .doesNotContain("undefined")
+                .doesNotContain("Node.js");
+    }
+
+    @Test
     void streamPrintsEachLineThenTheResult() {
         Machine.requireLanguage(Language.PYTHON);
 

@@ -62,12 +62,21 @@ final class LeasedSession implements CodeSession, PoolLease.View {
 
     @Override
     public ExecutionResult execute(Code code) {
+        return leased(code, false);
+    }
+
+    @Override
+    public ExecutionResult evaluate(Code code) {
+        return leased(code, true);
+    }
+
+    private ExecutionResult leased(Code code, boolean interactive) {
         if (ended) {
             throw new IllegalStateException("the lease of session " + session.id() + " has ended: acquire another");
         }
         ExecutionResult result;
         try {
-            result = session.execute(code);
+            result = interactive ? session.evaluate(code) : session.execute(code);
         } catch (IllegalArgumentException | UnsupportedCapabilityException e) {
             throw e; // the caller's mistake (another language, per-call variables): the session is fine
         } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.exxec.spi;
 
+import dev.exxec.Code;
 import dev.exxec.internal.Ids;
 import dev.exxec.internal.Json;
 import java.io.ByteArrayOutputStream;
@@ -28,7 +29,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code setsid=1}: Python starts a new session before running the program;
  *   <li>{@code language}: {@code javascript} or {@code typescript} for the JavaScript driver;
  *   <li>{@code transpiler}: {@code esbuild:MODULE}, {@code typescript:MODULE} or {@code native};
- *   <li>{@code unsetenv}: comma-separated variables the launcher set but the caller did not.
+ *   <li>{@code unsetenv}: comma-separated variables the launcher set but the caller did not;
+ *   <li>{@code name}: what tracebacks call the program ({@link dev.exxec.Code#name()}), {@code <code>}
+ *       when absent; a label only, never opened.
  * </ul>
  * The record is {@code {"ok":true,"value":...,"type":...}} or {@code
  * {"ok":false,"error":...,"errorType":...,"traceback":...}}. The program never sees the header, so it
@@ -101,6 +104,21 @@ public final class DriverProtocol {
     /** A fresh result marker: a record separator character and 24 random characters. */
     public static String newMarker() {
         return "\u001eexxec-result:" + Ids.random(24) + ":";
+    }
+
+    /**
+     * What a driver reads on standard input for {@code code}: the header with the code's {@link
+     * Code#name() name} added when it has one, then its source.
+     *
+     * @throws IllegalArgumentException as {@link #request(Map, String)}
+     */
+    public static byte[] request(Map<String, String> header, Code code) {
+        if (code.name() == null) {
+            return request(header, code.source());
+        }
+        Map<String, String> named = new java.util.LinkedHashMap<>(header);
+        named.put("name", code.name()); // Code refused control characters: no tab, no line break
+        return request(named, code.source());
     }
 
     /**

@@ -309,6 +309,15 @@ public final class InterpreterSession implements CodeSession {
 
     @Override
     public ExecutionResult execute(Code code) {
+        return run(code, false);
+    }
+
+    @Override
+    public ExecutionResult evaluate(Code code) {
+        return run(code, true);
+    }
+
+    private ExecutionResult run(Code code, boolean interactive) {
         checkOpen();
         if (code.language() != language) {
             throw new IllegalArgumentException("session " + id + " runs " + language + ", not " + code.language());
@@ -340,7 +349,7 @@ public final class InterpreterSession implements CodeSession {
                 current = call;
             }
             try {
-                ExecutionResult result = call(r, call, code, timeout, started);
+                ExecutionResult result = call(r, call, code, interactive, timeout, started);
                 if (call.closedUnder) {
                     throw closedError();
                 }
@@ -370,12 +379,16 @@ public final class InterpreterSession implements CodeSession {
                 + " killed, and the call did not finish");
     }
 
-    private ExecutionResult call(Running r, Call call, Code code, Duration timeout, long started)
+    private ExecutionResult call(Running r, Call call, Code code, boolean interactive, Duration timeout, long started)
             throws InterruptedException {
         byte[] source = code.source().getBytes(StandardCharsets.UTF_8);
+        // The request line's optional fields: Code refused control characters in the name, so it
+        // holds no tab and no line break.
+        String fields = (code.name() != null ? "\tname=" + code.name() : "") + (interactive ? "\tmode=repl" : "");
         try {
             OutputStream in = r.process.stdin();
-            in.write(("exxec-call/1\t" + call.id + "\t" + source.length + "\n").getBytes(StandardCharsets.UTF_8));
+            in.write(("exxec-call/1\t" + call.id + "\t" + source.length + fields + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
             in.write(source);
             in.flush();
         } catch (IOException e) {

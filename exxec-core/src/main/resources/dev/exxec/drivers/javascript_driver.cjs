@@ -8,7 +8,8 @@
 //   language=L       "javascript" (default) or "typescript";
 //   transpiler=T     for TypeScript: "esbuild:MODULE" or "typescript:MODULE" (a module path to
 //                    require), or "native" where the runtime runs TypeScript itself (Deno);
-//   unsetenv=A,B     variables to remove that the launcher set but the caller did not (bwrap's PWD).
+//   unsetenv=A,B     variables to remove that the launcher set but the caller did not (bwrap's PWD);
+//   name=TEXT        what stack traces call the program ("<code>" by default): a label, never opened.
 // The result record is one JSON object:
 //   {"ok": true, "value": <JSON>, "type": <type name when value is the text form of a non-JSON value>}
 //   {"ok": false, "error": "...", "errorType": "TypeError", "traceback": "..."}
@@ -31,6 +32,10 @@ const { createRequire } = require('node:module');
 const { pathToFileURL } = require('node:url');
 
 const FILENAME = '<code>';
+// What the program's frames are called in the traceback it reports: the code's name (the header's
+// name=), FILENAME when it has none. The program itself runs as FILENAME (its __filename, its
+// require's base, process.argv[1]): the name is a label and never a path that is resolved or opened.
+let displayName = FILENAME;
 // Where an ES-module program seems to come from (see runModule, runDenoModule): errors name it FILENAME.
 const DATA_PROGRAM = 'data:application/typescript;base64,';
 // (Deno shortens a long data: URL in stack traces with "......".)
@@ -122,16 +127,22 @@ function cleanStack(err) {
   });
   const plumbing = (line) => /^\s+at /.test(line) && (line.includes(DRIVER_FILE) || /\(node:|at node:/.test(line));
   const kept = lines.filter((line, i) => !(i > last && plumbing(line)));
-  return remap(kept.join('\n'))
+  return named(remap(kept.join('\n'))
     .replace(PROGRAM_URL, FILENAME)
-    .replace(/[^\s()]*\/<code>/g, FILENAME);
+    .replace(/[^\s()]*\/<code>/g, FILENAME));
+}
+
+// The program's positions ("<code>:LINE") under its display name; a function replacement, so that
+// no "$&" or "$1" in the name is expanded.
+function named(stack) {
+  return displayName === FILENAME ? stack : stack.replace(/<code>(?=:\d)/g, () => displayName);
 }
 
 function errorRecord(err) {
   if (err instanceof Error || (err && typeof err === 'object' && 'stack' in err)) {
     return {
       ok: false,
-      error: String(err.message ?? err).replace(PROGRAM_URL, FILENAME),
+      error: String(err.message ?? err).replace(PROGRAM_URL, () => displayName),
       errorType: typeName(err) === 'Object' ? String(err.name || 'Error') : typeName(err),
       traceback: cleanStack(err),
     };
@@ -383,6 +394,7 @@ async function main() {
   } else {
     prefix = header.marker;
   }
+  if (header.name) displayName = header.name;
   process.argv.splice(1, process.argv.length - 1, FILENAME); // the program sees itself as the script
   for (const name of (header.unsetenv || '').split(',')) {
     if (name) delete process.env[name]; // set by the launcher, not by the caller (bwrap's PWD)

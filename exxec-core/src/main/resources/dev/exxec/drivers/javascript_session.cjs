@@ -3,10 +3,12 @@
 //
 // Protocol (dev.exxec.spi.InterpreterSession), as python_session.py: a header line
 // "exxec-session/1<TAB>marker=TEXT" on standard input, then per call a line
-// "exxec-call/1<TAB>ID<TAB>LENGTH" and LENGTH bytes of UTF-8 source. After each call the driver
-// writes "\n" MARKER ID ":end\n" to standard error and "\n" MARKER ID ":" RECORD "\n" to standard
-// output. A program's value is `main()` when the call defined `main` (awaited when it returns a
-// promise), else `_result` (awaited likewise). SIGINT interrupts a running program, sync or async.
+// "exxec-call/1<TAB>ID<TAB>LENGTH", optionally followed by tab-separated key=value fields (name=TEXT:
+// what its stack trace calls the program, "<code>" by default; mode=repl: run it as typed at a REPL),
+// and LENGTH bytes of UTF-8 source. After each call the driver writes "\n" MARKER ID ":end\n" to
+// standard error and "\n" MARKER ID ":" RECORD "\n" to standard output. A program's value is `main()`
+// when the call defined `main` (awaited when it returns a promise), else `_result` (awaited likewise);
+// in mode=repl, the script's completion value (awaited likewise). SIGINT interrupts a running program, sync or async.
 // Timers a program leaves run only while a later call runs.
 'use strict';
 const fs = require('node:fs');
@@ -63,17 +65,20 @@ globalThis.__exxecDriverLibrary = true;
 const { typeName, isJsonNative, inspect, replacer, okRecord } = require(path.join(__dirname, 'javascript_driver.cjs'));
 delete globalThis.__exxecDriverLibrary;
 
-function errorRecord(err) {
+function errorRecord(err, name) {
   if (err instanceof Error || (err && typeof err === 'object' && 'stack' in err)) {
     const stack = typeof err.stack === 'string' ? err.stack : '';
     const kept = stack
       .split('\n')
-      .filter((line) => !(/^\s+at /.test(line) && (line.includes('javascript_session') || /\(node:|at node:/.test(line))));
+      .filter((line) => !(/^\s+at /.test(line) && (line.includes(__filename) || /\(node:|at node:/.test(line))));
+    // The program's positions ("<code>:LINE") under its name: a function replacement, so that no "$&"
+    // in the name is expanded.
+    const text = kept.join('\n').replace(/<code>(?=:\d)/g, () => name);
     return {
       ok: false,
       error: String(err.message ?? err),
       errorType: typeName(err) === 'Object' ? String(err.name || 'Error') : typeName(err),
-      traceback: kept.length ? kept.join('\n') : null,
+      traceback: kept.length ? text : null,
     };
   }
   return { ok: false, error: 'uncaught ' + typeName(err) + ': ' + inspect(err), errorType: 'Error', traceback: null };
@@ -143,11 +148,13 @@ async function session() {
     const line = readLine();
     if (line === null) return;
     const parts = line.split('\t');
-    if (parts.length !== 3 || parts[0] !== 'exxec-call/1') {
+    if (parts.length < 3 || parts[0] !== 'exxec-call/1' || parts.slice(3).some((f) => !f.includes('='))) {
       process.stderr.write('exxec session: bad request ' + JSON.stringify(parts) + '\n');
       process.exit(70);
     }
     const call = parts[1];
+    const fields = Object.fromEntries(parts.slice(3).map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)]));
+    const name = fields.name || FILENAME;
     const bytes = readBytes(Number(parts[2]));
     if (bytes === null) return;
     const source = bytes.toString('utf8');
@@ -161,17 +168,19 @@ async function session() {
         // a `const _result` of a former call: it stays
       }
       const before = vm.runInThisContext(LOOKUP_MAIN);
-      vm.runInThisContext(source, { filename: FILENAME, breakOnSigint: true });
+      const completion = vm.runInThisContext(source, { filename: FILENAME, breakOnSigint: true });
       const main = vm.runInThisContext(LOOKUP_MAIN);
       let value;
-      if (main && main !== before) {
+      if (fields.mode === 'repl') {
+        value = await interruptible(completion);
+      } else if (main && main !== before) {
         value = await interruptible(main());
       } else {
         value = await interruptible(vm.runInThisContext(LOOKUP_RESULT));
       }
       record = okRecord(value);
     } catch (e) {
-      record = errorRecord(e);
+      record = errorRecord(e, name);
     }
     if (displayed.length) {
       record.outputs = displayed;

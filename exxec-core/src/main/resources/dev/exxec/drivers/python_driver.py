@@ -6,7 +6,8 @@
 #   marker=TEXT   write it to standard output as one line: TEXT, the record, a line feed;
 #   support=PATH  python_support.py;
 #   setsid=1      start a new session first, so that everything the program starts can be found;
-#   unsetenv=A,B  remove variables the launcher set but the caller did not (bwrap sets PWD).
+#   unsetenv=A,B  remove variables the launcher set but the caller did not (bwrap sets PWD);
+#   name=TEXT     what tracebacks call the program ("<code>" by default): a label, never opened.
 # The interpreter runs it isolated (python3 -I): see _code_path for where the program's imports come
 # from, and why.
 # The result record is one JSON object:
@@ -53,7 +54,7 @@ def _ok(value, support):
     return '{"ok":true,"value":%s,"type":null}' % text
 
 
-def _run(source, support):
+def _run(source, support, name="<code>"):
     """Runs the program; returns (record, exit_code)."""
     module = type(sys)("__main__")
     module.__dict__.update({"__builtins__": __builtins__, "__file__": "<code>"})
@@ -80,7 +81,7 @@ def _run(source, support):
         record = '{"ok":false,"error":%s,"errorType":"SystemExit","traceback":null}' % _quote(str(code))
         return record, code if isinstance(code, int) and 0 < code < 256 else 1
     except BaseException as e:
-        return support().error_record(e, source, namespace, _quote), 1
+        return support().error_record(e, source, namespace, _quote, name), 1
 
 
 class _StandardLibrary:
@@ -173,7 +174,7 @@ def _driver(stdin=None):
         return loaded[0]
 
     sys.stdout.reconfigure(line_buffering=True)
-    record, exit_code = _run(source, support)
+    record, exit_code = _run(source, support, header.get("name") or "<code>")
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

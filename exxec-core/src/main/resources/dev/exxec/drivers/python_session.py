@@ -2,8 +2,10 @@
 #
 # Protocol (dev.exxec.spi.InterpreterSession): standard input is the control channel. First one
 # header line: "exxec-session/1" and tab-separated key=value fields: marker=TEXT, support=PATH
-# (python_support.py). Then one request per call: a line "exxec-call/1<TAB>ID<TAB>LENGTH" and LENGTH
-# bytes of UTF-8 source. For each call, once the program ran and its output was flushed, the driver
+# (python_support.py). Then one request per call: a line "exxec-call/1<TAB>ID<TAB>LENGTH", optionally
+# followed by tab-separated key=value fields (name=TEXT: what its traceback calls the program, "<code>"
+# by default; mode=repl: run it as typed at an interactive prompt, the value of a last expression
+# statement being the result), and LENGTH bytes of UTF-8 source. For each call, once the program ran and its output was flushed, the driver
 # writes "\n" MARKER ID ":end\n" to standard error, then "\n" MARKER ID ":" RECORD "\n" to standard
 # output (RECORD as python_driver.py's): what came before those lines on each stream is the call's
 # output. The program's own standard input is empty; SIGINT interrupts a running program only.
@@ -170,11 +172,28 @@ def _session():
         displayed.clear()
         return record[: record.rindex("}")] + extra
 
-    def run(source):
+    def interactive(source):
+        # As typed at a prompt: a last expression statement's value is the result. Compiled as
+        # "<string>" in the namespace, its frames are the program's (python_support.format_traceback),
+        # and this function's frame comes before them: a traceback starts at the input.
+        import ast
+
+        tree = ast.parse(source, "<string>")
+        last = None
+        if tree.body and isinstance(tree.body[-1], ast.Expr):
+            last = ast.Expression(tree.body.pop().value)
+        exec(compile(tree, "<string>", "exec"), namespace)
+        return None if last is None else eval(compile(last, "<string>", "eval"), namespace)
+
+    def run(source, name, repl):
         namespace.pop("_result", None)
         before = namespace.get("main")
         signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
+            if repl:
+                value = interactive(source)
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                return ok(value)
             exec(source, namespace)
             main = namespace.get("main")
             if callable(main) and main is not before:
@@ -193,7 +212,7 @@ def _session():
             return '{"ok":false,"error":%s,"errorType":"SystemExit","traceback":null}' % quote(str(code))
         except BaseException as e:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
-            return error_record(e, source, namespace, quote)
+            return error_record(e, source, namespace, quote, name)
 
     def write(fd, data):
         while data:
@@ -204,16 +223,18 @@ def _session():
         if not line:
             return
         parts = line.decode("utf-8").rstrip("\n").split("\t")
-        if len(parts) != 3 or parts[0] != "exxec-call/1":
+        if len(parts) < 3 or parts[0] != "exxec-call/1" or any("=" not in part for part in parts[3:]):
             sys.stderr.write("exxec session: bad request %r\n" % (parts,))
             sys.exit(70)
         call = parts[1].encode("utf-8")
+        fields = dict(part.split("=", 1) for part in parts[3:])
+        name = fields.get("name") or "<code>"
         source = control.read(int(parts[2])).decode("utf-8", "replace")
         try:
-            record = run(source)
+            record = run(source, name, fields.get("mode") == "repl")
         except BaseException as e:  # an interrupt between the program's end and the handler's reset
             signal.signal(signal.SIGINT, signal.SIG_IGN)
-            record = error_record(e, source, namespace, quote)
+            record = error_record(e, source, namespace, quote, name)
         record = with_outputs(record)
         for stream in (sys.stdout, sys.stderr):
             try:

@@ -45,9 +45,9 @@ def safe_repr(value):
         return "<%s object (repr failed: %s)>" % (type(value).__name__, type(e).__name__)
 
 
-def error_record(exc, source, namespace, quote):
+def error_record(exc, source, namespace, quote, filename=FILENAME):
     try:
-        text = format_traceback(exc, source, namespace)
+        text = format_traceback(exc, source, namespace, filename)
     except BaseException as e:
         text = "(traceback unavailable: %s)" % type(e).__name__
     try:
@@ -61,8 +61,9 @@ def error_record(exc, source, namespace, quote):
     )
 
 
-def format_traceback(exc, source, namespace):
-    """The traceback from the program's first frame on, with its frames named FILENAME."""
+def format_traceback(exc, source, namespace, filename=FILENAME):
+    """The traceback from the program's first frame on, with its frames named filename (the code's
+    name, FILENAME when it has none)."""
     import traceback
 
     lines = source.splitlines()
@@ -82,7 +83,7 @@ def format_traceback(exc, source, namespace):
     walk = tb
     for frame_summary in summary:
         if walk is not None and ours(walk.tb_frame):
-            frame_summary.filename = FILENAME
+            frame_summary.filename = filename
             number = frame_summary.lineno
             if number and 0 < number <= len(lines):
                 frame_summary._line = lines[number - 1]
@@ -91,7 +92,7 @@ def format_traceback(exc, source, namespace):
         walk = walk.tb_next if walk is not None else None
     summary = traceback.StackSummary.from_list(kept)
     if isinstance(exc, SyntaxError) and exc.filename == "<string>":
-        exc.filename = FILENAME
+        exc.filename = filename
     text = "".join(traceback.format_exception_only(type(exc), exc))
     if summary:
         text = "Traceback (most recent call last):\n" + "".join(summary.format()) + text

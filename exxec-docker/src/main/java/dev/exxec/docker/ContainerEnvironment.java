@@ -595,7 +595,7 @@ final class ContainerEnvironment extends AbstractEnvironment {
                 timeout,
                 settings.outputLimit(),
                 settings.stopOnOutputLimit(),
-                DriverProtocol.request(header, code.source()),
+                DriverProtocol.request(header, code),
                 new ResultChannel.Marker(marker));
         return run(spec, () -> new Call(java.time.Instant.now(), start(command, env, cwd, false)), sink);
     }

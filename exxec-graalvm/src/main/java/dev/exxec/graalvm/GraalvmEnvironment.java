@@ -235,7 +235,11 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
         return run(
                 spec,
                 () -> ContextRun.start(
-                        pool, polyglot.watchdog(), "", poolStuck, run -> program(run, fresh, code.source(), env, dir)),
+                        pool,
+                        polyglot.watchdog(),
+                        "",
+                        poolStuck,
+                        run -> program(run, fresh, code.source(), code.displayName(), env, dir)),
                 sink);
     }
 
@@ -289,14 +293,14 @@ public final class GraalvmEnvironment extends AbstractEnvironment {
 
     /** Runs one program in a fresh context, on the thread of the call. */
     private static Outcome program(
-            Call call, Spares fresh, String source, Map<String, String> env, @Nullable String cwd)
+            Call call, Spares fresh, String source, String name, Map<String, String> env, @Nullable String cwd)
             throws InterruptedException {
         Prepared context = fresh.take();
         try {
             context.out().to(call.out());
             context.err().to(call.err());
             call.attach(context.context());
-            return context.driver().run(source, env, cwd);
+            return context.driver().run(source, name, env, cwd);
         } finally {
             fresh.discardLater(context);
         }

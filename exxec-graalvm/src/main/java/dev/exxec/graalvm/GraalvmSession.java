@@ -102,6 +102,15 @@ final class GraalvmSession implements CodeSession {
 
     @Override
     public ExecutionResult execute(Code code) {
+        return run(code, false);
+    }
+
+    @Override
+    public ExecutionResult evaluate(Code code) {
+        return run(code, true);
+    }
+
+    private ExecutionResult run(Code code, boolean interactive) {
         if (code.language() != null && code.language() != guest.language()) {
             throw new IllegalArgumentException(
                     "session " + id + " runs " + guest.language() + ", not " + code.language());
@@ -144,7 +153,7 @@ final class GraalvmSession implements CodeSession {
             try {
                 result = env.runSession(spec, () -> {
                     ContextRun r = ContextRun.start(
-                            in.thread, env.polyglot().watchdog(), LOST, stuck, run -> call(in, run, code));
+                            in.thread, env.polyglot().watchdog(), LOST, stuck, run -> call(in, run, code, interactive));
                     running = r;
                     if (closed) {
                         r.kill();
@@ -168,7 +177,7 @@ final class GraalvmSession implements CodeSession {
         }
     }
 
-    private Outcome call(Interpreter in, ContextRun run, Code code) throws InterruptedException {
+    private Outcome call(Interpreter in, ContextRun run, Code code, boolean interactive) throws InterruptedException {
         in.out.to(run.out());
         in.err.to(run.err());
         try {
@@ -181,7 +190,10 @@ final class GraalvmSession implements CodeSession {
                 run.attach(in.context);
             }
             Path cwd = env.cwd(null);
-            Outcome outcome = in.driver.run(code.source(), variables, cwd == null ? null : cwd.toString());
+            Outcome outcome = interactive
+                    ? in.driver.evaluate(
+                            code.source(), code.displayName(), variables, cwd == null ? null : cwd.toString())
+                    : in.driver.run(code.source(), code.displayName(), variables, cwd == null ? null : cwd.toString());
             if (outcome instanceof Outcome.Exit || run.killed()) {
                 in.discard(); // the context exited: its state is gone
             }

@@ -218,6 +218,10 @@
     start() {
       watch(driver.result());
     },
+    // Watches an input's completion value instead (an input typed at a prompt).
+    watch(value) {
+      watch(value);
+    },
     // The final record when that is all (once the promise jobs of start ran): the value settled and
     // no timer is left. Else null: the host runs the event loop (step) until outcome() is set and,
     // after a success, no timer is left, then reads record().

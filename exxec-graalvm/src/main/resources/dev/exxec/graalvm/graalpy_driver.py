@@ -1,6 +1,8 @@
 # exxec's in-JVM Python driver (GraalPy): evaluated first in every fresh context, before any program
 # (possibly well before: the provider keeps a spare context ready). Its last expression is a tuple of
-# the functions the provider calls: _run(source, env, cwd), _repr(value), _session(), _prepare().
+# the functions the provider calls: _run(source, env, cwd, name, interactive), _repr(value), _session(),
+# _prepare()
+# (name: what the program's traceback calls it, FILENAME when it has none; a label, never opened).
 #
 # A run returns a tuple the provider reads with the polyglot API, never JSON text:
 #   ("ok", value)                          the value of main() (awaited when async) or of _result
@@ -83,11 +85,11 @@ def _await(awaitable):
     return asyncio.run(run())
 
 
-def _traceback(exc):
+def _traceback(exc, name=FILENAME):
     import traceback
 
     tb = exc.__traceback__
-    while tb is not None and tb.tb_frame.f_code.co_filename != FILENAME:
+    while tb is not None and tb.tb_frame.f_code.co_filename != name:
         tb = tb.tb_next
     text = "".join(traceback.format_exception_only(type(exc), exc))
     if tb is not None:
@@ -100,13 +102,13 @@ def _traceback(exc):
     return text
 
 
-def _error(exc):
+def _error(exc, name=FILENAME):
     try:
         message = str(exc)
     except BaseException:
         message = _repr(exc)
     try:
-        text = _traceback(exc)
+        text = _traceback(exc, name)
     except BaseException as e:
         text = "(traceback unavailable: %s)" % type(e).__name__
     return ("error", message, type(exc).__name__, text)
@@ -178,13 +180,13 @@ def _fsencode(text):
     return text.encode("utf-8", "surrogateescape")
 
 
-def _run(source, env, cwd):
+def _run(source, env, cwd, name=FILENAME, interactive=False):
     """Runs one program in a fresh __main__."""
     _enter(env, cwd)
     module = type(sys)("__main__")
     module.__dict__.update({"__builtins__": builtins, "__file__": FILENAME})
     sys.modules["__main__"] = module
-    return _execute(source, module.__dict__)
+    return _execute(source, module.__dict__, name, interactive)
 
 
 class _HardExit(BaseException):
@@ -200,9 +202,23 @@ def _exit_now(code):
     raise _HardExit(code)
 
 
-def _execute(source, namespace):
+def _interactive(source, namespace, name):
+    """Runs an input as typed at a prompt: the value of a last expression statement is the result."""
+    import ast
+
+    tree = ast.parse(source, name)
+    last = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = ast.Expression(tree.body.pop().value)
+    exec(compile(tree, name, "exec"), namespace)
+    return None if last is None else eval(compile(last, name, "eval"), namespace)
+
+
+def _execute(source, namespace, name=FILENAME, interactive=False):
     try:
-        exec(compile(source, FILENAME, "exec"), namespace)
+        if interactive:
+            return ("ok", _interactive(source, namespace, name))
+        exec(compile(source, name, "exec"), namespace)
         main = namespace.get("main")
         if callable(main):
             value = main()
@@ -222,7 +238,7 @@ def _execute(source, namespace):
             return ("exit", 1)
         return ("exit", code if 0 < code < 256 else 1)
     except BaseException as e:
-        return _error(e)
+        return _error(e, name)
     finally:
         for stream in (sys.stdout, sys.stderr):
             try:
@@ -238,12 +254,12 @@ def _session():
     sys.modules["__main__"] = module
     namespace = module.__dict__
 
-    def run(source, env, cwd):
+    def run(source, env, cwd, name=FILENAME, interactive=False):
         _enter(env, cwd)
         # A main or _result of an earlier program must not become this one's result.
         namespace.pop("main", None)
         namespace.pop("_result", None)
-        return _execute(source, namespace)
+        return _execute(source, namespace, name, interactive)
 
     return run
 

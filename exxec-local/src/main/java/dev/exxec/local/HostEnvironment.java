@@ -460,7 +460,7 @@ final class HostEnvironment extends AbstractEnvironment {
                 timeout,
                 settings.outputLimit(),
                 settings.stopOnOutputLimit(),
-                DriverProtocol.request(header, code.source()),
+                DriverProtocol.request(header, code),
                 channel);
         boolean pythonDriver = language == Language.PYTHON;
         Zygote zygote = pythonDriver ? zygote() : null;

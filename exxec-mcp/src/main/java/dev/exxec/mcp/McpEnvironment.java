@@ -239,6 +239,11 @@ public final class McpEnvironment extends AbstractEnvironment {
         if (config.languageArgument() != null && codeToolArguments.contains(config.languageArgument())) {
             args.put(config.languageArgument(), language.id());
         }
+        // The name is a label for tracebacks: a server whose tool takes none (not exxec serve) names
+        // the program its own way, which loses nothing else.
+        if (code.name() != null && codeToolArguments.contains("name") && !"name".equals(config.codeArgument())) {
+            args.put("name", code.name());
+        }
         addCommon(args, code.env(), code.cwd(), timeout, codeToolArguments, config.codeTool());
         return call(config.codeTool(), args, timeout, executionId, sink);
     }

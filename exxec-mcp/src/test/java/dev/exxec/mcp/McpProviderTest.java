@@ -95,6 +95,11 @@ class McpProviderTest {
                 ExecutionResult r = env.execute("_result = 42");
                 assertThat(r.result()).isEqualTo(42);
                 assertThat(env.capabilities().location()).isEqualTo(dev.exxec.Location.REMOTE);
+                ExecutionResult named = env.execute(
+                        dev.exxec.Code.python("x = 1\nraise ValueError('no')\n").named("examples/failing.py"));
+                assertThat(named.traceback())
+                        .as("the name crosses exxec serve")
+                        .contains("File \"examples/failing.py\", line 2");
             }
             assertThatThrownBy(() -> Exxec.environment(
                             "mcp", Map.of("url", endpoint.uri().toString(), "token", "wrong")))

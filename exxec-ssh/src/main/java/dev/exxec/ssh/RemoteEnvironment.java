@@ -527,7 +527,7 @@ final class RemoteEnvironment extends AbstractEnvironment {
         String cwd = cwd(code.cwd());
         // The program goes to the host as a file over SFTP, never inside a command line.
         String input = tools + "/in-" + executionId;
-        byte[] request = DriverProtocol.request(header, code.source());
+        byte[] request = DriverProtocol.request(header, code);
         ExecutionRun.Spec spec = new ExecutionRun.Spec(
                 executionId,
                 command.get(0),

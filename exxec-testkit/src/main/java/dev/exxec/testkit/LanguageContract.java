@@ -126,6 +126,21 @@ abstract class LanguageContract extends KitArea {
     }
 
     @Test
+    void aNamedProgramsTracebackNamesIt() {
+        String name = "dir/it's a name=$&.src";
+        ExecutionResult r = failedWith(
+                env().execute(Code.of(programs.language(), programs.raisesAtLine3())
+                        .named(name)),
+                programs.lineErrorType());
+        assertThat(r.traceback())
+                .as(describe(r))
+                .isNotNull()
+                .contains(name)
+                .contains(programs.lineMark())
+                .doesNotContain("<code>");
+    }
+
+    @Test
     void customExceptionClassNameIsTheErrorType() {
         ExecutionResult r = failedWith(run(programs.customError()), "QuotaError");
         assertThat(r.error()).as(describe(r)).isEqualTo("over quota");

@@ -43,6 +43,32 @@ abstract class SessionContract extends KitArea {
     }
 
     @Test
+    void evaluatedInputGivesItsLastValueAndANamedTracebackThatStartsAtIt() {
+        assumeSessions(Language.PYTHON);
+        try (CodeSession s = env().session(Language.PYTHON)) {
+            assertThat(ok(s.evaluate(Code.python("x = 41\n"))).result()).isNull();
+            assertThat(ok(s.evaluate(Code.python("x + 1\n"))).result()).isEqualTo(42);
+            ExecutionResult r = s.evaluate(Code.python("y = 1\n1/0\n").named("<stdin>"));
+            assertThat(r.traceback())
+                    .as(describe(r))
+                    .startsWith("Traceback (most recent call last):\n  File \"<stdin>\", line 2, in <module>\n")
+                    .containsOnlyOnce("File ");
+            assertThat(ok(s.execute(Code.python("_result = y"))).result())
+                    .as("evaluate and execute share the state")
+                    .isEqualTo(1);
+        }
+        assumeSessions(Language.JAVASCRIPT);
+        try (CodeSession s = env().session(Language.JAVASCRIPT)) {
+            ok(s.evaluate(Code.javascript("let x = 41\n")));
+            assertThat(ok(s.evaluate(Code.javascript("x + 1\n"))).result())
+                    .as("a let binding persists")
+                    .isEqualTo(42);
+            ExecutionResult r = s.evaluate(Code.javascript("null.y\n").named("<stdin>"));
+            assertThat(r.traceback()).as(describe(r)).contains("<stdin>:1").doesNotContain("<code>");
+        }
+    }
+
+    @Test
     void pythonStatePersistsBetweenCalls() {
         assumeSessions(Language.PYTHON);
         try (CodeSession s = env().session(Language.PYTHON)) {

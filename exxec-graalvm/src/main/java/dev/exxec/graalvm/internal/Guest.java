@@ -62,12 +62,29 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
         /**
          * Runs one program.
          *
+         * @param name what its traceback calls it ({@link dev.exxec.Code#displayName()})
          * @param env the variables it sees, and only those
          * @param cwd its working directory (where it has files), or {@code null}
          * @throws PolyglotException when the context was cancelled
          * @throws InterruptedException when a kill interrupted a wait
          */
-        Outcome run(String source, Map<String, String> env, @Nullable String cwd) throws InterruptedException;
+        default Outcome run(String source, String name, Map<String, String> env, @Nullable String cwd)
+                throws InterruptedException {
+            return run(source, name, false, env, cwd);
+        }
+
+        /**
+         * Runs one input as typed at a prompt: the value of a final expression is the result
+         * ({@link dev.exxec.CodeSession#evaluate}).
+         */
+        default Outcome evaluate(String source, String name, Map<String, String> env, @Nullable String cwd)
+                throws InterruptedException {
+            return run(source, name, true, env, cwd);
+        }
+
+        /** Runs one program, or one input as typed at a prompt when {@code interactive}. */
+        Outcome run(String source, String name, boolean interactive, Map<String, String> env, @Nullable String cwd)
+                throws InterruptedException;
     }
 
     /** Variables as the drivers take them: NAME=VALUE, separated by NUL (which neither can hold). */
@@ -91,10 +108,11 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
         }
     }
 
-    static Source program(String language, String source) {
+    static Source program(String language, String source, String name) {
         // Cached: the engine keeps the parsed program while this source text is in use, so a program
-        // run again (in a fresh context) is not parsed again.
-        return Source.newBuilder(language, source, FILENAME).cached(true).buildLiteral();
+        // run again (in a fresh context) is not parsed again. The name is a label in stack frames:
+        // a literal source is never read from a file of that name.
+        return Source.newBuilder(language, source, name).cached(true).buildLiteral();
     }
 
     /**
@@ -174,9 +192,10 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
         }
 
         private static Driver driver(Value run, Values values) {
-            return (source, env, cwd) -> {
+            return (source, name, interactive, env, cwd) -> {
                 try {
-                    return outcome(run.execute(source, variables(env), cwd == null ? "" : cwd), values);
+                    return outcome(
+                            run.execute(source, variables(env), cwd == null ? "" : cwd, name, interactive), values);
                 } catch (PolyglotException e) {
                     return escaped(e, Language.PYTHON);
                 }
@@ -227,11 +246,11 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
             if (!entered.isEmpty()) {
                 d.invokeMember("enter", variables(entered));
             }
-            return (source, env, cwd) -> {
+            return (source, name, interactive, env, cwd) -> {
                 if (!env.equals(entered)) {
                     d.invokeMember("enter", variables(env));
                 }
-                return run(context, d, values, source);
+                return run(context, d, values, source, name, interactive);
             };
         }
 
@@ -258,11 +277,17 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
             };
         }
 
-        private static Outcome run(Context context, Value d, Values values, String source) throws InterruptedException {
+        private static Outcome run(
+                Context context, Value d, Values values, String source, String name, boolean interactive)
+                throws InterruptedException {
             Value record;
             try {
-                context.eval(program("js", source));
-                d.invokeMember("start"); // its promise jobs run as the call returns
+                Value completion = context.eval(program("js", source, name));
+                if (interactive) {
+                    d.invokeMember("watch", completion); // the input's completion value is its result
+                } else {
+                    d.invokeMember("start"); // its promise jobs run as the call returns
+                }
                 // The common end in one call: a value, no promise, no timer left.
                 record = d.invokeMember("done");
                 if (record.isNull()) {

@@ -87,6 +87,12 @@ public final class Tools {
                         schema(
                                 Map.of(
                                         "code", prop("string", "The program's source code."),
+                                        "name",
+                                                prop(
+                                                        "string",
+                                                        "What the traceback calls the program, e.g. its file"
+                                                                + " name; default <code>. A label only: no file is"
+                                                                + " read."),
                                         "language",
                                                 Map.of(
                                                         "type",
@@ -313,8 +319,17 @@ public final class Tools {
         return environments.of(session(exchange.sessionId()));
     }
 
+    private static Code named(Code code, Optional<String> name) {
+        try {
+            return name.isPresent() ? code.named(name.get()) : code;
+        } catch (IllegalArgumentException e) {
+            throw Args.invalid("execute_code: argument 'name': " + e.getMessage());
+        }
+    }
+
     private CallToolResult executeCode(McpSyncServerExchange exchange, CallToolRequest request, Args args) {
         String source = args.requiredNonBlank("code");
+        Optional<String> name = args.optional("name");
         Optional<String> languageName = args.optional("language");
         Duration timeout = args.deadline("timeout", limits.defaultTimeout(), limits.maxTimeout());
         Language language;
@@ -331,7 +346,7 @@ public final class Tools {
                         + " its interpreter's");
             }
             Language lang = language != null ? language : env.defaultLanguage();
-            Code finalCode = Code.of(lang, source).withTimeout(timeout);
+            Code finalCode = named(Code.of(lang, source), name).withTimeout(timeout);
             int limit = args.positive("max_output", maxOutputChars).orElse(maxOutputChars);
             try (NamedSessions.Lease lease = serving.named().lease(env, sessionName.get(), lang)) {
                 return run(
@@ -345,7 +360,7 @@ public final class Tools {
                 return Results.error("UnsupportedCapability", e.getMessage());
             }
         }
-        Code finalCode = Code.of(language != null ? language : env.defaultLanguage(), source)
+        Code finalCode = named(Code.of(language != null ? language : env.defaultLanguage(), source), name)
                 .withEnv(args.stringMap("env"))
                 .withTimeout(timeout);
         int limit = args.positive("max_output", maxOutputChars).orElse(maxOutputChars);

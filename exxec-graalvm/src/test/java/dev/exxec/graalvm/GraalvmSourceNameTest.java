@@ -1,0 +1,66 @@
+package dev.exxec.graalvm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.exxec.Code;
+import dev.exxec.CodeSession;
+import dev.exxec.ExecutionEnvironment;
+import dev.exxec.ExecutionResult;
+import dev.exxec.Exxec;
+import dev.exxec.Language;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A named program's traceback names it on GraalPy and GraalJS too (issue 15). */
+class GraalvmSourceNameTest {
+    private static final String NAME = "dir/it's \"a\" name=$& é.src";
+
+    @Test
+    void tracebacksCarryTheName() {
+        try (ExecutionEnvironment env = Exxec.environment("graalvm", Map.of())) {
+            ExecutionResult py = env.execute(
+                    Code.python("def f():\n    raise ValueError('no')\n\nf()\n").named(NAME));
+            assertThat(py.traceback())
+                    .as("%s", py)
+                    .contains("File \"" + NAME + "\", line 4, in <module>")
+                    .contains("File \"" + NAME + "\", line 2, in f")
+                    .doesNotContain("<code>");
+            ExecutionResult syntax =
+                    env.execute(Code.python("x = 1\nif x\n    pass\n").named(NAME));
+            assertThat(syntax.traceback()).as("%s", syntax).contains("File \"" + NAME + "\", line ");
+
+            ExecutionResult js = env.execute(Code.javascript("function f() {\n  throw new Error('boom');\n}\nf();\n")
+                    .named(NAME));
+            assertThat(js.traceback()).as("%s", js).contains(NAME + ":2").doesNotContain("<code>");
+
+            ExecutionResult unnamed = env.execute(Code.python("raise ValueError('no')\n"));
+            assertThat(unnamed.traceback()).as("%s", unnamed).contains("File \"<code>\", line 1");
+
+            try (CodeSession s = env.session(Language.PYTHON)) {
+                ExecutionResult r = s.execute(Code.python("x = 1\n1/0\n").named(NAME));
+                assertThat(r.traceback()).as("%s", r).contains("File \"" + NAME + "\", line 2");
+            }
+        }
+    }
+
+    @Test
+    void sessionsEvaluateInputAsTypedAtAPrompt() {
+        try (ExecutionEnvironment env = Exxec.environment("graalvm", Map.of());
+                CodeSession py = env.session(Language.PYTHON);
+                CodeSession js = env.session(Language.JAVASCRIPT)) {
+            assertThat(py.evaluate(Code.python("x = 41\n")).result()).isNull();
+            assertThat(py.evaluate(Code.python("x + 1\n")).result()).isEqualTo(42);
+            ExecutionResult p = py.evaluate(Code.python("y = 2\n1/0\n").named("<stdin>"));
+            assertThat(p.traceback())
+                    .as("%s", p)
+                    .startsWith("Traceback (most recent call last):\n  File \"<stdin>\", line 2, in <module>\n")
+                    .containsOnlyOnce("File ");
+            assertThat(js.evaluate(Code.javascript("let x = 41\n")).success()).isTrue();
+            assertThat(js.evaluate(Code.javascript("x + 1\n")).result()).isEqualTo(42);
+            assertThat(js.evaluate(Code.javascript("Promise.resolve(x * 2)")).result())
+                    .isEqualTo(82);
+            ExecutionResult j = js.evaluate(Code.javascript("null.y\n").named("<stdin>"));
+            assertThat(j.traceback()).as("%s", j).contains("<stdin>:1");
+        }
+    }
+}
