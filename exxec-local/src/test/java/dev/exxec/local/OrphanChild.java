@@ -47,7 +47,8 @@ public final class OrphanChild {
                 Thread.sleep(Long.MAX_VALUE);
             }
             case "terminal" -> {
-                env.terminals().open(TerminalSpec.of(new TerminalSize(80, 24)).withCommand(shell));
+                // Ignoring SIGHUP (as nohup does), which the terminal's hangup at the JVM's end sends.
+                env.terminals().open(TerminalSpec.of(new TerminalSize(80, 24)).withCommand("trap '' HUP; " + shell));
                 Thread.sleep(Long.MAX_VALUE);
             }
             default -> throw new IllegalArgumentException("mode " + mode);
