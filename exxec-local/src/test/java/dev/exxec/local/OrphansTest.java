@@ -26,8 +26,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 class OrphansTest {
 
     /** A child JVM ({@link OrphanChild}) with a private temporary directory, running one call. */
-    private record Child(Process process, Path tmp, String token, Process unrelated) implements AutoCloseable {
+    private record Child(Process process, ProcessHandle jvm, Path tmp, String token, Process unrelated)
+            implements AutoCloseable {
         static Child start(String mode, boolean keeper) throws Exception {
+            return start(mode, keeper, false);
+        }
+
+        /** With {@code zombie}, the JVM's parent never reaps it: killed, it stays a zombie. */
+        static Child start(String mode, boolean keeper, boolean zombie) throws Exception {
             String token = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
             token = Long.toString(Long.parseLong(token.substring(0, 6), 16)); // digits: a valid sleep argument
             Path tmp = Files.createTempDirectory("orphans-test-");
@@ -43,6 +49,9 @@ class OrphansTest {
                     mode,
                     token,
                     ready.toString()));
+            if (zombie) {
+                command.addAll(0, List.of("/bin/sh", "-c", "\"$@\" & exec sleep 60", "sh"));
+            }
             Process process = new ProcessBuilder(command)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(tmp.resolve("child.err").toFile())
@@ -51,7 +60,14 @@ class OrphansTest {
             Process unrelated = new ProcessBuilder("sleep", "4242." + token)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start();
-            Child child = new Child(process, tmp, token, unrelated);
+            ProcessHandle jvm = process.toHandle();
+            if (zombie) {
+                Awaitility.await()
+                        .atMost(Duration.ofSeconds(10))
+                        .until(() -> process.toHandle().children().findAny().isPresent());
+                jvm = process.toHandle().children().findAny().orElseThrow();
+            }
+            Child child = new Child(process, jvm, tmp, token, unrelated);
             try {
                 Awaitility.await()
                         .atMost(Duration.ofSeconds(60))
@@ -98,8 +114,10 @@ class OrphansTest {
         }
 
         void killJvm() throws InterruptedException {
-            process.destroyForcibly(); // SIGKILL: no shutdown hook, no close
-            process.waitFor();
+            jvm.destroyForcibly(); // SIGKILL: no shutdown hook, no close
+            if (jvm.pid() == process.pid()) {
+                process.waitFor();
+            }
         }
 
         @Override
@@ -178,6 +196,35 @@ class OrphansTest {
                                 .as("the zygote, the leaders")
                                 .isSubsetOf(catchesDaemons(mode) ? List.of() : child.calls("4243."));
                     });
+            assertThat(child.unrelated().isAlive()).as("the test's own sleep").isTrue();
+        }
+    }
+
+    /**
+     * The keeper hears of the JVM's end as its descriptors are released, before it is a zombie; its
+     * parent may take long to reap it (here: never, until the test ends). A zombie JVM is gone.
+     */
+    @org.junit.jupiter.api.Test
+    void aKilledJvmThatIsNotReapedIsGoneToo() throws Exception {
+        try (Child child = Child.start("python", true, true)) {
+            child.killJvm();
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(50))
+                    .untilAsserted(() -> {
+                        assertThat(child.calls("4242."))
+                                .as("the call's session")
+                                .isEmpty();
+                        assertThat(child.calls("4243."))
+                                .as("the daemon that left it")
+                                .isEmpty();
+                        assertThat(child.workingInTmp())
+                                .as("the zygote, the leaders")
+                                .isEmpty();
+                    });
+            assertThat(child.process().isAlive())
+                    .as("the JVM's parent, which did not reap it")
+                    .isTrue();
             assertThat(child.unrelated().isAlive()).as("the test's own sleep").isTrue();
         }
     }

@@ -64,7 +64,7 @@ public final class CallLedger {
     private static boolean failed;
     private static @Nullable Process keeper;
     private static @Nullable OutputStream keeperInput;
-    private static boolean keeperFailed;
+    private static volatile boolean keeperFailed;
     private static @Nullable String lastState;
 
     private CallLedger() {}
@@ -100,6 +100,11 @@ public final class CallLedger {
             if (changed) {
                 write();
             }
+        }
+        try {
+            KEEPER_THREAD.submit(() -> {}).get(1, java.util.concurrent.TimeUnit.SECONDS); // "idle" was written
+        } catch (Exception e) {
+            // then the keeper sweeps, and finds nothing to kill
         }
     }
 
@@ -162,11 +167,23 @@ public final class CallLedger {
             failed = true; // no record here (a full or read-only temporary directory): nothing to sweep
             return;
         }
-        tellKeeper(LIVE.isEmpty() ? "idle" : "busy");
+        String state = LIVE.isEmpty() ? "idle" : "busy";
+        if (KEEPER && !keeperFailed && !state.equals(lastState)) {
+            lastState = state;
+            KEEPER_THREAD.execute(() -> tellKeeper(state));
+        }
     }
 
+    /**
+     * Starts the keeper and writes to it, in order, off the calls' way: a process start costs a call
+     * nothing (a JVM killed in the moment before the keeper runs leaves its calls to the next start).
+     */
+    private static final java.util.concurrent.ExecutorService KEEPER_THREAD =
+            java.util.concurrent.Executors.newSingleThreadExecutor(
+                    r -> Thread.ofPlatform().daemon().name("exxec-keeper").unstarted(r));
+
     private static void tellKeeper(String state) {
-        if (!KEEPER || keeperFailed || state.equals(lastState)) {
+        if (keeperFailed) {
             return;
         }
         try {
@@ -177,7 +194,6 @@ public final class CallLedger {
             if (in != null) {
                 in.write((state + "\n").getBytes(StandardCharsets.US_ASCII));
                 in.flush();
-                lastState = state;
             }
         } catch (IOException | RuntimeException e) {
             keeperInput = null; // started again with the next state
@@ -208,7 +224,13 @@ public final class CallLedger {
                 return;
             }
         }
-        if (!javaCommand.endsWith("/java") || !Files.isExecutable(Path.of(javaCommand)) || dir == null) {
+        long pid = ProcessHandle.current().pid();
+        long[] own = stat(PROC.resolve(Long.toString(pid)));
+        long[] self = own == null ? null : new long[] {pid, own[2]};
+        if (self == null
+                || !javaCommand.endsWith("/java")
+                || !Files.isExecutable(Path.of(javaCommand))
+                || dir == null) {
             keeperFailed = true; // a native image: the next start's sweep ends what it left
             return;
         }
@@ -216,7 +238,7 @@ public final class CallLedger {
                 + "if [ \"$last\" = idle ]; then rm -rf -- \"$1\"; exit 0; fi\n"
                 + "exec \"$3\" -Xshare:auto -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m"
                 + " -Djava.io.tmpdir=\"$2\" -Dexxec.keeper=false -cp \"$4\" " + CallLedger.class.getName()
-                + " \"$2\"\n";
+                + " \"$2\" \"$1\" \"$5\" \"$6\"\n";
         List<String> command = new ArrayList<>();
         dev.exxec.spi.ProcessTree.setsid().ifPresent(s -> command.add(s.toString()));
         command.addAll(List.of(
@@ -227,7 +249,9 @@ public final class CallLedger {
                 dir.toString(),
                 System.getProperty("java.io.tmpdir"),
                 javaCommand,
-                String.join(java.io.File.pathSeparator, classpath)));
+                String.join(java.io.File.pathSeparator, classpath),
+                Long.toString(self[0]),
+                Long.toString(self[1])));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
@@ -235,15 +259,35 @@ public final class CallLedger {
         Process p = builder.start();
         keeper = p;
         keeperInput = p.getOutputStream();
-        lastState = null;
     }
 
     /**
-     * The keeper's sweep, run when its JVM is gone: ends the calls of every JVM in {@code args[0]}
-     * (the temporary directory) that is gone, and removes their directories.
+     * The keeper's sweep, run when its JVM's pipe closed: once that JVM ({@code args[2]}, started at
+     * {@code args[3]}) is gone, ends the calls recorded in its directory {@code args[1]} and removes
+     * it, then sweeps the temporary directory {@code args[0]} (its workspaces, and those of any
+     * other JVM that is gone).
      */
-    public static void main(String[] args) {
-        LeftoverSweep.sweep(Path.of(args[0]));
+    public static void main(String[] args) throws InterruptedException {
+        Path tmp = Path.of(args[0]);
+        Path jvmDir = Path.of(args[1]);
+        Path jvm = PROC.resolve(args[2]);
+        long jvmStart = Long.parseLong(args[3]);
+        // The pipe closes as the JVM's descriptors are released, a moment before it is a zombie.
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (isProcess(jvm, jvmStart)) {
+            if (System.nanoTime() > deadline) {
+                return; // still there: not gone, whatever closed the pipe (the next start sees)
+            }
+            Thread.sleep(5);
+        }
+        endRecorded(jvmDir);
+        dev.exxec.internal.TreeRemoval.deleteTree(jvmDir);
+        LeftoverSweep.sweep(tmp); // its workspaces, and any other gone JVM's
+    }
+
+    private static boolean isProcess(Path procEntry, long start) {
+        long[] now = stat(procEntry);
+        return now != null && now[2] == start;
     }
 
     /** Ends the calls recorded in {@code jvmDir} (a gone JVM's directory); returns how many processes it killed. */
