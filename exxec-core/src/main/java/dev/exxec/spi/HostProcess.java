@@ -104,6 +104,11 @@ public final class HostProcess implements ExecProcess {
         return process.pid();
     }
 
+    /** Completes when the process has ended (on the JDK's own reaper: no thread of its own). */
+    public java.util.concurrent.CompletableFuture<?> onExit() {
+        return process.onExit();
+    }
+
     @Override
     public InputStream stdout() {
         return process.getInputStream();

@@ -18,7 +18,8 @@
 # depend on the call (its session, its SIGINT handler, an empty environment) is on the call's time.
 # It waits for its call on a socket, and is a copy of the zygote made before any program ran: no
 # two calls ever share one. The zygote stays single-threaded, so that forking is safe. At the end of its input it kills the
-# process groups of the children still running and ends.
+# children still running with their sessions and descendants (each child is a child subreaper: a
+# daemon that left its session is its descendant) and ends.
 #
 # Sandboxed ("python_zygote.py DRIVER --sandbox SETTINGS", SETTINGS a JSON object, run by bubblewrap
 # with CAP_SYS_ADMIN, CAP_NET_ADMIN and CAP_SETPCAP kept in the sandbox's user namespace, the host's
@@ -212,6 +213,7 @@ def _zygote():
     with open(driver_path, "rb") as f:
         exec(compile(f.read(), driver_path, "exec"), namespace)
     driver = namespace["_driver"]
+    become_subreaper = namespace["_become_subreaper"]
     # Modules every call imports anyway (the driver's own, and what python_support.py needs on an
     # error) are imported once here, before any fork.
     import gc
@@ -283,6 +285,9 @@ def _zygote():
         # Do before the call comes what does not depend on it (each costs a copy of memory shared
         # with the zygote, on first write).
         os.setsid()
+        if sandbox is None:
+            # What leaves the call's session and is orphaned becomes this child's: found with it.
+            become_subreaper()
         signal.signal(signal.SIGINT, signal.default_int_handler)
         os.environ.clear()
         code = 70
@@ -407,6 +412,34 @@ def _zygote():
             except OSError:
                 pass
 
+    def kill_tree(pids):
+        """Kills the children pids, their sessions and all their descendants (what a child, a
+        subreaper, adopted included), a few rounds so that what forks meanwhile goes too. The
+        descendants go first: orphaned, they would be init's, out of reach."""
+        for _ in range(5):
+            parents = {}
+            for entry in os.listdir("/proc"):
+                if entry.isdigit():
+                    try:
+                        with open("/proc/%s/stat" % entry, "rb") as f:
+                            fields = f.read().rsplit(b")", 1)[1].split()
+                        if fields[0] not in (b"Z", b"X"):
+                            parents.setdefault(int(fields[1]), []).append(int(entry))
+                    except (OSError, IndexError, ValueError):
+                        pass
+            found = []
+            walk = list(pids)
+            while walk:
+                for child in parents.get(walk.pop(), []):
+                    found.append(child)
+                    walk.append(child)
+            if not found and not any(os.path.exists("/proc/%d" % p) for p in pids):
+                return
+            for pid in found:
+                kill(pid)
+            for pid in pids:
+                kill(pid)
+
     queue = []  # calls waiting for a ready spare (sandboxed only)
     lost = 0  # spares that died before they were ready, in a row
 
@@ -479,7 +512,10 @@ def _zygote():
         if spare is not None:
             spare[2].close()
             kill(spare[1])
-        for _, pid in children.values():
-            kill(pid)
+        if sandbox is None:
+            kill_tree([pid for _, pid in children.values()])
+        else:
+            for _, pid in children.values():
+                kill(pid)
 
 _zygote()

@@ -13,6 +13,7 @@ import dev.exxec.Processes;
 import dev.exxec.Stop;
 import dev.exxec.Terminals;
 import dev.exxec.WorkspaceFiles;
+import dev.exxec.local.internal.CallLedger;
 import dev.exxec.local.internal.Cgroups;
 import dev.exxec.local.internal.Interpreters;
 import dev.exxec.local.internal.LeftoverSweep;
@@ -388,6 +389,9 @@ final class HostEnvironment extends AbstractEnvironment {
             throw e;
         }
         launch.started(process.pid());
+        long pid = process.pid();
+        CallLedger.track(pid); // ended by the keeper or the next start if this JVM dies first
+        process.onExit().thenRun(() -> CallLedger.ended(pid));
         return launch.lease() == null ? process : new Leased(process, launch.lease());
     }
 

@@ -66,6 +66,7 @@ final class LocalTerminal implements Terminal {
         } catch (InterruptedException e) {
             exit.complete(128 + 9);
         } finally {
+            dev.exxec.local.internal.CallLedger.ended(process.pid());
             if (lease != null) {
                 lease.close();
             }
@@ -88,6 +89,7 @@ final class LocalTerminal implements Terminal {
             throw e;
         }
         launch.started(process.pid());
+        dev.exxec.local.internal.CallLedger.track(process.pid()); // see CallLedger
         // pty4j applies the initial size asynchronously; setting it again now means a program that
         // asks right after start sees the right size.
         process.setWinSize(new WinSize(size.columns(), size.rows()));

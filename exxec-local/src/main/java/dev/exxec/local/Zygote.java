@@ -1,5 +1,6 @@
 package dev.exxec.local;
 
+import dev.exxec.local.internal.CallLedger;
 import dev.exxec.local.internal.Cgroups;
 import dev.exxec.spi.DriverProtocol;
 import dev.exxec.spi.ExecProcess;
@@ -129,7 +130,12 @@ final class Zygote implements AutoCloseable {
         builder.environment().clear();
         builder.environment().putAll(env);
         return new Zygote(
-                HostProcess.start(builder, HostProcess.SessionMode.SETSID), fifos, fifos.toString(), env, null, null);
+                tracked(HostProcess.start(builder, HostProcess.SessionMode.SETSID)),
+                fifos,
+                fifos.toString(),
+                env,
+                null,
+                null);
     }
 
     /**
@@ -146,13 +152,21 @@ final class Zygote implements AutoCloseable {
                     .directory(launch.hostCwd().toFile());
             builder.environment().clear();
             builder.environment().putAll(launch.environment());
-            HostProcess process = HostProcess.start(builder, HostProcess.SessionMode.NONE);
+            HostProcess process = tracked(HostProcess.start(builder, HostProcess.SessionMode.NONE));
             launch.started(process.pid());
             return new Zygote(process, fifos, visibleFifos, env, leases, launch.lease());
         } catch (IOException | RuntimeException e) {
             launch.abandon();
             throw e;
         }
+    }
+
+    /** The zygote in this JVM's ledger until it ended: it does not outlive the JVM (see {@link CallLedger}). */
+    private static HostProcess tracked(HostProcess process) {
+        long pid = process.pid();
+        CallLedger.track(pid);
+        process.onExit().thenRun(() -> CallLedger.ended(pid));
+        return process;
     }
 
     /**
@@ -303,10 +317,14 @@ final class Zygote implements AutoCloseable {
                             pid = a.hostPid();
                         }
                         pids.put(f[1], pid);
+                        CallLedger.track(pid);
                         complete(started.get(f[1]), pid);
                     }
                     case "exit" -> {
-                        pids.remove(f[1]);
+                        Long pid = pids.remove(f[1]);
+                        if (pid != null) {
+                            CallLedger.ended(pid);
+                        }
                         complete(exited.remove(f[1]), Integer.parseInt(f[2]));
                     }
                     case "failed" -> {
@@ -337,7 +355,17 @@ final class Zygote implements AutoCloseable {
                 Long pid = pids.get(id);
                 java.util.Optional<ProcessHandle> child =
                         pid == null ? java.util.Optional.empty() : ProcessHandle.of(pid);
-                child.ifPresentOrElse(h -> h.onExit().thenRun(() -> f.complete(128 + 9)), () -> f.complete(128 + 9));
+                child.ifPresentOrElse(
+                        h -> h.onExit().thenRun(() -> {
+                            f.complete(128 + 9);
+                            CallLedger.ended(h.pid());
+                        }),
+                        () -> {
+                            f.complete(128 + 9);
+                            if (pid != null) {
+                                CallLedger.ended(pid);
+                            }
+                        });
             });
         }
     }

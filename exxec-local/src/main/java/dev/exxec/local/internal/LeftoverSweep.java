@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 
 /**
  * Removes temporary directories (and per-call cgroups) that environments of a JVM that no longer runs
- * left behind.
+ * left behind, and ends the calls that JVM recorded as running ({@link CallLedger}).
  * A JVM killed with SIGKILL never runs its shutdown hook; the next JVM that uses the local provider
  * cleans up after it. Each directory holds an owner file naming its JVM by pid and start time (a pid
  * alone is reused); its name is random. The name says nothing about this JVM on purpose: a sandbox
@@ -76,7 +76,9 @@ public final class LeftoverSweep {
                     continue;
                 }
                 if (gone(entry)) {
-                    Interpreters.deleteTree(entry);
+                    // Its calls first, while their leaders may still run (see CallLedger).
+                    CallLedger.endRecorded(entry);
+                    dev.exxec.internal.TreeRemoval.deleteTree(entry);
                     removed++;
                 }
             }
