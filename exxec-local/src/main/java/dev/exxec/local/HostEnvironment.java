@@ -545,7 +545,8 @@ final class HostEnvironment extends AbstractEnvironment {
 
     /**
      * Whether one-shot Python runs through a zygote: unconfined, or in a sandbox where each child can
-     * get cgroups of its own (see {@link Sandboxed#zygotes}); off with -Dexxec.zygote=false.
+     * get cgroups of its own (see {@link Sandboxed#zygotes}); off with the config key {@code zygote=false}
+     * (for one environment) or -Dexxec.zygote=false (for the JVM).
      */
     private static final boolean ZYGOTE = !"false".equals(System.getProperty("exxec.zygote"));
 
@@ -563,7 +564,7 @@ final class HostEnvironment extends AbstractEnvironment {
 
     /** The environment's zygote, started on first use; null where there is none (then a fresh process). */
     private synchronized @Nullable Zygote zygote() {
-        if (!ZYGOTE || zygoteFailed || isClosed()) {
+        if (!ZYGOTE || !config.zygote() || zygoteFailed || isClosed()) {
             return null;
         }
         if (confinement.confined() && !(confinement instanceof Sandboxed s && s.zygotes())) {
