@@ -80,7 +80,7 @@ final class RunCommand implements Callable<Integer> {
         target.resolve();
         // Read before the environment starts: a missing file should not cost a sandbox start.
         Code code = CodeSource.read(file, io.in()).code(language);
-        try (ExecutionEnvironment env = target.open()) {
+        try (ExecutionEnvironment env = target.openForOneCall()) {
             ExecutionResult result = new Presenter(io, output, Presenter.Kind.CODE)
                     .present(() -> env.execute(code), () -> env.stream(code));
             return result.success() ? ExitCodes.OK : ExitCodes.FAILED;
