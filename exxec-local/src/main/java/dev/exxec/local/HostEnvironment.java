@@ -290,6 +290,16 @@ final class HostEnvironment extends AbstractEnvironment {
         return c;
     }
 
+    /**
+     * Commands run through {@code /bin/sh} whatever interpreters there are: answered without starting
+     * any, which {@link #capabilities()} would, to learn the languages.
+     */
+    @Override
+    protected boolean runsCommands() {
+        Capabilities c = capabilities;
+        return (c != null ? c : confinement.capabilities(Set.of())).commands();
+    }
+
     @Override
     protected String unsupportedLanguageMessage(Language language) {
         return language + " is not available in this " + providerId() + " environment: "
