@@ -71,4 +71,18 @@ class ClassPathLookupsTest {
                     .noneMatch(name -> name.startsWith("groovy.") || name.startsWith("org.fusesource.jansi."));
         }
     }
+
+    /** picocli reads every command it is given (reflection, at each start): a run is given only run. */
+    @Test
+    void aSubcommandIsTheOnlyOneReadIn() throws Exception {
+        Set<String> requested = requestedBy("run", "--help");
+        assertThat(requested).contains(RunCommand.class.getName());
+        assertThat(requested)
+                .as("other commands loaded for exxec run")
+                .doesNotContain(
+                        ExecCommand.class.getName(),
+                        ReplCommand.class.getName(),
+                        ProvidersCommand.class.getName(),
+                        ServeCommand.class.getName());
+    }
 }
