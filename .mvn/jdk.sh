@@ -4,9 +4,18 @@
 
 exxec_jdk_major() {
   # Prints the feature version of the JDK at $1 (from its release file, without starting a JVM).
+  # Read with the shell's own builtins: ./exxec calls this for every JDK it looks at, on every run.
   [ -x "$1/bin/java" ] && [ -x "$1/bin/javac" ] && [ -f "$1/release" ] || return 1
-  v=$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$1/release")
-  [ -n "$v" ] && echo "$v"
+  while IFS= read -r line || [ -n "$line" ]; do
+    case $line in
+      JAVA_VERSION=\"[0-9]*)
+        v=${line#JAVA_VERSION=\"}
+        echo "${v%%[!0-9]*}"
+        return 0
+        ;;
+    esac
+  done <"$1/release"
+  return 1
 }
 
 exxec_find_jdk() {

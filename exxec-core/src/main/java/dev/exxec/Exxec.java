@@ -3,10 +3,12 @@ package dev.exxec;
 import dev.exxec.spi.ExecutionProvider;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceLoader;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The entry point: finds providers on the class path and creates environments.
@@ -19,7 +21,14 @@ import java.util.ServiceLoader;
  */
 public final class Exxec {
 
+    /** Every provider, once all were made; {@code null} until then. */
     private static volatile List<ExecutionProvider> providers;
+
+    /** The providers made so far, in class path order (guarded by {@code Exxec.class}). */
+    private static final List<ExecutionProvider> MADE = new ArrayList<>();
+
+    /** Makes the rest, one at a time (guarded by {@code Exxec.class}); {@code null} until first used. */
+    private static @Nullable Iterator<ExecutionProvider> rest;
 
     private Exxec() {}
 
@@ -30,31 +39,68 @@ public final class Exxec {
             synchronized (Exxec.class) {
                 list = providers;
                 if (list == null) {
-                    List<ExecutionProvider> found = new ArrayList<>();
-                    ServiceLoader.load(ExecutionProvider.class, Exxec.class.getClassLoader())
-                            .forEach(found::add);
-                    found.sort(Comparator.comparing(ExecutionProvider::id));
-                    providers = list = List.copyOf(found);
+                    while (next() != null) {
+                        // makes them all
+                    }
+                    List<ExecutionProvider> all = new ArrayList<>(MADE);
+                    all.sort(Comparator.comparing(ExecutionProvider::id));
+                    providers = list = List.copyOf(all);
                 }
             }
         }
         return list;
     }
 
+    /** Makes the next provider the class path lists, or returns {@code null} when there is none. */
+    private static @Nullable ExecutionProvider next() {
+        if (rest == null) {
+            rest = ServiceLoader.load(ExecutionProvider.class, Exxec.class.getClassLoader())
+                    .iterator();
+        }
+        if (!rest.hasNext()) {
+            return null;
+        }
+        ExecutionProvider p = rest.next();
+        MADE.add(p);
+        return p;
+    }
+
+    private static boolean named(ExecutionProvider p, String wanted) {
+        return p.id().equals(wanted) || p.aliases().contains(wanted);
+    }
+
     /**
-     * The provider with this id or alias, ignoring case.
+     * The provider with this id or alias, ignoring case. Only the providers the class path lists
+     * before it are made: a command line that uses one provider pays for no other's set-up, nor for
+     * searching the rest of the class path (every jar) for more of them.
      *
      * @throws ProviderNotFoundException listing the known ids
      */
     public static ExecutionProvider provider(String id) {
         String wanted = id.trim().toLowerCase(Locale.ROOT);
-        for (ExecutionProvider p : providers()) {
-            if (p.id().equals(wanted) || p.aliases().contains(wanted)) {
+        List<ExecutionProvider> all = providers;
+        if (all == null) {
+            synchronized (Exxec.class) {
+                for (ExecutionProvider p : MADE) {
+                    if (named(p, wanted)) {
+                        return p;
+                    }
+                }
+                for (ExecutionProvider p = next(); p != null; p = next()) {
+                    if (named(p, wanted)) {
+                        return p;
+                    }
+                }
+            }
+            all = providers();
+        }
+        for (ExecutionProvider p : all) {
+            if (named(p, wanted)) {
                 return p;
             }
         }
         throw new ProviderNotFoundException(
-                id, providers().stream().map(ExecutionProvider::id).toList());
+                id, all.stream().map(ExecutionProvider::id).toList());
     }
 
     /** Creates an environment with the provider's defaults. */

@@ -18,6 +18,16 @@ public final class Bench {
 
         /** Runs and returns the figures of its JSON line. */
         Map<String, Object> run(int warmup, int rounds) throws Exception;
+
+        /** Rounds when {@code --rounds} is not given. */
+        default int defaultRounds() {
+            return 200;
+        }
+
+        /** Warm-up rounds when {@code --warmup} is not given. */
+        default int defaultWarmup() {
+            return 20;
+        }
     }
 
     static final Map<String, Benchmark> BENCHMARKS = new TreeMap<>(Map.of(
@@ -26,7 +36,8 @@ public final class Bench {
             "docker", new DockerExecuteBench(),
             "pool", new PoolBench(),
             "session", new SessionBench(),
-            "graalvm", new GraalvmExecuteBench()));
+            "graalvm", new GraalvmExecuteBench(),
+            "cli", new CliBench()));
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || !BENCHMARKS.containsKey(args[0])) {
@@ -35,9 +46,10 @@ public final class Bench {
             System.err.println("  jmh [JMH options]  the JMH benchmarks (./bench jmh -l lists them)");
             System.exit(2);
         }
-        int rounds = option(args, "--rounds", 200);
-        int warmup = option(args, "--warmup", 20);
-        Map<String, Object> figures = BENCHMARKS.get(args[0]).run(warmup, rounds);
+        Benchmark benchmark = BENCHMARKS.get(args[0]);
+        int rounds = option(args, "--rounds", benchmark.defaultRounds());
+        int warmup = option(args, "--warmup", benchmark.defaultWarmup());
+        Map<String, Object> figures = benchmark.run(warmup, rounds);
         System.out.println(json(figures));
         System.exit(0); // no lingering non-daemon threads keep a benchmark JVM alive
     }

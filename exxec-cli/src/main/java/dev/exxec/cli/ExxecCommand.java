@@ -12,13 +12,7 @@ import picocli.CommandLine.Spec;
         name = "exxec",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        subcommands = {
-            RunCommand.class,
-            ExecCommand.class,
-            ReplCommand.class,
-            ProvidersCommand.class,
-            ServeCommand.class
-        },
+        // the subcommands are added by Main.commandLine, only those a command line needs
         description = {
             "Runs code (Python, JavaScript, TypeScript) and shell commands in an execution environment:"
                     + " a local process, a sandbox, a container, a remote host.",

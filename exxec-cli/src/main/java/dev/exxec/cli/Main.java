@@ -7,6 +7,8 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 
 /**
@@ -64,19 +66,58 @@ public final class Main {
 
     /** Runs the command line with the given streams, terminals and working directory. */
     static int run(String[] args, StdIo io) {
-        return commandLine(io).execute(args);
+        return commandLine(io, args.length > 0 ? args[0] : null).execute(args);
+    }
+
+    /** The subcommands' names, in the order the usage lists them. */
+    static final List<String> COMMANDS = List.of("run", "exec", "repl", "providers", "serve");
+
+    private static Object command(String name) {
+        return switch (name) {
+            case "run" -> new RunCommand();
+            case "exec" -> new ExecCommand();
+            case "repl" -> new ReplCommand();
+            case "providers" -> new ProvidersCommand();
+            case "serve" -> new ServeCommand();
+            default -> throw new IllegalArgumentException(name);
+        };
     }
 
     static CommandLine commandLine(StdIo io) {
+        return commandLine(io, null);
+    }
+
+    /**
+     * The command line for arguments that start with {@code first}. When that names a subcommand, only
+     * that one is added: picocli reads every added command's annotations and fields (reflection over
+     * its own pre-Java 6 classes, which the AOT cache cannot hold), a start-up cost of every run. Any
+     * other start (none, an option, a typo) gets them all, for the usage and its suggestions.
+     */
+    static CommandLine commandLine(StdIo io, @Nullable String first) {
+        // picocli looks for Groovy (closures in annotations) and Jansi (colours) with Class.forName: a
+        // class that is not there is searched for in every jar on the class path, the GraalVM provider's
+        // too, which costs each start tens of milliseconds. exxec uses neither.
+        for (String off : new String[] {"picocli.disable.closures", "org.fusesource.jansi.Ansi.disable"}) {
+            if (System.getProperty(off) == null) {
+                System.setProperty(off, "true");
+            }
+        }
         ErrorReporter errors = new ErrorReporter(io.err());
-        CommandLine cl = new CommandLine(new ExxecCommand(io))
-                .setOut(new PrintWriter(io.out(), true, StandardCharsets.UTF_8))
+        CommandLine cl = new CommandLine(new ExxecCommand(io));
+        for (String name : first != null && COMMANDS.contains(first) ? List.of(first) : COMMANDS) {
+            cl.addSubcommand(command(name));
+        }
+        // (after the subcommands: picocli applies these to the subcommands there are when called)
+        cl.setOut(new PrintWriter(io.out(), true, StandardCharsets.UTF_8))
                 .setErr(new PrintWriter(io.err(), true, StandardCharsets.UTF_8))
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setParameterExceptionHandler(errors)
                 .setExecutionExceptionHandler(errors);
         // 'exxec exec ls -la': everything from the command's first word on is the command's, options too.
-        cl.getSubcommands().get("exec").setStopAtPositional(true);
+        CommandLine exec = cl.getSubcommands().get("exec");
+        if (exec != null) {
+            exec.setStopAtPositional(true);
+        }
         return cl;
     }
 }

@@ -91,7 +91,7 @@ final class RunCommand implements Callable<Integer> {
         target.resolve();
         // Read before the environment starts: a missing file should not cost a sandbox start.
         Code code = CodeSource.read(file, io.in()).code(language);
-        try (ExecutionEnvironment env = target.open(io)) {
+        try (ExecutionEnvironment env = target.openForOneCall(io)) {
             ExecutionResult result = new Presenter(io, output, Presenter.Kind.CODE)
                     .present(() -> env.execute(code), () -> env.stream(code));
             return exitCode(result);

@@ -170,4 +170,24 @@ record Target(String provider, Map<String, @Nullable Object> config) {
         }
         return false;
     }
+
+    /** The setting of providers that can fork calls from a zygote ({@code local}, {@code sandbox}). */
+    static final String ZYGOTE = "zygote";
+
+    /**
+     * Like {@link #open()}, for an environment that runs a single call ({@code run}): a provider that
+     * would start a zygote for later calls is told not to, unless the settings name {@code zygote}
+     * themselves. The zygote only pays off from the second call; for one it is an extra interpreter
+     * start that competes with the call for the CPU.
+     */
+    ExecutionEnvironment openForOneCall(StdIo io) {
+        ExecutionProvider chosen = resolve();
+        if (config.containsKey(ZYGOTE)
+                || chosen.configKeys().stream().noneMatch(k -> k.name().equals(ZYGOTE))) {
+            return open(io);
+        }
+        Map<String, @Nullable Object> once = new LinkedHashMap<>(config);
+        once.put(ZYGOTE, false);
+        return new Target(provider, once).open(io);
+    }
 }

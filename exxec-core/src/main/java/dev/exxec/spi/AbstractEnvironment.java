@@ -215,10 +215,18 @@ public abstract class AbstractEnvironment implements ExecutionEnvironment {
                 + capabilities().languages();
     }
 
+    /**
+     * Whether shell commands can run; by default what {@link #capabilities()} declares. Providers whose
+     * capabilities take work to find out (interpreters to start) answer without that work.
+     */
+    protected boolean runsCommands() {
+        return capabilities().commands();
+    }
+
     private void checkCommand(Command command) {
         checkOpen();
         Objects.requireNonNull(command, "command");
-        if (!capabilities().commands()) {
+        if (!runsCommands()) {
             throw new UnsupportedCapabilityException(
                     "environment " + id + " (" + providerId + ") does not run shell commands");
         }

@@ -13,6 +13,7 @@ abstract class HostBuilder<B extends HostBuilder<B>> extends SettingsBuilder<B> 
     private @Nullable String python;
     private @Nullable String node;
     private @Nullable String typescript;
+    private boolean zygote = true;
 
     @SuppressWarnings("unchecked")
     private B self() {
@@ -37,8 +38,17 @@ abstract class HostBuilder<B extends HostBuilder<B>> extends SettingsBuilder<B> 
         return self();
     }
 
+    /**
+     * Whether one-shot Python calls fork from a zygote, an interpreter started on the first call
+     * (default true: it pays off from the second call on); false runs every call in a fresh interpreter.
+     */
+    public B zygote(boolean zygote) {
+        this.zygote = zygote;
+        return self();
+    }
+
     /** The configuration set so far. */
     final LocalConfig config() {
-        return new LocalConfig(settings(), python, node, typescript);
+        return new LocalConfig(settings(), python, node, typescript, zygote);
     }
 }

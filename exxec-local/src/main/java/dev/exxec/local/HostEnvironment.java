@@ -291,6 +291,16 @@ final class HostEnvironment extends AbstractEnvironment {
         return c;
     }
 
+    /**
+     * Commands run through {@code /bin/sh} whatever interpreters there are: answered without starting
+     * any, which {@link #capabilities()} would, to learn the languages.
+     */
+    @Override
+    protected boolean runsCommands() {
+        Capabilities c = capabilities;
+        return (c != null ? c : confinement.capabilities(Set.of())).commands();
+    }
+
     @Override
     protected String unsupportedLanguageMessage(Language language) {
         return language + " is not available in this " + providerId() + " environment: "
@@ -567,7 +577,8 @@ final class HostEnvironment extends AbstractEnvironment {
 
     /**
      * Whether one-shot Python runs through a zygote: unconfined, or in a sandbox where each child can
-     * get cgroups of its own (see {@link Sandboxed#zygotes}); off with -Dexxec.zygote=false.
+     * get cgroups of its own (see {@link Sandboxed#zygotes}); off with the config key {@code zygote=false}
+     * (for one environment) or -Dexxec.zygote=false (for the JVM).
      */
     private static final boolean ZYGOTE = !"false".equals(System.getProperty("exxec.zygote"));
 
@@ -585,7 +596,7 @@ final class HostEnvironment extends AbstractEnvironment {
 
     /** The environment's zygote, started on first use; null where there is none (then a fresh process). */
     private synchronized @Nullable Zygote zygote() {
-        if (!ZYGOTE || zygoteFailed || isClosed()) {
+        if (!ZYGOTE || !config.zygote() || zygoteFailed || isClosed()) {
             return null;
         }
         if (confinement.confined() && !(confinement instanceof Sandboxed s && s.zygotes())) {

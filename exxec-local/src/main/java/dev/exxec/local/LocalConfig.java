@@ -19,12 +19,16 @@ import org.jspecify.annotations.Nullable;
  * @param node the Node.js executable; {@code null} finds {@code node}
  * @param typescript the TypeScript runner: {@code tsx}, {@code ts-node} or {@code deno} (a command on
  *     {@code PATH} or a path); {@code null} tries them in that order
+ * @param zygote whether one-shot Python calls fork from a zygote (an interpreter started on the first
+ *     call, which later calls fork from): worth it for many calls, wasted for one; {@code false} runs
+ *     every call in a fresh interpreter. The command line's {@code run} and {@code exec} turn it off.
  */
 public record LocalConfig(
         EnvironmentSettings settings,
         @Nullable String python,
         @Nullable String node,
-        @Nullable String typescript) {
+        @Nullable String typescript,
+        boolean zygote) {
 
     /** The keys {@link #from(Map)} accepts. */
     public static final List<ConfigKey> KEYS;
@@ -35,6 +39,10 @@ public record LocalConfig(
         keys.add(new ConfigKey("node", "Node.js executable, a command on PATH or a path; default node"));
         keys.add(new ConfigKey(
                 "typescript", "TypeScript runner: tsx, ts-node or deno (command or path); default: the first found"));
+        keys.add(new ConfigKey(
+                "zygote",
+                "fork one-shot Python calls from an interpreter started on the first call (pays off from the"
+                        + " second call on); false: a fresh interpreter per call; default true"));
         KEYS = List.copyOf(keys);
     }
 
@@ -42,9 +50,15 @@ public record LocalConfig(
         Objects.requireNonNull(settings, "settings");
     }
 
-    /** The defaults: python3, node and the first TypeScript runner found on PATH. */
+    /** A configuration with a zygote (the default). */
+    public LocalConfig(
+            EnvironmentSettings settings, @Nullable String python, @Nullable String node, @Nullable String typescript) {
+        this(settings, python, node, typescript, true);
+    }
+
+    /** The defaults: python3, node and the first TypeScript runner found on PATH, a zygote. */
     public static LocalConfig defaults() {
-        return new LocalConfig(EnvironmentSettings.DEFAULTS, null, null, null);
+        return new LocalConfig(EnvironmentSettings.DEFAULTS, null, null, null, true);
     }
 
     /**
@@ -65,7 +79,8 @@ public record LocalConfig(
                 EnvironmentSettings.read(reader),
                 reader.nonBlank("python").orElse(null),
                 reader.nonBlank("node").orElse(null),
-                reader.nonBlank("typescript").orElse(null));
+                reader.nonBlank("typescript").orElse(null),
+                reader.bool("zygote").orElse(true));
     }
 
     /** The interpreter setting of a language's config key. */

@@ -174,4 +174,30 @@ class LocalZygoteTest {
                 .until(() -> ProcessHandle.of(gone).map(ProcessHandle::isAlive).orElse(false) == false);
         running.cancel(true);
     }
+
+    /**
+     * {@code zygote=false} (what a one-shot command line run sets): every call in a fresh interpreter,
+     * and no zygote is started, however long the environment lives.
+     */
+    @Test
+    void withZygoteOffEveryCallRunsInAFreshInterpreterAndNoZygoteStarts() throws Exception {
+        for (ExecutionEnvironment env : java.util.List.of(
+                Exxec.environment("local", Map.of("zygote", "false")),
+                LocalEnvironment.builder().zygote(false).build())) {
+            try (env) {
+                for (int i = 0; i < 8; i++) {
+                    assertThat(parent(env, Code.python(PARENT)))
+                            .as("call %d, in a fresh interpreter", i)
+                            .isEqualTo(ProcessHandle.current().pid());
+                    Thread.sleep(100); // time a zygote would have had to start
+                }
+                assertThat(ProcessHandle.current()
+                                .descendants()
+                                .map(p -> commandLine(p.pid()))
+                                .filter(c -> c.contains("python_zygote.py")))
+                        .as("no zygote")
+                        .isEmpty();
+            }
+        }
+    }
 }
