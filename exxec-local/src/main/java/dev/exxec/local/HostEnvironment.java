@@ -398,10 +398,15 @@ final class HostEnvironment extends AbstractEnvironment {
             launch.abandon();
             throw e;
         }
-        launch.started(process.pid());
         long pid = process.pid();
-        CallLedger.track(pid); // ended by the keeper or the next start if this JVM dies first
-        process.onExit().thenRun(() -> CallLedger.ended(pid));
+        try {
+            launch.started(pid);
+            CallLedger.track(pid); // ended by the keeper or the next start if this JVM dies first
+            process.onExit().thenRun(() -> CallLedger.ended(pid));
+        } catch (RuntimeException e) {
+            process.kill(); // a process nobody will hold must not run on
+            throw e;
+        }
         return launch.lease() == null ? process : new Leased(process, launch.lease());
     }
 

@@ -80,7 +80,13 @@ public final class CallLedger {
         }
         synchronized (LOCK) {
             if (LIVE.isEmpty() && dir == null) {
-                Runtime.getRuntime().addShutdownHook(new Thread(CallLedger::prune, "exxec-ledger-prune"));
+                try {
+                    Runtime.getRuntime().addShutdownHook(new Thread(CallLedger::prune, "exxec-ledger-prune"));
+                } catch (IllegalStateException shuttingDown) {
+                    // A call that started as the JVM began to shut down (SIGTERM right after its start):
+                    // it is still recorded below, so the keeper ends it if the environment's close cannot.
+                    // Throwing here would lose the process to the call that started it.
+                }
             }
             LIVE.put(pid, stat[2]);
             write();
