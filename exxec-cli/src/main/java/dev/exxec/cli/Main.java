@@ -68,7 +68,7 @@ public final class Main {
     }
 
     static CommandLine commandLine(StdIo io) {
-        ErrorReporter errors = new ErrorReporter(io.err());
+        ErrorReporter errors = new ErrorReporter(io.err(), io.tty().stderr());
         CommandLine cl = new CommandLine(new ExxecCommand(io))
                 .setOut(new PrintWriter(io.out(), true, StandardCharsets.UTF_8))
                 .setErr(new PrintWriter(io.err(), true, StandardCharsets.UTF_8))

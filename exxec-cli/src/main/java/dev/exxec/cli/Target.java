@@ -110,8 +110,9 @@ record Target(String provider, Map<String, @Nullable Object> config) {
                 throw new UsageException("--rw-cwd: " + refusal + "; cd to a project directory, or bind what"
                         + " the code may write with --set bindRw=PATH");
             }
-            notes.println("exxec: " + refusal + ", so the sandbox runs in a fresh workspace (cd to a project"
-                    + " directory to share it, --fresh to say so and silence this)");
+            // (the directory's name is shown escaped: it may hold a terminal's control sequences)
+            notes.println("exxec: " + TerminalText.escapeAll(refusal) + ", so the sandbox runs in a fresh workspace"
+                    + " (cd to a project directory to share it, --fresh to say so and silence this)");
             return this;
         }
         Map<String, @Nullable Object> c = new LinkedHashMap<>(config);
