@@ -154,8 +154,8 @@ record Target(String provider, Map<String, @Nullable Object> config) {
         for (String kernel : KERNEL_DIRECTORIES) {
             Path k = Path.of(kernel);
             if (dir.startsWith(k) || real.startsWith(k)) {
-                return "the current directory " + dir + " is in " + kernel + ", the host's own, which is not shared"
-                        + " with the sandbox (it would cover the sandbox's " + kernel + ")";
+                return "the current directory " + dir + " is in the host's " + kernel + ", which is not shared with"
+                        + " the sandbox (it would cover the sandbox's own " + kernel + ")";
             }
         }
         for (Path userHome : homes) {
@@ -186,11 +186,12 @@ record Target(String provider, Map<String, @Nullable Object> config) {
     }
 
     /**
-     * Where the host's kernel and services show through at their own path: shared, the host's would
-     * cover the sandbox's own (its /proc with its masks, its /dev) or reach past its namespaces (the
-     * sockets in /run).
+     * The host's directories that the sandbox has its own of, or a chosen part of: shared at their own
+     * path, the host's would cover the sandbox's (its /proc with its masks, its /dev, the few files of
+     * /etc it shows, never shadow, sudoers or ssh keys) or reach past its namespaces (the sockets in
+     * /run).
      */
-    private static final List<String> KERNEL_DIRECTORIES = List.of("/proc", "/sys", "/dev", "/run");
+    private static final List<String> KERNEL_DIRECTORIES = List.of("/proc", "/sys", "/dev", "/run", "/etc");
 
     /** The path with its symbolic links resolved, or as it is when it cannot be (it does not exist). */
     private static Path real(Path p) {

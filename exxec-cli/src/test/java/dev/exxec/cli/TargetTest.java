@@ -84,12 +84,14 @@ class TargetTest {
     /**
      * Hostile review (issue 15): the kernel's file systems shared at their own path put the host's
      * over the sandbox's own ({@code cd /proc} showed every host process and undid the /proc masks,
-     * {@code cd /sys} the host's sysfs); {@code /run} holds the host's sockets, which reach past the
-     * sandbox's network namespace.
+     * {@code cd /sys} the host's sysfs, {@code cd /etc} all of the host's /etc where the sandbox shows
+     * a chosen few files); {@code /run} holds the host's sockets, which reach past the sandbox's
+     * network namespace.
      */
     @Test
-    void theSandboxNeverGetsTheKernelsFileSystemsOrTheHostsSockets() {
-        for (String dir : List.of("/proc", "/proc/self", "/sys", "/sys/kernel", "/dev", "/dev/shm", "/run")) {
+    void theSandboxNeverGetsTheHostsProcSysDevRunOrEtc() {
+        for (String dir :
+                List.of("/proc", "/proc/self", "/sys", "/sys/kernel", "/dev", "/dev/shm", "/run", "/etc", "/etc/ssh")) {
             assertThat(Target.unsharable(Path.of(dir))).as(dir).isNotNull().contains(dir);
             Target t = new Target("sandbox", Map.of());
             assertThat(t.inWorkingDirectory(Path.of(dir), false, notesStream))
