@@ -20,9 +20,21 @@ import picocli.CommandLine.UnmatchedArgumentException;
  */
 final class ErrorReporter implements IExecutionExceptionHandler, IParameterExceptionHandler {
     private final PrintStream err;
+    private final boolean terminal;
 
-    ErrorReporter(PrintStream err) {
+    /**
+     * @param terminal whether {@code err} is a terminal: a message carries text exxec did not write (a
+     *     file or directory name, a mistyped word, a server's or a daemon's error), shown escaped there
+     *     as the program's output is (see {@link TerminalText})
+     */
+    ErrorReporter(PrintStream err, boolean terminal) {
         this.err = err;
+        this.terminal = terminal;
+    }
+
+    /** Prints one {@code exxec: } line, escaped on a terminal. */
+    private void say(String message) {
+        err.println("exxec: " + (terminal ? TerminalText.escapeAll(message) : message));
     }
 
     /** A command line picocli could not parse: the message, a "did you mean", and where to read more. */
@@ -51,7 +63,7 @@ final class ErrorReporter implements IExecutionExceptionHandler, IParameterExcep
             }
         }
         line.append("; see '").append(spec.qualifiedName()).append(" --help'");
-        err.println("exxec: " + line);
+        say(line.toString());
         err.flush();
         return ExitCodes.EXXEC_FAILED;
     }
@@ -88,9 +100,9 @@ final class ErrorReporter implements IExecutionExceptionHandler, IParameterExcep
         }
         boolean verbose = verbose(parsed);
         if (e instanceof ExxecException) {
-            err.println("exxec: " + e.getMessage());
+            say(String.valueOf(e.getMessage()));
         } else {
-            err.println("exxec: unexpected error: " + e + (verbose ? "" : " (run with --verbose for the stack trace)"));
+            say("unexpected error: " + e + (verbose ? "" : " (run with --verbose for the stack trace)"));
         }
         if (verbose) {
             e.printStackTrace(err);

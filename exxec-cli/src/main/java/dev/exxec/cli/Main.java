@@ -102,7 +102,7 @@ public final class Main {
                 System.setProperty(off, "true");
             }
         }
-        ErrorReporter errors = new ErrorReporter(io.err());
+        ErrorReporter errors = new ErrorReporter(io.err(), io.tty().stderr());
         CommandLine cl = new CommandLine(new ExxecCommand(io));
         for (String name : first != null && COMMANDS.contains(first) ? List.of(first) : COMMANDS) {
             cl.addSubcommand(command(name));

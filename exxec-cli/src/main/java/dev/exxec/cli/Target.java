@@ -110,8 +110,9 @@ record Target(String provider, Map<String, @Nullable Object> config) {
                 throw new UsageException("--rw-cwd: " + refusal + "; cd to a project directory, or bind what"
                         + " the code may write with --set bindRw=PATH");
             }
-            notes.println("exxec: " + refusal + ", so the sandbox runs in a fresh workspace (cd to a project"
-                    + " directory to share it, --fresh to say so and silence this)");
+            // (the directory's name is shown escaped: it may hold a terminal's control sequences)
+            notes.println("exxec: " + TerminalText.escapeAll(refusal) + ", so the sandbox runs in a fresh workspace"
+                    + " (cd to a project directory to share it, --fresh to say so and silence this)");
             return this;
         }
         Map<String, @Nullable Object> c = new LinkedHashMap<>(config);
@@ -127,23 +128,78 @@ record Target(String provider, Map<String, @Nullable Object> config) {
 
     /** Why a directory is not shared with a sandbox by default, or null when it may be. */
     static @Nullable String unsharable(Path dir) {
+        List<Path> homes = new ArrayList<>();
+        for (String home : new String[] {System.getProperty("user.home"), System.getenv("HOME")}) {
+            if (home != null && !home.isBlank() && Path.of(home).isAbsolute()) {
+                homes.add(Path.of(home));
+            }
+        }
+        return unsharable(dir, homes, Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /**
+     * Why a directory is not shared with a sandbox by default, or null when it may be.
+     *
+     * @param homes the user's home directories (the JVM's {@code user.home}, {@code $HOME})
+     * @param tmp where environments make their workspaces
+     */
+    static @Nullable String unsharable(Path dir, List<Path> homes, Path tmp) {
         if (dir.getParent() == null) {
             return "the current directory is " + dir + ", the whole file system, which is not shared with the"
                     + " sandbox";
         }
-        String userHome = System.getProperty("user.home");
-        if (userHome != null && !userHome.isBlank()) {
-            Path home = Path.of(userHome).toAbsolutePath().normalize();
-            if (home.equals(dir)) {
+        // Compared as the kernel resolves them (bwrap follows links too): a home, a workspace or /proc
+        // reached through a symbolic link is still that.
+        Path real = real(dir);
+        for (String kernel : KERNEL_DIRECTORIES) {
+            Path k = Path.of(kernel);
+            if (dir.startsWith(k) || real.startsWith(k)) {
+                return "the current directory " + dir + " is in the host's " + kernel + ", which is not shared with"
+                        + " the sandbox (it would cover the sandbox's own " + kernel + ")";
+            }
+        }
+        for (Path userHome : homes) {
+            Path home = userHome.toAbsolutePath().normalize();
+            Path realHome = real(home);
+            if (home.equals(dir) || realHome.equals(real)) {
                 return "the current directory is your home directory " + dir + ", which is not shared with the"
                         + " sandbox (it holds your keys and credentials)";
             }
-            if (home.startsWith(dir)) {
+            if (home.startsWith(dir) || realHome.startsWith(real)) {
                 return "the current directory " + dir + " holds your home directory, which is not shared with"
                         + " the sandbox";
             }
         }
+        Path workspaces = real(tmp.toAbsolutePath().normalize());
+        if (workspaces.startsWith(real)) {
+            return "the current directory " + dir + " holds the workspaces of every environment on this machine ("
+                    + workspaces + "), which are not shared with the sandbox";
+        }
+        if (real.startsWith(workspaces) && real.getNameCount() > workspaces.getNameCount()) {
+            String first = real.getName(workspaces.getNameCount()).toString();
+            if (first.startsWith("exxec-") || first.startsWith(".exxec-")) {
+                return "the current directory " + dir + " is another environment's workspace, which is not shared"
+                        + " with the sandbox";
+            }
+        }
         return null;
+    }
+
+    /**
+     * The host's directories that the sandbox has its own of, or a chosen part of: shared at their own
+     * path, the host's would cover the sandbox's (its /proc with its masks, its /dev, the few files of
+     * /etc it shows, never shadow, sudoers or ssh keys) or reach past its namespaces (the sockets in
+     * /run).
+     */
+    private static final List<String> KERNEL_DIRECTORIES = List.of("/proc", "/sys", "/dev", "/run", "/etc");
+
+    /** The path with its symbolic links resolved, or as it is when it cannot be (it does not exist). */
+    private static Path real(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (java.io.IOException | SecurityException e) {
+            return p;
+        }
     }
 
     /** A bind list as the sandbox reads it: a list, or a comma-separated string. */

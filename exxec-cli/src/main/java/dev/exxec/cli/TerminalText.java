@@ -8,7 +8,9 @@ package dev.exxec.cli;
  * <p>Newline and tab pass; a carriage return passes only right before a newline (CR LF), since alone
  * it moves back to overwrite the line. Every other C0 control and DEL become {@code \xNN} ({@code
  * \x1b} for ESC), the C1 controls (U+0080 to U+009F) a backslash, {@code u} and four hex digits (for
- * U+009B, the one-byte CSI: backslash u009b).
+ * U+009B, the one-byte CSI: backslash u009b), and so do the bidirectional formatting characters
+ * (U+202E, the right-to-left override, and its kind), which make a terminal show the text around them
+ * in another order than it was printed.
  * Everything else, printable Unicode included, passes unchanged.
  *
  * <p>One instance per output stream: a text may arrive in pieces, and a carriage return at the end of
@@ -48,6 +50,8 @@ final class TerminalText {
                 out.append("\\x").append(hex(c));
             } else if (c >= 0x80 && c <= 0x9f) {
                 out.append("\\u00").append(hex(c));
+            } else if (bidi(c)) {
+                out.append("\\u").append(String.format("%04x", (int) c));
             } else {
                 out.append(c);
             }
@@ -68,6 +72,19 @@ final class TerminalText {
     static String escapeAll(String text) {
         TerminalText t = new TerminalText();
         return t.escape(text) + t.finish();
+    }
+
+    /**
+     * The bidirectional formatting characters: the embeddings, overrides and isolates (U+202A to U+202E,
+     * U+2066 to U+2069) and the marks (U+200E, U+200F, U+061C). A terminal that implements bidi reorders
+     * the text around them, so that the user reads other text than was printed (Trojan Source).
+     */
+    private static boolean bidi(char c) {
+        return (c >= 0x202a && c <= 0x202e)
+                || (c >= 0x2066 && c <= 0x2069)
+                || c == 0x200e
+                || c == 0x200f
+                || c == 0x061c;
     }
 
     private static String hex(char c) {

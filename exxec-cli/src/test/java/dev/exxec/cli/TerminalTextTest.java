@@ -35,4 +35,20 @@ class TerminalTextTest {
         assertThat(t.finish()).isEqualTo("\\r");
         assertThat(t.finish()).isEmpty();
     }
+
+    /**
+     * Hostile review (issue 15): the bidirectional overrides and isolates reorder what a terminal that
+     * implements bidi shows (Trojan Source), so that the user reads other text than was printed:
+     * "rm -rf ", U+202E, "/ ~", U+202C shows as "rm -rf ~ /".
+     */
+    @Test
+    void bidirectionalControlsAreShownVisibly() {
+        assertThat(TerminalText.escapeAll("safe\u202eexe.txt\u202c lri\u2066x\u2069 rlm\u200f alm\u061c"))
+                .isEqualTo("safe\\u202eexe.txt\\u202c lri\\u2066x\\u2069 rlm\\u200f alm\\u061c");
+        assertThat(TerminalText.escapeAll("\u202a\u202b\u202d\u2067\u2068\u200e"))
+                .isEqualTo("\\u202a\\u202b\\u202d\\u2067\\u2068\\u200e");
+        // joiners and other characters that hide nothing pass: emoji and scripts need them
+        assertThat(TerminalText.escapeAll("\ud83d\udc68\u200d\ud83d\udcbb a\u200bb"))
+                .isEqualTo("\ud83d\udc68\u200d\ud83d\udcbb a\u200bb");
+    }
 }

@@ -98,8 +98,36 @@ def _traceback(exc, name=FILENAME):
             if not (tb.tb_frame.f_code.co_name == "find_spec" and "_StandardLibrary" in tb.tb_frame.f_globals):
                 frames.append((tb.tb_frame, tb.tb_lineno))  # the driver's own guard is no frame of the program
             tb = tb.tb_next
-        text = "Traceback (most recent call last):\n" + "".join(traceback.StackSummary.extract(frames).format()) + text
+        summary = traceback.StackSummary.from_list(
+            [_with_source(f) for f in traceback.StackSummary.extract(frames, lookup_lines=False)]
+        )
+        text = "Traceback (most recent call last):\n" + "".join(summary.format()) + text
     return text
+
+
+# The programs this context ran, by name: their lines, for their frames in a traceback. A name is a
+# label, never opened: linecache would read a file of that name and show its lines as the program's.
+_SOURCES = {}
+
+
+def _with_source(frame):
+    """A program's frame with its line from the program's source; any other frame as it is."""
+    import traceback
+
+    lines = _SOURCES.get(frame.filename)
+    if lines is None:
+        return frame
+    number = frame.lineno
+    return traceback.FrameSummary(
+        frame.filename,
+        number,
+        frame.name,
+        lookup_line=False,
+        line=lines[number - 1] if number and 0 < number <= len(lines) else "",
+        end_lineno=getattr(frame, "end_lineno", None),
+        colno=getattr(frame, "colno", None),
+        end_colno=getattr(frame, "end_colno", None),
+    )
 
 
 def _error(exc, name=FILENAME):
@@ -215,6 +243,7 @@ def _interactive(source, namespace, name):
 
 
 def _execute(source, namespace, name=FILENAME, interactive=False):
+    _SOURCES[name] = source.splitlines()
     try:
         if interactive:
             return ("ok", _interactive(source, namespace, name))

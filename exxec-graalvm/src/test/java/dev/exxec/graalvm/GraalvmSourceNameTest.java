@@ -63,4 +63,35 @@ class GraalvmSourceNameTest {
             assertThat(j.traceback()).as("%s", j).contains("<stdin>:1");
         }
     }
+
+    /**
+     * Hostile review (issue 15): a name is a label, never opened. GraalPy's traceback read its lines
+     * from a file of the name's (linecache), so a program named as a file in the workspace showed
+     * that file's lines as its own, and a name could make exxec read a file.
+     */
+    @Test
+    void aTracebackShowsTheProgramsLinesNotAFileOfItsName() {
+        try (ExecutionEnvironment env = Exxec.environment("graalvm", Map.of("fileAccess", "workspace"))) {
+            env.files().writeString("decoy.py", "DECOY_LINE_ONE = 1\nDECOY_LINE_TWO = 2\n");
+            ExecutionResult readable = env.execute(Code.python("print(open('decoy.py').read())\n"));
+            assertThat(readable.stdout()).as("%s", readable).contains("DECOY_LINE_TWO");
+            for (String name : new String[] {"decoy.py", "./decoy.py"}) {
+                ExecutionResult r = env.execute(
+                        Code.python("x = 1\nraise ValueError('no')\n").named(name));
+                assertThat(r.traceback())
+                        .as("%s", r)
+                        .contains("File \"" + name + "\", line 2")
+                        .contains("raise ValueError('no')")
+                        .doesNotContain("DECOY");
+            }
+            try (CodeSession s = env.session(Language.PYTHON)) {
+                ExecutionResult r =
+                        s.execute(Code.python("x = 1\nraise ValueError('no')\n").named("decoy.py"));
+                assertThat(r.traceback())
+                        .as("%s", r)
+                        .contains("raise ValueError('no')")
+                        .doesNotContain("DECOY");
+            }
+        }
+    }
 }

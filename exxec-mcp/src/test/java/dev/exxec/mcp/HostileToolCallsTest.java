@@ -199,4 +199,37 @@ class HostileToolCallsTest {
                     .noneMatch(line -> line.startsWith("id_rsa") || line.startsWith("README_FIRST.md"));
         }
     }
+
+    /**
+     * Hostile review (issue 15): an {@code env} value of JSON {@code null} crashed the tool with an
+     * internal error (-32603, a NullPointerException's message); it is now invalid params naming the
+     * variable, as a number, a boolean or an object is. ({@code 1e400} reaches exxec as the string
+     * "Infinity": the MCP SDK's JSON mapping quotes the non-finite double before the tool sees it.)
+     */
+    @Test
+    @Timeout(120)
+    void envValuesThatAreNullAreRefusedByName() throws Exception {
+        RawHttpMcp raw = RawHttpMcp.open(endpoint.uri());
+        try {
+            for (String tool : List.of("execute_code", "run_command")) {
+                String what = tool.equals("execute_code")
+                        ? "\"code\":\"print(1)\",\"language\":\"python\""
+                        : "\"command\":\"true\"";
+                for (String value : List.of("null", "1", "true", "[]")) {
+                    String body = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\""
+                            + tool + "\",\"arguments\":{" + what + ",\"env\":{\"A\":" + value + "}}}}";
+                    String answer =
+                            RawHttpMcp.post(endpoint.uri(), raw.session(), body).body();
+                    assertThat(answer)
+                            .as("%s env A=%s", tool, value)
+                            .contains("-32602")
+                            .contains("the value of 'A' must be a string")
+                            .doesNotContain("NullPointer")
+                            .doesNotContain("getClass");
+                }
+            }
+        } finally {
+            raw.delete();
+        }
+    }
 }

@@ -68,6 +68,28 @@ abstract class SessionContract extends KitArea {
         }
     }
 
+    /**
+     * Hostile review (issue 15): what a program does to its own values and its own realm is its
+     * outcome, never the provider's failure. A value whose getter throws and a {@code let} that shadows
+     * a global the driver uses made graalvm's execute and evaluate throw.
+     */
+    @Test
+    void aJavaScriptValueWhoseGetterThrowsOrAShadowedGlobalIsTheProgramsOutcome() {
+        assumeSessions(Language.JAVASCRIPT);
+        try (CodeSession s = env().session(Language.JAVASCRIPT)) {
+            ExecutionResult getter = s.evaluate(Code.javascript("({get a() { throw new Error('getter'); }})"));
+            assertThat(getter.success()).as(describe(getter)).isTrue();
+            ExecutionResult shadow = s.evaluate(Code.javascript("let Object = 1"));
+            ExecutionResult after = s.evaluate(Code.javascript("({n: 2 + 2})"));
+            assertThat(after).as("%s / %s", describe(shadow), describe(after)).isNotNull();
+        }
+        try (CodeSession s = env().session(Language.JAVASCRIPT)) {
+            assertThat(ok(s.evaluate(Code.javascript("1 + 1"))).result())
+                    .as("a new session is whole")
+                    .isEqualTo(2);
+        }
+    }
+
     @Test
     void pythonStatePersistsBetweenCalls() {
         assumeSessions(Language.PYTHON);

@@ -248,7 +248,13 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
             }
             return (source, name, interactive, env, cwd) -> {
                 if (!env.equals(entered)) {
-                    d.invokeMember("enter", variables(env));
+                    try {
+                        d.invokeMember("enter", variables(env));
+                    } catch (PolyglotException e) {
+                        // a session's program shadowed a global the driver uses (`let Object = 1`): its
+                        // own call fails, not the provider
+                        return escaped(e, Language.JAVASCRIPT);
+                    }
                 }
                 return run(context, d, values, source, name, interactive);
             };
@@ -308,7 +314,17 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
                 if (guest == null || e.isHostException()) {
                     return escaped(e, Language.JAVASCRIPT);
                 }
-                record = d.invokeMember("error", guest);
+                try {
+                    record = d.invokeMember("error", guest);
+                } catch (PolyglotException again) {
+                    if (again.isCancelled() || again.isInterrupted() || again.isExit()) {
+                        return escaped(again, Language.JAVASCRIPT);
+                    }
+                    // The program broke what the driver relies on in its own realm (a `let Object = 1`
+                    // shadows that global for every script): the call fails with the program's error,
+                    // not as a failure of the provider.
+                    return escaped(e, Language.JAVASCRIPT);
+                }
             }
             String kind = record.getArrayElement(0).asString();
             return switch (kind) {

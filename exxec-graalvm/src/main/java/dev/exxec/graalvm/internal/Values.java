@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Value;
 import org.jspecify.annotations.Nullable;
 
@@ -46,6 +47,12 @@ public final class Values {
                 return new Outcome.Ok(json(value, 0), null);
             } catch (NotJson e) {
                 // a cycle, a non-finite float in Python, a key JSON cannot hold: the text form below
+            } catch (PolyglotException e) {
+                if (e.isCancelled() || e.isInterrupted() || e.isExit() || e.isResourceExhausted()) {
+                    throw e;
+                }
+                // the program's own code threw while its value was read (a getter, a proxy's trap): the
+                // value is still the program's result, in its text form below
             }
         }
         return new Outcome.Ok(text(value), typeName(value));

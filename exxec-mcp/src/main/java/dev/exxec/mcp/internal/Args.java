@@ -148,7 +148,10 @@ final class Args {
         return Optional.of((int) Math.min(n, max));
     }
 
-    private static String describe(Object v) {
+    private static String describe(@Nullable Object v) {
+        if (v == null) {
+            return "null";
+        }
         String type = v instanceof Map<?, ?>
                 ? "an object"
                 : v instanceof Iterable<?>
