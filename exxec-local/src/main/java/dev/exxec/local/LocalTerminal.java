@@ -162,6 +162,14 @@ final class LocalTerminal implements Terminal {
         ProcessTree.kill(process.pid(), ProcessHandle.of(process.pid()).orElse(null));
         process.destroyForcibly();
         onKilled.accept(id);
+        // The pump records the exit when it sees it: wait for that, so that isAlive() is false on return.
+        try {
+            exit.get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // killed with SIGKILL: the pump sees the end at once; nothing more to wait for
+        }
     }
 
     @Override
