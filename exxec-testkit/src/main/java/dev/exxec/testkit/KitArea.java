@@ -87,7 +87,27 @@ abstract class KitArea {
 
     /** Skips unless the environment runs {@code language}. */
     final void assumeLanguage(Language language) {
-        assumeTrue(caps().supports(language), () -> "the environment does not declare " + language);
+        assumeTrue(caps().supports(language), () -> "the environment does not declare " + language + why(language));
+    }
+
+    private static final java.util.Map<String, String> WHY = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** What the provider says about a language it does not run here (how to get it), or nothing. */
+    private String why(Language language) {
+        String provider = env().providerId();
+        return WHY.computeIfAbsent(provider + "\0" + language.id(), k -> {
+            try {
+                String prefix = language.id() + ":";
+                return dev.exxec.Exxec.provider(provider).availability().details().stream()
+                        .map(String::strip)
+                        .filter(d -> d.startsWith(prefix))
+                        .map(d -> " (" + provider + " says " + d + ")")
+                        .findFirst()
+                        .orElse("");
+            } catch (RuntimeException e) {
+                return "";
+            }
+        });
     }
 
     /** Skips unless the environment's code runs as processes of its own (see the factory). */
