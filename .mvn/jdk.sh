@@ -25,7 +25,8 @@ exxec_find_jdk() {
   fi
   best= best_major=0 flags=$-
   set +f # mvnw runs with globbing off
-  onpath=$(command -v javac 2>/dev/null) && onpath=$(dirname "$(dirname "$(readlink -f "$onpath")")")
+  # (the JDK two levels above the real javac; cut with the shell's own expansion, no dirname processes)
+  onpath=$(command -v javac 2>/dev/null) && onpath=$(readlink -f "$onpath") && onpath=${onpath%/*/*}
   for d in /usr/lib/jvm/* /usr/local/lib/jvm/* /opt/java/* /opt/jdk* "$HOME"/.sdkman/candidates/java/* ${onpath:+"$onpath"}; do
     [ -d "$d" ] || continue
     m=$(exxec_jdk_major "$d") || continue
