@@ -224,22 +224,22 @@ final class ContainerFiles implements WorkspaceFiles {
         String message = h.stderr().trim();
         return switch (h.exitCode()) {
             case 0 -> h;
-            case 2 ->
+            case 12 ->
                 throw new FileOperationException(
                         Reason.NOT_FOUND, given, "cannot " + operation + " " + where + ": no such file or directory");
-            case 3 ->
+            case 13 ->
                 throw new FileOperationException(
                         Reason.NOT_A_DIRECTORY, given, "cannot " + operation + " " + where + ": not a directory");
-            case 5 ->
+            case 15 ->
                 throw outside(
                         given,
                         message.contains(" leads to ")
                                 ? message.substring(message.lastIndexOf(" leads to ") + 10)
                                 : where);
-            case 6 ->
+            case 16 ->
                 throw new FileOperationException(
                         Reason.IS_A_DIRECTORY, given, "cannot " + operation + " " + where + ": it is a directory");
-            case 7 ->
+            case 17 ->
                 throw new FileOperationException(
                         Reason.IO,
                         given,

@@ -4,7 +4,7 @@
 # the code swaps under an operation (a link for a file, a link for a directory) gains it nothing it
 # could not do itself. Each PATH is absolute and normalised. With CONFINED 1 (the caller gave a
 # relative path) every path must stay in the workspace WORKSPACE once the links on the way are
-# followed, as far as they exist (exit 5 otherwise); with 0 it is the container's file system as the
+# followed, as far as they exist (exit 15 otherwise); with 0 it is the container's file system as the
 # code sees it.
 #   read PATH MAX  the content of the regular file PATH on standard output, at most MAX bytes (the
 #                 caller asks for one more than it takes, to tell a larger file)
@@ -16,15 +16,17 @@
 #   move A B      renames A to B, replacing B (its parent is created)
 #   delete PATH   removes PATH, recursively
 # A record is "TYPE SIZE MTIME NAME" ended by a NUL byte; TYPE is f, d, l or o.
-# Exit codes: 0 done, 2 not found, 3 not a directory, 4 failed (why on standard error), 5 outside the
-# workspace, 6 a directory, 7 not a regular file (a FIFO, a device, a socket: never read or written,
-# since opening a FIFO waits for a process at its other end).
+# Exit codes: 0 done, 12 not found, 13 not a directory, 14 failed (why on standard error), 15 outside
+# the workspace, 16 a directory, 17 not a regular file (a FIFO, a device, a socket: never read or
+# written, since opening a FIFO waits for a process at its other end). None is a code the shell
+# exits with by itself: its own errors (2, as when a fork fails in a container whose process slots
+# are all taken) must never read as an answer such as "not found".
 op=$1 ws=$2 confined=$3
 shift 3
 if [ "$confined" = 1 ]; then
     ws=$(cd -P -- "$ws" 2>/dev/null && pwd -P) || {
         echo "cannot enter the workspace $2" >&2
-        exit 4
+        exit 14
     }
 fi
 
@@ -51,16 +53,16 @@ resolve() {
             hops=$((hops + 1))
             if [ "$hops" -gt 40 ]; then
                 echo "$1: too many levels of symbolic links" >&2
-                exit 4
+                exit 14
             fi
-            target=$(readlink -- "$link") || exit 4
+            target=$(readlink -- "$link") || exit 14
             case $target in /*) ;; *) target=${link%/*}/$target ;; esac
             p=$target$rest${name:+/$name}
             continue
         fi
         case "$rest/" in */./* | */../*)
             echo "$1: a path through a directory that does not exist" >&2
-            exit 2
+            exit 12
             ;;
         esac
         # readlink -f needs no search permission in the directory itself (a link out of the
@@ -72,7 +74,7 @@ resolve() {
             # not resolvable with the user's rights: judged by its path
             case $dir in "$ws" | "$ws"/*)
                 echo "$1: cannot resolve $dir: Permission denied" >&2
-                exit 4
+                exit 14
                 ;;
             esac
             r=$dir
@@ -90,9 +92,9 @@ resolve() {
             hops=$((hops + 1))
             if [ "$hops" -gt 40 ]; then
                 echo "$1: too many levels of symbolic links" >&2
-                exit 4
+                exit 14
             fi
-            target=$(readlink -- "$r") || exit 4
+            target=$(readlink -- "$r") || exit 14
             case $target in /*) p=$target ;; *) p=$dir/$target ;; esac
             continue
         fi
@@ -109,7 +111,7 @@ at() {
     resolve "$1" "$2"
     case $r in "$ws" | "$ws"/*) ;; *)
         echo "$1 leads to $r" >&2
-        exit 5
+        exit 15
         ;;
     esac
 }
@@ -118,8 +120,14 @@ exists() { [ -e "$1" ] || [ -L "$1" ]; }
 
 record() {
     if [ -L "$1" ]; then type=l; elif [ -d "$1" ]; then type=d; elif [ -f "$1" ]; then type=f; else type=o; fi
-    set -- "$1" "$2" $(stat -c '%s %Y' -- "$1" 2>/dev/null || echo '0 0')
-    printf '%s %s %s %s\0' "$type" "$3" "$4" "$2"
+    # An entry that went since it was found has no record (status 1); one that is there but cannot
+    # be read fails the operation (a size of 0 would be a false answer).
+    meta=$(stat -c '%s %Y' -- "$1" 2>/dev/null) || {
+        exists "$1" || return 1
+        echo "cannot stat $1" >&2
+        exit 14
+    }
+    printf '%s %s %s\0' "$type" "$meta" "$2"
 }
 
 # What was found to be a regular file may be a FIFO by the time it is opened (the code can swap it),
@@ -138,82 +146,82 @@ arm() {
 disarm() { kill "$alarm" 2>/dev/null; }
 send() {
     disarm
-    [ -f /proc/$$/fd/3 ] || exit 7
+    [ -f /proc/$$/fd/3 ] || exit 17
     # Never more than asked for: a regular file of /proc may say 0 bytes and never end.
-    head -c "$1" <&3 || exit 4
+    head -c "$1" <&3 || exit 14
 }
 receive() {
     disarm
-    [ -f /proc/$$/fd/3 ] || exit 7
-    cat >&3 || exit 4
+    [ -f /proc/$$/fd/3 ] || exit 17
+    cat >&3 || exit 14
 }
 
 case $op in
 read)
     at "$1" 1
-    exists "$r" || exit 2
-    ! [ -d "$r" ] || exit 6
-    [ -f "$r" ] || exit 7
-    case $2 in '' | *[!0-9]*) exit 4 ;; esac
+    exists "$r" || exit 12
+    ! [ -d "$r" ] || exit 16
+    [ -f "$r" ] || exit 17
+    case $2 in '' | *[!0-9]*) exit 14 ;; esac
     arm
     send "$2" 3<"$r" || {
         disarm
-        exit 4
+        exit 14
     }
     ;;
 write)
     at "$1" 1
     if exists "$r"; then
-        ! [ -d "$r" ] || exit 6
-        [ -f "$r" ] || ! [ -e "$r" ] || exit 7
+        ! [ -d "$r" ] || exit 16
+        [ -f "$r" ] || ! [ -e "$r" ] || exit 17
     else
         parent=${r%/*}
         [ -n "$parent" ] || parent=/
         case $r in
-        "$ws"/*) mkdir -p -- "$parent" || exit 4 ;;
-        *) [ -d "$parent" ] || exit 2 ;;
+        "$ws"/*) mkdir -p -- "$parent" || exit 14 ;;
+        *) [ -d "$parent" ] || exit 12 ;;
         esac
     fi
     arm
     receive 3>"$r" || {
         disarm
-        exit 4
+        exit 14
     }
     ;;
 stat)
     at "$1" 0
-    exists "$r" || exit 2
-    record "$r" "${r##*/}"
+    exists "$r" || exit 12
+    record "$r" "${r##*/}" || exit 12
     ;;
 list)
     at "$1" 1
-    exists "$r" || exit 2
-    [ -d "$r" ] || exit 3
-    cd -- "$r" || exit 4
+    exists "$r" || exit 12
+    [ -d "$r" ] || exit 13
+    cd -- "$r" || exit 14
     for f in * .[!.]* ..?*; do
         exists "$f" || continue
-        record "$f" "$f"
+        record "$f" "$f" || continue
     done
     ;;
 mkdir)
     at "$1" 1
-    mkdir -p -- "$r" || exit 4
+    mkdir -p -- "$r" || exit 14
     ;;
 move)
     at "$1" 0
     from=$r
     at "$2" 0
-    exists "$from" || exit 2
+    exists "$from" || exit 12
     parent=${r%/*}
     [ -n "$parent" ] || parent=/
-    mkdir -p -- "$parent" && mv -f -- "$from" "$r" || exit 4
+    mkdir -p -- "$parent" && mv -f -- "$from" "$r" || exit 14
     ;;
 delete)
     at "$1" 0
-    exists "$r" || exit 2
-    rm -rf -- "$r" || exit 4
+    exists "$r" || exit 12
+    rm -rf -- "$r" || exit 14
     ;;
 *)
-    exit 4
+    exit 14
     ;;
 esac

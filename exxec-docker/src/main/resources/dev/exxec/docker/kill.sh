@@ -6,13 +6,24 @@
 # detached from a call; one of a call that overlapped these goes too), but never the container's
 # first process or what it started itself. Repeats until nothing is left,
 # so processes forking meanwhile are caught too. Needs only sh and /proc, and forks nothing: killer.sh
-# sources it and kills without a free process slot (a fork bomb took them all).
+# sources it and kills without a free process slot (a fork bomb took them all). Nothing here may
+# fork, not even a here-document (dash forks to write one longer than a pipe's buffer).
+#
+# First, while a ROOT still runs as the same process (its start time is START), its process group
+# goes in one kill, before any scan: a fork bomb that stayed in the group (run.sh made the call its
+# own group) is gone at once, however many processes it made, and the kernel lets no fork escape a
+# group kill. A scan of /proc would compete for the processor with every process of the bomb.
 fields() { state=$1 ppid=$2 pgrp=$3 sid=$4; shift 19; st=$1; }
 kill_calls() {
     roots=" " start=
     while [ $# -ge 2 ]; do
         roots="$roots$1 "
         if [ -z "$start" ] || [ "$2" -lt "$start" ]; then start=$2; fi
+        if read -r line 2>/dev/null < "/proc/$1/stat"; then
+            fields ${line##*) }
+            # the same process, and the leader of its group: the group is the call's
+            [ "$st" = "$2" ] && [ "$pgrp" = "$1" ] && kill -9 "-$1" 2>/dev/null
+        fi
         shift 2
     done
     [ -n "$start" ] || return 0
@@ -29,15 +40,17 @@ kill_calls() {
             # Session 1 is the container's first process's own (its sleep): no call can join it.
             [ "$sid" = 1 ] && continue
             [ "$st" -ge "$start" ] || continue
-            table="$table$p $ppid $pgrp $sid
-"
+            table="$table $p $ppid $pgrp $sid"
         done
         marked=" "
         changed=1
         while [ "$changed" = 1 ]; do
             changed=0
-            while read -r p pp pg s; do
-                [ -n "$p" ] || continue
+            # shellcheck disable=SC2086
+            set -- $table
+            while [ $# -ge 4 ]; do
+                p=$1 pp=$2 pg=$3 s=$4
+                shift 4
                 case "$marked" in *" $p "*) continue ;; esac
                 hit=0
                 case "$roots" in *" $p "* | *" $pg "* | *" $s "*) hit=1 ;; esac
@@ -50,9 +63,7 @@ kill_calls() {
                     marked="$marked$p "
                     changed=1
                 fi
-            done <<TABLE
-$table
-TABLE
+            done
         done
         [ "$marked" = " " ] && return 0
         # shellcheck disable=SC2086

@@ -247,6 +247,34 @@ abstract class HostileContract extends HostileArea {
         }
     }
 
+    /**
+     * The same bomb under the provider's own default limits, which let it make hundreds of processes:
+     * what kills a call must not need a process slot at any size of the bomb (docker's kill.sh read
+     * its process table through a here-document, which dash writes by forking once it outgrows a
+     * pipe's buffer: with 512 slots taken the killer died, and the call outlived its deadline).
+     */
+    @Test
+    void shellForkBombUnderTheDefaultLimitsEndsByTheDeadline() throws InterruptedException {
+        assumeCommands();
+        ExecutionEnvironment env = newEnv(Map.of());
+        ResourceLimits defaults = env.capabilities().limits();
+        assumeTrue(
+                defaults.processes() != null || env.capabilities().isolation().atLeast(Isolation.MICRO_VM),
+                "the environment declares no process limit by default and shares the host's kernel");
+        String heartbeat = "default-bomb-" + UUID.randomUUID() + ".hb";
+        Duration timeout = Duration.ofSeconds(3);
+        long start = System.nanoTime();
+        ExecutionResult r =
+                env.executeCommand(Command.of("bomb(){ echo >> " + heartbeat + "; bomb | bomb & }; bomb; sleep 30")
+                        .withTimeout(timeout));
+        failedWithOneOf(r, Set.of(ErrorTypes.TIMEOUT, ErrorTypes.PROCESS_EXIT, ErrorTypes.MEMORY_LIMIT));
+        assertThat(since(start)).as(describe(r)).isLessThan(timeout.plus(SLACK));
+        if (env.capabilities().files()) {
+            assertBeatStops(env, heartbeat, () -> "the shell fork bomb under the default limits");
+        }
+        env.close();
+    }
+
     // 2. Memory
 
     @Test

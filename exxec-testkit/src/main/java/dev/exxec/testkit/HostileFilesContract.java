@@ -270,6 +270,106 @@ abstract class HostileFilesContract extends HostileArea {
     }
 
     /** Starts the swapping process in workspace directory {@code dir}; it links to {@code target}. */
+    /**
+     * Takes every process slot of the environment but one, again and again, for SECONDS at most: forks
+     * children that wait until no fork succeeds, ends one of them, says "full" once, and after a moment
+     * takes the freed slots back. A helper that the environment starts for a file operation then gets
+     * that one slot and no second one for a fork of its own.
+     */
+    private static final String SLOT_HOLDER = """
+            import os, signal, sys, time
+
+            def fill(kids):
+                while True:
+                    try:
+                        pid = os.fork()
+                    except OSError:
+                        return
+                    if pid == 0:
+                        signal.pause()
+                        os._exit(0)
+                    kids.append(pid)
+
+            kids = []
+            said = False
+            end = time.monotonic() + SECONDS
+            while time.monotonic() < end:
+                fill(kids)
+                if kids:
+                    last = kids.pop()
+                    os.kill(last, signal.SIGKILL)
+                    os.waitpid(last, 0)
+                if not said:
+                    print("full", flush=True)
+                    said = True
+                time.sleep(0.05)
+            """;
+
+    /**
+     * With every process slot but one taken by the code, a file operation answers truly or fails: a
+     * file that is there is never reported missing, nor its size as 0, nor left out of its directory's
+     * list. A helper run in the environment that cannot fork must not have its shell's own error read
+     * as "not found" (docker's files.sh did: its shell exits 2 when a fork fails, which was also its
+     * "not found").
+     */
+    @Test
+    void filesAnswerTrulyOrFailWhenTheCodeHoldsEveryProcessSlot() throws InterruptedException {
+        assumeTrue(
+                hostile().capabilities().limits().processes() != null,
+                "the environment does not declare a process limit");
+        WorkspaceFiles files = hostile().files();
+        String dir = "slots-" + UUID.randomUUID();
+        files.writeString(dir + "/present.txt", "present");
+        files.writeString(dir + "/hold.py", python(Map.of("SECONDS", 60), SLOT_HOLDER));
+        BackgroundProcess holder =
+                hostile().processes().start("exec python3 '" + files.workspace() + "/" + dir + "/hold.py'");
+        int answered = 0;
+        int failed = 0;
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!holder.output().stdout().contains("full")) {
+                assertThat(holder.isAlive())
+                        .as("the slot holder runs: %s", holder.output())
+                        .isTrue();
+                assertThat(System.nanoTime())
+                        .as("the slot holder filled the slots")
+                        .isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            for (int i = 0; i < 40; i++) {
+                try {
+                    switch (i % 3) {
+                        case 0 ->
+                            assertThat(files.exists(dir + "/present.txt"))
+                                    .as("exists() of a file that is there, every slot but one taken")
+                                    .isTrue();
+                        case 1 ->
+                            assertThat(files.stat(dir + "/present.txt").size())
+                                    .as("stat() of a 7-byte file, every slot but one taken")
+                                    .isEqualTo(7);
+                        default ->
+                            assertThat(files.list(dir))
+                                    .as("list() of the directory, every slot but one taken")
+                                    .anyMatch(e -> e.name().equals("present.txt"));
+                    }
+                    answered++;
+                } catch (FileOperationException e) {
+                    // failing is honest (there was no process slot for the operation); "not found" is not
+                    assertThat(e.reason())
+                            .as("the failure of an operation on a file that is there: %s", e.getMessage())
+                            .isNotEqualTo(FileOperationException.Reason.NOT_FOUND);
+                    failed++;
+                }
+            }
+        } finally {
+            holder.kill();
+        }
+        assertThat(files.readString(dir + "/present.txt"))
+                .as("the file once the slots are free again (%d operations answered, %d failed)", answered, failed)
+                .isEqualTo("present");
+        files.delete(dir);
+    }
+
     private BackgroundProcess startSwapper(String dir, String mode, Path target) throws InterruptedException {
         WorkspaceFiles files = hostile().files();
         files.writeString(
