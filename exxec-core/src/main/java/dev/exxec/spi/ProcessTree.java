@@ -104,7 +104,7 @@ public final class ProcessTree {
             return false;
         }
         Optional<ProcessHandle> holder = ProcessHandle.of(sessionId);
-        return holder.isPresent() && holder.get().isAlive() && stat(PROC.resolve(Long.toString(sessionId))) != null;
+        return holder.isPresent() && holder.get().isAlive() && Stat.of(sessionId) != null;
     }
 
     /**
@@ -129,8 +129,8 @@ public final class ProcessTree {
                 if (!mayHaveWrapped && Long.parseLong(name) < sessionId) {
                     continue;
                 }
-                long[] stat = stat(entry);
-                if (stat != null && stat[1] == sessionId) {
+                Stat stat = Stat.read(entry);
+                if (stat != null && stat.session() == sessionId) {
                     members.add(Long.parseLong(name));
                 }
             }
@@ -140,27 +140,53 @@ public final class ProcessTree {
         return members;
     }
 
-    /** {process group, session} of a live process, or null for a zombie or a vanished one. */
-    private static long @Nullable [] stat(Path procEntry) {
-        String text;
-        try {
-            text = new String(Files.readAllBytes(procEntry.resolve("stat")), StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-            return null; // exited meanwhile
+    /**
+     * The fields of {@code /proc/PID/stat} that exxec reads about a live process.
+     *
+     * @param parent the parent's pid
+     * @param group the process group
+     * @param session the session
+     * @param startTime when it started, in clock ticks since boot: with the pid, it names one process
+     *     for good, where a pid alone may have gone to another since
+     */
+    public record Stat(long parent, long group, long session, long startTime) {
+        /** The process {@code pid}, or null when it is gone, a zombie, or there is no {@code /proc}. */
+        public static @Nullable Stat of(long pid) {
+            return read(PROC.resolve(Long.toString(pid)));
         }
-        // "pid (comm) state ppid pgrp session ...": comm may hold spaces and parentheses.
-        int close = text.lastIndexOf(')');
-        if (close < 0 || close + 2 >= text.length()) {
-            return null;
+
+        /** The process of a {@code /proc/PID} entry, or null when it is gone or a zombie. */
+        public static @Nullable Stat read(Path procEntry) {
+            String text;
+            try {
+                text = new String(Files.readAllBytes(procEntry.resolve("stat")), StandardCharsets.US_ASCII);
+            } catch (IOException e) {
+                return null; // exited meanwhile
+            }
+            return parse(text);
         }
-        String[] fields = text.substring(close + 2).split(" ", 6);
-        if (fields.length < 5 || fields[0].equals("Z") || fields[0].equals("X")) {
-            return null;
-        }
-        try {
-            return new long[] {Long.parseLong(fields[2]), Long.parseLong(fields[3])};
-        } catch (NumberFormatException e) {
-            return null;
+
+        /**
+         * Parses a {@code stat} line, "pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt
+         * majflt cmajflt utime stime cutime cstime priority nice threads itrealvalue starttime ...",
+         * whose comm may hold anything, spaces and parentheses included; null for a zombie (or a dying
+         * process) and for a line that is not one.
+         */
+        public static @Nullable Stat parse(String text) {
+            int close = text.lastIndexOf(')');
+            if (close < 0 || close + 2 >= text.length()) {
+                return null;
+            }
+            String[] f = text.substring(close + 2).split(" ", 21);
+            if (f.length < 21 || f[0].equals("Z") || f[0].equals("X")) {
+                return null;
+            }
+            try {
+                return new Stat(
+                        Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[19]));
+            } catch (NumberFormatException e) {
+                return null;
+            }
         }
     }
 

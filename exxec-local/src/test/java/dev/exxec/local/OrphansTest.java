@@ -3,6 +3,7 @@ package dev.exxec.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.exxec.local.internal.LeftoverSweep;
+import dev.exxec.spi.ProcessTree;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -148,12 +149,7 @@ class OrphansTest {
     }
 
     private static boolean isZombie(Path proc) {
-        try {
-            String stat = Files.readString(proc.resolve("stat"));
-            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
-        } catch (IOException | RuntimeException e) {
-            return true; // gone
-        }
+        return ProcessTree.Stat.read(proc) == null; // a zombie, or gone
     }
 
     private static String commandLine(long pid) {

@@ -16,6 +16,7 @@ import dev.exxec.Exxec;
 import dev.exxec.Language;
 import dev.exxec.ProviderUnavailableException;
 import dev.exxec.UnsupportedCapabilityException;
+import dev.exxec.spi.ProcessTree;
 import dev.exxec.testkit.Requirements;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -61,13 +62,7 @@ class SshEnvironmentTest {
     }
 
     private static boolean alive(long pid) {
-        Path stat = Path.of("/proc", Long.toString(pid), "stat");
-        try {
-            String s = Files.readString(stat);
-            return !s.substring(s.lastIndexOf(')') + 2).startsWith("Z");
-        } catch (IOException e) {
-            return false;
-        }
+        return ProcessTree.Stat.of(pid) != null;
     }
 
     private static List<Long> pids(String text) {

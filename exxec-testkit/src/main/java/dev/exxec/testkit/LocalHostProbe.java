@@ -1,5 +1,6 @@
 package dev.exxec.testkit;
 
+import dev.exxec.spi.ProcessTree;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -24,18 +25,7 @@ final class LocalHostProbe implements HostProbe {
         }
         // ProcessHandle counts zombies as alive, and where PID 1 does not reap orphans (some
         // containers) a killed grandchild stays a zombie forever: read the state instead.
-        String stat;
-        try {
-            stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-            return false;
-        }
-        int close = stat.lastIndexOf(')');
-        if (close < 0 || close + 2 >= stat.length()) {
-            return false;
-        }
-        char state = stat.charAt(close + 2);
-        return state != 'Z' && state != 'X';
+        return ProcessTree.Stat.of(pid) != null;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.exxec.local.internal;
 
+import dev.exxec.spi.ProcessTree;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -74,7 +75,7 @@ public final class CallLedger {
         if (!HAS_PROC) {
             return;
         }
-        long[] stat = stat(PROC.resolve(Long.toString(pid)));
+        ProcessTree.Stat stat = ProcessTree.Stat.of(pid);
         if (stat == null) {
             return; // ended already: release() sweeps its session
         }
@@ -88,7 +89,7 @@ public final class CallLedger {
                     // Throwing here would lose the process to the call that started it.
                 }
             }
-            LIVE.put(pid, stat[2]);
+            LIVE.put(pid, stat.startTime());
             write();
         }
     }
@@ -100,8 +101,8 @@ public final class CallLedger {
     private static void prune() {
         synchronized (LOCK) {
             boolean changed = LIVE.entrySet().removeIf(e -> {
-                long[] now = stat(PROC.resolve(Long.toString(e.getKey())));
-                return (now == null || now[2] != e.getValue()) && sessionEmpty(e.getKey());
+                ProcessTree.Stat now = ProcessTree.Stat.of(e.getKey());
+                return (now == null || now.startTime() != e.getValue()) && sessionEmpty(e.getKey());
             });
             if (changed) {
                 write();
@@ -231,8 +232,8 @@ public final class CallLedger {
             }
         }
         long pid = ProcessHandle.current().pid();
-        long[] own = stat(PROC.resolve(Long.toString(pid)));
-        long[] self = own == null ? null : new long[] {pid, own[2]};
+        ProcessTree.Stat own = ProcessTree.Stat.of(pid);
+        long[] self = own == null ? null : new long[] {pid, own.startTime()};
         if (self == null
                 || !javaCommand.endsWith("/java")
                 || !Files.isExecutable(Path.of(javaCommand))
@@ -292,8 +293,8 @@ public final class CallLedger {
     }
 
     private static boolean isProcess(Path procEntry, long start) {
-        long[] now = stat(procEntry);
-        return now != null && now[2] == start;
+        ProcessTree.Stat now = ProcessTree.Stat.read(procEntry);
+        return now != null && now.startTime() == start;
     }
 
     /** Ends the calls recorded in {@code jvmDir} (a gone JVM's directory); returns how many processes it killed. */
@@ -328,25 +329,25 @@ public final class CallLedger {
         long self = ProcessHandle.current().pid();
         Set<Long> killed = new LinkedHashSet<>();
         for (int round = 0; round < 100; round++) {
-            Map<Long, long[]> procs = snapshot();
+            Map<Long, ProcessTree.Stat> procs = snapshot();
             Set<Long> targets = new LinkedHashSet<>();
             calls.forEach((leader, start) -> {
-                long[] now = procs.get(leader);
-                if (now != null && now[2] != start) {
+                ProcessTree.Stat now = procs.get(leader);
+                if (now != null && now.startTime() != start) {
                     return; // the pid names another process: the session id is no longer the call's
                 }
                 if (now != null) {
                     targets.add(leader);
                 }
                 procs.forEach((pid, p) -> {
-                    if (p[1] == leader && p[2] >= start) {
+                    if (p.session() == leader && p.startTime() >= start) {
                         targets.add(pid);
                     }
                 });
             });
             Map<Long, List<Long>> children = new HashMap<>();
             procs.forEach((pid, p) ->
-                    children.computeIfAbsent(p[0], k -> new ArrayList<>()).add(pid));
+                    children.computeIfAbsent(p.parent(), k -> new ArrayList<>()).add(pid));
             List<Long> walk = new ArrayList<>(targets);
             for (int i = 0; i < walk.size(); i++) {
                 for (long child : children.getOrDefault(walk.get(i), List.of())) {
@@ -373,16 +374,16 @@ public final class CallLedger {
         return killed.size();
     }
 
-    /** The live (not zombie) processes: pid to {parent, session, start time}. */
-    private static Map<Long, long[]> snapshot() {
-        Map<Long, long[]> procs = new HashMap<>();
+    /** The live (not zombie) processes, by pid. */
+    private static Map<Long, ProcessTree.Stat> snapshot() {
+        Map<Long, ProcessTree.Stat> procs = new HashMap<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
                 if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
                     continue;
                 }
-                long[] stat = stat(entry);
+                ProcessTree.Stat stat = ProcessTree.Stat.read(entry);
                 if (stat != null) {
                     procs.put(Long.parseLong(name), stat);
                 }
@@ -391,31 +392,6 @@ public final class CallLedger {
             // what was read so far
         }
         return procs;
-    }
-
-    /** {parent, session, start time} of a live process, or null for a zombie or a vanished one. */
-    private static long @Nullable [] stat(Path procEntry) {
-        String text;
-        try {
-            text = new String(Files.readAllBytes(procEntry.resolve("stat")), StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-            return null;
-        }
-        // "pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime
-        // stime cutime cstime priority nice threads itrealvalue starttime ...": comm may hold anything.
-        int close = text.lastIndexOf(')');
-        if (close < 0 || close + 2 >= text.length()) {
-            return null;
-        }
-        String[] f = text.substring(close + 2).split(" ", 21);
-        if (f.length < 21 || f[0].equals("Z") || f[0].equals("X")) {
-            return null;
-        }
-        try {
-            return new long[] {Long.parseLong(f[1]), Long.parseLong(f[3]), Long.parseLong(f[19])};
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 
     private static String bootId() {

@@ -2,6 +2,7 @@ package dev.exxec.local.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.exxec.spi.ProcessTree;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,9 +14,12 @@ import org.junit.jupiter.api.io.TempDir;
 /** What a dead JVM's record of calls kills, and what it never touches. */
 class CallLedgerTest {
 
-    private static long startTime(long pid) throws Exception {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19]);
+    private static long startTime(long pid) {
+        ProcessTree.Stat stat = ProcessTree.Stat.of(pid);
+        if (stat == null) {
+            throw new AssertionError("process " + pid + " is gone");
+        }
+        return stat.startTime();
     }
 
     private static String bootId() throws Exception {
