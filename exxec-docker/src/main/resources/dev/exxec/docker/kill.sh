@@ -13,14 +13,30 @@
 # goes in one kill, before any scan: a fork bomb that stayed in the group (run.sh made the call its
 # own group) is gone at once, however many processes it made, and the kernel lets no fork escape a
 # group kill. A scan of /proc would compete for the processor with every process of the bomb.
-fields() { state=$1 ppid=$2 pgrp=$3 sid=$4; shift 19; st=$1; }
+# fields STAT-AFTER-NAME: sets state, ppid, pgrp, sid and st (start time); fails on too few fields,
+# where a failed shift would end the shell.
+fields() {
+    [ $# -ge 20 ] || return 1
+    state=$1 ppid=$2 pgrp=$3 sid=$4
+    shift 19
+    st=$1
+}
+# stat_of FILE: sets line to a process's /proc/PID/stat with its lines joined by spaces (a process may
+# put newlines in its own name), or fails when the process is gone.
+stat_of() {
+    line=
+    while IFS= read -r part || [ -n "$part" ]; do
+        line="$line$part "
+    done 2>/dev/null < "$1" || return 1
+    [ -n "$line" ]
+}
 kill_calls() {
     roots=" " start=
     while [ $# -ge 2 ]; do
         roots="$roots$1 "
         if [ -z "$start" ] || [ "$2" -lt "$start" ]; then start=$2; fi
-        if read -r line 2>/dev/null < "/proc/$1/stat"; then
-            fields ${line##*) }
+        # shellcheck disable=SC2086
+        if stat_of "/proc/$1/stat" && fields ${line##*) }; then
             # the same process, and the leader of its group: the group is the call's
             [ "$st" = "$2" ] && [ "$pgrp" = "$1" ] && kill -9 "-$1" 2>/dev/null
         fi
@@ -34,8 +50,9 @@ kill_calls() {
         for d in /proc/[0-9]*; do
             p=${d#/proc/}
             case $p in 1 | "$$") continue ;; esac
-            read -r line 2>/dev/null < "$d/stat" || continue
-            fields ${line##*) }
+            stat_of "$d/stat" || continue
+            # shellcheck disable=SC2086
+            fields ${line##*) } || continue
             [ "$state" = Z ] && continue
             # Session 1 is the container's first process's own (its sleep): no call can join it.
             [ "$sid" = 1 ] && continue

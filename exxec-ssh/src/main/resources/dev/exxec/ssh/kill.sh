@@ -13,7 +13,23 @@ for a in "$@"; do
 done
 [ "$roots" = " " ] && exit 0
 me=$$
-fields() { state=$1 ppid=$2 pgrp=$3 sid=$4; shift 19; st=$1; }
+# fields STAT-AFTER-NAME: sets state, ppid, pgrp, sid and st (start time); fails on too few fields,
+# where a failed shift would end the shell.
+fields() {
+    [ $# -ge 20 ] || return 1
+    state=$1 ppid=$2 pgrp=$3 sid=$4
+    shift 19
+    st=$1
+}
+# stat_of FILE: sets line to a process's /proc/PID/stat with its lines joined by spaces (a process may
+# put newlines in its own name), or fails when the process is gone.
+stat_of() {
+    line=
+    while IFS= read -r part || [ -n "$part" ]; do
+        line="$line$part "
+    done 2>/dev/null < "$1" || return 1
+    [ -n "$line" ]
+}
 round=0
 while [ "$round" -lt 100 ]; do
     round=$((round + 1))
@@ -21,8 +37,9 @@ while [ "$round" -lt 100 ]; do
     for d in /proc/[0-9]*; do
         p=${d#/proc/}
         [ "$p" = "$me" ] && continue
-        read -r line 2>/dev/null <"$d/stat" || continue
-        fields ${line##*) }
+        stat_of "$d/stat" || continue
+        # shellcheck disable=SC2086
+        fields ${line##*) } || continue
         [ "$state" = Z ] && continue
         live="$live$p:$st "
         table="$table$p $ppid $pgrp $sid $st

@@ -93,6 +93,27 @@ class SshEnvironmentTest {
         }
     }
 
+    /**
+     * A process of the call names itself with a newline and ") ": kill.sh, which reads every process's
+     * /proc/PID/stat, still ends the call (it read one line of that file, and its shell exited on the
+     * fields it did not find, leaving everything running).
+     */
+    @Test
+    void aProcessNamedWithANewlineDoesNotStopTheKill() {
+        try (ExecutionEnvironment env = ssh(Map.of())) {
+            String pidFile = "pids-" + UUID.randomUUID();
+            ExecutionResult r = env.executeCommand(Command.of("/usr/bin/python3 -c 'import ctypes, time;"
+                            + " ctypes.CDLL(None).prctl(15, b\"x\\n) S 1 1\", 0, 0, 0); time.sleep(300)' &"
+                            + " echo $$ $! > " + pidFile + "; wait")
+                    .withTimeout(Duration.ofSeconds(2)));
+            assertThat(r.errorType()).as("%s", r).isEqualTo(ErrorTypes.TIMEOUT);
+            List<Long> pids = pids(env.files().readString(pidFile));
+            assertThat(pids).hasSize(2);
+            await().atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(pids).noneMatch(SshEnvironmentTest::alive));
+        }
+    }
+
     @Test
     void closeRemovesTheWorkspaceAndKillsBackgroundProcesses() throws Exception {
         String workspace;
