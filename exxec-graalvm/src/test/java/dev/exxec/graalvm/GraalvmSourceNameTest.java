@@ -43,27 +43,6 @@ class GraalvmSourceNameTest {
         }
     }
 
-    @Test
-    void sessionsEvaluateInputAsTypedAtAPrompt() {
-        try (ExecutionEnvironment env = Exxec.environment("graalvm", Map.of());
-                CodeSession py = env.session(Language.PYTHON);
-                CodeSession js = env.session(Language.JAVASCRIPT)) {
-            assertThat(py.evaluate(Code.python("x = 41\n")).result()).isNull();
-            assertThat(py.evaluate(Code.python("x + 1\n")).result()).isEqualTo(42);
-            ExecutionResult p = py.evaluate(Code.python("y = 2\n1/0\n").named("<stdin>"));
-            assertThat(p.traceback())
-                    .as("%s", p)
-                    .startsWith("Traceback (most recent call last):\n  File \"<stdin>\", line 2, in <module>\n")
-                    .containsOnlyOnce("File ");
-            assertThat(js.evaluate(Code.javascript("let x = 41\n")).success()).isTrue();
-            assertThat(js.evaluate(Code.javascript("x + 1\n")).result()).isEqualTo(42);
-            assertThat(js.evaluate(Code.javascript("Promise.resolve(x * 2)")).result())
-                    .isEqualTo(82);
-            ExecutionResult j = js.evaluate(Code.javascript("null.y\n").named("<stdin>"));
-            assertThat(j.traceback()).as("%s", j).contains("<stdin>:1");
-        }
-    }
-
     /**
      * Hostile review (issue 15): a name is a label, never opened. GraalPy's traceback read its lines
      * from a file of the name's (linecache), so a program named as a file in the workspace showed

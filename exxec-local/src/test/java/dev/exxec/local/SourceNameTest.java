@@ -82,41 +82,6 @@ class SourceNameTest {
     }
 
     @Test
-    void interactiveInputGivesItsLastValueAndATracebackThatStartsAtIt() {
-        try (CodeSession py = env.session(Language.PYTHON);
-                CodeSession js = env.session(Language.JAVASCRIPT)) {
-            assertThat(py.evaluate(Code.python("x = 41\n")).result()).isNull();
-            assertThat(py.evaluate(Code.python("x + 1\n")).result()).isEqualTo(42);
-            ExecutionResult p = py.evaluate(Code.python("y = 2\n1/0\n").named("<stdin>"));
-            assertThat(p.traceback())
-                    .as("%s", p)
-                    .startsWith(
-                            "Traceback (most recent call last):\n  File \"<stdin>\", line 2, in <module>\n    1/0\n")
-                    .endsWith("ZeroDivisionError: division by zero\n")
-                    .doesNotContain("exxec")
-                    .containsOnlyOnce("File ");
-            assertThat(py.evaluate(Code.python("y\n")).result()).isEqualTo(2);
-            ExecutionResult ps = py.evaluate(Code.python("if x\n").named("<stdin>"));
-            assertThat(ps.traceback()).as("%s", ps).startsWith("  File \"<stdin>\", line 1\n    if x\n");
-
-            assertThat(js.evaluate(Code.javascript("let x = 41\n")).success()).isTrue();
-            assertThat(js.evaluate(Code.javascript("x + 1\n")).result())
-                    .as("a let binding persists")
-                    .isEqualTo(42);
-            assertThat(js.evaluate(Code.javascript("Promise.resolve(x * 2)")).result())
-                    .isEqualTo(82);
-            ExecutionResult j = js.evaluate(Code.javascript("null.y\n").named("<stdin>"));
-            assertThat(j.traceback())
-                    .as("%s", j)
-                    .startsWith("<stdin>:1\n")
-                    .contains("at <stdin>:1:6")
-                    .doesNotContain("eval")
-                    .doesNotContain("javascript_session")
-                    .doesNotContain("node:vm");
-        }
-    }
-
-    @Test
     void aNameIsOneLineOfPrintableText() {
         Code code = Code.python("_result = 1");
         for (String bad : new String[] {"a\nb", "a\tb", "a\rb", "\u001b]0;title\u0007", "a\u2028b", " ", ""}) {

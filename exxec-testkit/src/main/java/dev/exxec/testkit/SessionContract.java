@@ -52,10 +52,20 @@ abstract class SessionContract extends KitArea {
             assertThat(r.traceback())
                     .as(describe(r))
                     .startsWith("Traceback (most recent call last):\n  File \"<stdin>\", line 2, in <module>\n")
+                    .contains("ZeroDivisionError")
+                    .doesNotContain("exxec")
                     .containsOnlyOnce("File ");
+            assertThat(ok(s.evaluate(Code.python("y\n"))).result())
+                    .as("what ran before the error stays")
+                    .isEqualTo(1);
             assertThat(ok(s.execute(Code.python("_result = y"))).result())
                     .as("evaluate and execute share the state")
                     .isEqualTo(1);
+            ExecutionResult syntax = s.evaluate(Code.python("if x\n").named("<stdin>"));
+            assertThat(syntax.traceback())
+                    .as(describe(syntax))
+                    .startsWith("  File \"<stdin>\", line 1\n    if x\n")
+                    .containsOnlyOnce("SyntaxError");
         }
         assumeSessions(Language.JAVASCRIPT);
         try (CodeSession s = env().session(Language.JAVASCRIPT)) {
@@ -63,8 +73,16 @@ abstract class SessionContract extends KitArea {
             assertThat(ok(s.evaluate(Code.javascript("x + 1\n"))).result())
                     .as("a let binding persists")
                     .isEqualTo(42);
+            assertThat(ok(s.evaluate(Code.javascript("Promise.resolve(x * 2)"))).result())
+                    .as("a promise is awaited")
+                    .isEqualTo(82);
             ExecutionResult r = s.evaluate(Code.javascript("null.y\n").named("<stdin>"));
-            assertThat(r.traceback()).as(describe(r)).contains("<stdin>:1").doesNotContain("<code>");
+            assertThat(r.traceback())
+                    .as(describe(r))
+                    .contains("<stdin>:1")
+                    .doesNotContain("<code>")
+                    .doesNotContain("javascript_session")
+                    .doesNotContain("node:vm");
         }
     }
 
