@@ -5,8 +5,9 @@
 # call's only when it started no earlier than the call, and a session or group only while its leader
 # is the call's own or gone, so that a pid the system gave to another process since is left alone.
 # Repeats until nothing is left, so processes forking meanwhile are caught too. Needs only sh and
-# /proc. Never touches what the call did not start: on a host shared with others, a daemon that
-# left the call's session is out of reach.
+# /proc, and forks nothing (not even for a here-document): a fork bomb of the call may have used up
+# every process this user may have. Never touches what the call did not start: on a host shared with
+# others, a daemon that left the call's session is out of reach.
 roots=" "
 for a in "$@"; do
     roots="$roots$a "
@@ -42,15 +43,17 @@ while [ "$round" -lt 100 ]; do
         fields ${line##*) } || continue
         [ "$state" = Z ] && continue
         live="$live$p:$st "
-        table="$table$p $ppid $pgrp $sid $st
-"
+        table="$table $p $ppid $pgrp $sid $st"
     done
     marked=" "
     changed=1
     while [ "$changed" = 1 ]; do
         changed=0
-        while read -r p pp pg s st; do
-            [ -n "$p" ] || continue
+        # shellcheck disable=SC2086
+        set -- $table
+        while [ $# -ge 5 ]; do
+            p=$1 pp=$2 pg=$3 s=$4 st=$5
+            shift 5
             case "$marked" in *" $p "*) continue ;; esac
             hit=0
             case "$roots" in *" $p:$st "*) hit=1 ;; esac
@@ -78,9 +81,7 @@ while [ "$round" -lt 100 ]; do
                 marked="$marked$p "
                 changed=1
             fi
-        done <<TABLE
-$table
-TABLE
+        done
     done
     [ "$marked" = " " ] && exit 0
     # shellcheck disable=SC2086
