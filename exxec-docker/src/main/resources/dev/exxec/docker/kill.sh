@@ -13,14 +13,29 @@
 # goes in one kill, before any scan: a fork bomb that stayed in the group (run.sh made the call its
 # own group) is gone at once, however many processes it made, and the kernel lets no fork escape a
 # group kill. A scan of /proc would compete for the processor with every process of the bomb.
-fields() { state=$1 ppid=$2 pgrp=$3 sid=$4; shift 19; st=$1; }
+#
+# A process names itself as it likes (prctl PR_SET_NAME, the name of a file it runs), a line feed
+# included, which splits its line of /proc/PID/stat: the file is read whole, and a short or odd one is
+# passed over. A shift short of arguments would end this shell, and with it the killer.
+stat_of() {
+    line=
+    while IFS= read -r l; do line="$line$l "; done
+    line="$line$l"
+    case $line in *") "*) ;; *) return 1 ;; esac
+}
+fields() {
+    [ $# -ge 20 ] || return 1
+    state=$1 ppid=$2 pgrp=$3 sid=$4
+    shift 19
+    st=$1
+}
 kill_calls() {
     roots=" " start=
     while [ $# -ge 2 ]; do
         roots="$roots$1 "
         if [ -z "$start" ] || [ "$2" -lt "$start" ]; then start=$2; fi
-        if read -r line 2>/dev/null < "/proc/$1/stat"; then
-            fields ${line##*) }
+        # shellcheck disable=SC2086
+        if stat_of 2>/dev/null < "/proc/$1/stat" && fields ${line##*) }; then
             # the same process, and the leader of its group: the group is the call's
             [ "$st" = "$2" ] && [ "$pgrp" = "$1" ] && kill -9 "-$1" 2>/dev/null
         fi
@@ -34,8 +49,9 @@ kill_calls() {
         for d in /proc/[0-9]*; do
             p=${d#/proc/}
             case $p in 1 | "$$") continue ;; esac
-            read -r line 2>/dev/null < "$d/stat" || continue
-            fields ${line##*) }
+            stat_of 2>/dev/null < "$d/stat" || continue
+            # shellcheck disable=SC2086
+            fields ${line##*) } || continue
             [ "$state" = Z ] && continue
             # Session 1 is the container's first process's own (its sleep): no call can join it.
             [ "$sid" = 1 ] && continue
