@@ -13,7 +13,21 @@ for a in "$@"; do
 done
 [ "$roots" = " " ] && exit 0
 me=$$
-fields() { state=$1 ppid=$2 pgrp=$3 sid=$4; shift 19; st=$1; }
+# Any process on the host names itself as it likes (prctl PR_SET_NAME, the name of a file it runs), a
+# line feed included, which splits its line of /proc/PID/stat: the file is read whole, and a short or
+# odd one is passed over (dash ends the script on a shift short of arguments).
+stat_of() {
+    line=
+    while IFS= read -r l; do line="$line$l "; done
+    line="$line$l"
+    case $line in *") "*) ;; *) return 1 ;; esac
+}
+fields() {
+    [ $# -ge 20 ] || return 1
+    state=$1 ppid=$2 pgrp=$3 sid=$4
+    shift 19
+    st=$1
+}
 round=0
 while [ "$round" -lt 100 ]; do
     round=$((round + 1))
@@ -21,8 +35,9 @@ while [ "$round" -lt 100 ]; do
     for d in /proc/[0-9]*; do
         p=${d#/proc/}
         [ "$p" = "$me" ] && continue
-        read -r line 2>/dev/null <"$d/stat" || continue
-        fields ${line##*) }
+        stat_of 2>/dev/null <"$d/stat" || continue
+        # shellcheck disable=SC2086
+        fields ${line##*) } || continue
         [ "$state" = Z ] && continue
         live="$live$p:$st "
         table="$table$p $ppid $pgrp $sid $st
