@@ -12,7 +12,14 @@
 # First, while a ROOT still runs as the same process (its start time is START), its process group
 # goes in one kill, before any scan: a fork bomb that stayed in the group (run.sh made the call its
 # own group) is gone at once, however many processes it made, and the kernel lets no fork escape a
-# group kill. A scan of /proc would compete for the processor with every process of the bomb.
+# group kill. What is left is then stopped before anything more is killed: round after round, each
+# process of the calls found in /proc that is not yet stopped is. A stopped process cannot fork, and
+# as none dies, none frees a process slot or leaves its parent, so the tree stays whole and a fork
+# bomb whose every process left its session and group stops growing. When a round finds none new,
+# all of them are killed at once, and rounds go on until one finds nothing new again (a killed
+# process may still show while it ends: it can never fork). Killing each as it was found freed slots
+# that the bomb's other processes forked into faster than a scan could find them. run.sh runs the
+# calls at the lowest priority, so that the scan is not starved by them.
 #
 # A process names itself as it likes (prctl PR_SET_NAME, the name of a file it runs), a line feed
 # included, which splits its line of /proc/PID/stat: the file is read whole, and a short or odd one is
@@ -42,6 +49,9 @@ kill_calls() {
         shift 2
     done
     [ -n "$start" ] || return 0
+    # seen: "PID:START" of each process found (and stopped) so far; killed: whether all of them were
+    # killed since the last round that found one new.
+    seen=" " killed=0
     round=0
     while [ "$round" -lt 100 ]; do
         round=$((round + 1))
@@ -56,17 +66,17 @@ kill_calls() {
             # Session 1 is the container's first process's own (its sleep): no call can join it.
             [ "$sid" = 1 ] && continue
             [ "$st" -ge "$start" ] || continue
-            table="$table $p $ppid $pgrp $sid"
+            table="$table $p $ppid $pgrp $sid $st"
         done
-        marked=" "
+        marked=" " new=" "
         changed=1
         while [ "$changed" = 1 ]; do
             changed=0
             # shellcheck disable=SC2086
             set -- $table
-            while [ $# -ge 4 ]; do
-                p=$1 pp=$2 pg=$3 s=$4
-                shift 4
+            while [ $# -ge 5 ]; do
+                p=$1 pp=$2 pg=$3 s=$4 t=$5
+                shift 5
                 case "$marked" in *" $p "*) continue ;; esac
                 hit=0
                 case "$roots" in *" $p "* | *" $pg "* | *" $s "*) hit=1 ;; esac
@@ -77,13 +87,21 @@ kill_calls() {
                 fi
                 if [ "$hit" = 1 ]; then
                     marked="$marked$p "
+                    case "$seen" in *" $p:$t "*) ;; *) new="$new$p " seen="$seen$p:$t " ;; esac
                     changed=1
                 fi
             done
         done
-        [ "$marked" = " " ] && return 0
-        # shellcheck disable=SC2086
-        kill -9 $marked 2>/dev/null
+        if [ "$new" = " " ]; then
+            [ "$killed" = 1 ] && return 0
+            # shellcheck disable=SC2086
+            kill -9 $marked 2>/dev/null
+            killed=1
+        else
+            # shellcheck disable=SC2086
+            kill -STOP $new 2>/dev/null
+            killed=0
+        fi
     done
     return 1
 }

@@ -12,6 +12,7 @@ import dev.exxec.ExecutionEnvironment;
 import dev.exxec.ExecutionResult;
 import dev.exxec.Isolation;
 import dev.exxec.Language;
+import dev.exxec.ResourceLimits;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -103,6 +104,9 @@ abstract class HostileDockerReviewContract extends HostileArea {
                         time.sleep(1)
                     _result = "sibling started"
             """;
+
+    /** How long after its deadline a call of a bomb that left its session may end (see its case). */
+    private static final Duration BOMB_SLACK = Duration.ofSeconds(5);
 
     /** A later call: it holds the secret in its variables for a second, as a real call's would. */
     private static final String LATER_CALL = "import time\ntime.sleep(1)\n_result = 'done'";
@@ -282,6 +286,66 @@ abstract class HostileDockerReviewContract extends HostileArea {
         assertThat(stopsGrowing(() -> sizeOf(env, heartbeat), SLACK))
                 .as(
                         "the daemon of a call named with a line feed after its deadline (%s): %s still grows",
+                        describe(r), heartbeat)
+                .isTrue();
+        ExecutionResult later = succeeded(env.execute(Code.python(LATER_CALL).withTimeout(Duration.ofSeconds(10))));
+        assertThat(later.result()).as(describe(later)).isEqualTo("done");
+        env.close();
+    }
+
+    /**
+     * A fork bomb whose every new process leaves its parent's session and group at once ({@code
+     * setsid}), so that no kill of a session or group reaches more than one of them, and forks again
+     * and again as slots free: the call ends by its deadline, the bomb ends with it, and the
+     * environment runs the next call. Under the provider's own default limits, which let it make
+     * hundreds of processes.
+     *
+     * <p>The call may end up to {@link #BOMB_SLACK} after its deadline instead of {@link #SLACK}: where
+     * calls share a PID namespace (docker), such a bomb is found only process by process in {@code
+     * /proc}, and hundreds of them take docker's kill.sh one to four seconds on a loaded machine of two
+     * cores. (It took 5 to 9 s beyond the deadline, and at times exxec then stopped the container as
+     * if root had defeated its killer: kill.sh killed each process it found, and the others forked
+     * into the freed slots faster than it could find them.)
+     */
+    @Test
+    void aForkBombWhoseProcessesEachLeaveTheSessionEndsByTheDeadline() throws InterruptedException {
+        assumeLanguage(Language.PYTHON);
+        assumeTrue(caps().files(), "the environment does not declare files");
+        ExecutionEnvironment env = newEnv(Map.of());
+        ResourceLimits defaults = env.capabilities().limits();
+        assumeTrue(
+                defaults.processes() != null || env.capabilities().isolation().atLeast(Isolation.MICRO_VM),
+                "the environment declares no process limit by default and shares the host's kernel");
+        String heartbeat = "setsid-bomb-" + UUID.randomUUID() + ".hb";
+        Duration timeout = Duration.ofSeconds(3);
+        long start = System.nanoTime();
+        ExecutionResult r = env.execute(
+                Code.python(python(Map.of("HEARTBEAT", heartbeat), """
+                        import os
+                        beat = os.open(HEARTBEAT, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+                        while True:
+                            try:
+                                pid = os.fork()
+                            except OSError:
+                                continue
+                            if pid == 0:
+                                try:
+                                    os.setsid()
+                                except OSError:
+                                    pass
+                                try:
+                                    os.write(beat, b".")
+                                except OSError:
+                                    pass
+                        """)).withTimeout(timeout));
+        assertThat(r.success()).as(describe(r)).isFalse();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as(describe(r)).isLessThan(timeout.plus(BOMB_SLACK));
+        assertThat(sizeOf(env, heartbeat))
+                .as("the bomb ran and beat: %s", describe(r))
+                .isPositive();
+        assertThat(stopsGrowing(() -> sizeOf(env, heartbeat), SLACK))
+                .as(
+                        "a bomb whose processes each leave the session, after its deadline (%s): %s still grows",
                         describe(r), heartbeat)
                 .isTrue();
         ExecutionResult later = succeeded(env.execute(Code.python(LATER_CALL).withTimeout(Duration.ofSeconds(10))));
