@@ -84,6 +84,19 @@ function errorRecord(err, name) {
   return { ok: false, error: 'uncaught ' + typeName(err) + ': ' + inspect(err), errorType: 'Error', traceback: null };
 }
 
+// A thrown value whose properties throw when read (a getter, a Proxy's traps): what reading them
+// threw is reported instead, as the one-shot driver does, and the session goes on.
+function failureRecord(err, name) {
+  for (let i = 0; i < 3; i++) {
+    try {
+      return errorRecord(err, name);
+    } catch (e) {
+      err = e;
+    }
+  }
+  return { ok: false, error: 'a thrown value that could not be read', errorType: 'Error', traceback: null };
+}
+
 function write(fd, text) {
   let data = Buffer.from(text, 'utf8');
   while (data.length) {
@@ -180,7 +193,7 @@ async function session() {
       }
       record = okRecord(value);
     } catch (e) {
-      record = errorRecord(e, name);
+      record = failureRecord(e, name);
     }
     if (displayed.length) {
       record.outputs = displayed;

@@ -3,6 +3,13 @@
 import sys
 
 FILENAME = "<code>"
+_NAME = type.__dict__["__name__"]
+
+
+def class_name(value):
+    """The name of value's class, read past its metaclass: a program's metaclass may refuse every
+    attribute, __name__ included."""
+    return _NAME.__get__(type(value))
 
 
 def await_value(awaitable):
@@ -35,28 +42,28 @@ def encode_value(value, quote):
             return json.dumps(value, ensure_ascii=False, allow_nan=False, default=safe_repr), None
         except (TypeError, ValueError, RecursionError):
             pass
-    return quote(safe_repr(value)), kind.__name__
+    return quote(safe_repr(value)), class_name(value)
 
 
 def safe_repr(value):
     try:
         return repr(value)
     except BaseException as e:  # a broken __repr__ must not lose the result
-        return "<%s object (repr failed: %s)>" % (type(value).__name__, type(e).__name__)
+        return "<%s object (repr failed: %s)>" % (class_name(value), class_name(e))
 
 
 def error_record(exc, source, namespace, quote, filename=FILENAME):
     try:
         text = format_traceback(exc, source, namespace, filename)
     except BaseException as e:
-        text = "(traceback unavailable: %s)" % type(e).__name__
+        text = "(traceback unavailable: %s)" % class_name(e)
     try:
         message = str(exc)
     except BaseException:
         message = safe_repr(exc)
     return '{"ok":false,"error":%s,"errorType":%s,"traceback":%s}' % (
         quote(message),
-        quote(type(exc).__name__),
+        quote(class_name(exc)),
         quote(text),
     )
 

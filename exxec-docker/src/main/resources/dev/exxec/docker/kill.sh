@@ -12,23 +12,29 @@
 # First, while a ROOT still runs as the same process (its start time is START), its process group
 # goes in one kill, before any scan: a fork bomb that stayed in the group (run.sh made the call its
 # own group) is gone at once, however many processes it made, and the kernel lets no fork escape a
-# group kill. A scan of /proc would compete for the processor with every process of the bomb.
-# fields STAT-AFTER-NAME: sets state, ppid, pgrp, sid and st (start time); fails on too few fields,
-# where a failed shift would end the shell.
+# group kill. What is left is then stopped before anything more is killed: round after round, each
+# process of the calls found in /proc that is not yet stopped is. A stopped process cannot fork, and
+# as none dies, none frees a process slot or leaves its parent, so the tree stays whole and a fork
+# bomb whose every process left its session and group stops growing. When a round finds none new,
+# all of them are killed at once, and rounds go on until one finds nothing new again (a killed
+# process may still show while it ends: it can never fork). Killing each as it was found freed slots
+# that the bomb's other processes forked into faster than a scan could find them. run.sh runs the
+# calls at the lowest priority, so that the scan is not starved by them.
+#
+# A process names itself as it likes (prctl PR_SET_NAME, the name of a file it runs), a line feed
+# included, which splits its line of /proc/PID/stat: the file is read whole, and a short or odd one is
+# passed over. A shift short of arguments would end this shell, and with it the killer.
+stat_of() {
+    line=
+    while IFS= read -r l; do line="$line$l "; done
+    line="$line$l"
+    case $line in *") "*) ;; *) return 1 ;; esac
+}
 fields() {
     [ $# -ge 20 ] || return 1
     state=$1 ppid=$2 pgrp=$3 sid=$4
     shift 19
     st=$1
-}
-# stat_of FILE: sets line to a process's /proc/PID/stat with its lines joined by spaces (a process may
-# put newlines in its own name), or fails when the process is gone.
-stat_of() {
-    line=
-    while IFS= read -r part || [ -n "$part" ]; do
-        line="$line$part "
-    done 2>/dev/null < "$1" || return 1
-    [ -n "$line" ]
 }
 kill_calls() {
     roots=" " start=
@@ -36,13 +42,16 @@ kill_calls() {
         roots="$roots$1 "
         if [ -z "$start" ] || [ "$2" -lt "$start" ]; then start=$2; fi
         # shellcheck disable=SC2086
-        if stat_of "/proc/$1/stat" && fields ${line##*) }; then
+        if stat_of 2>/dev/null < "/proc/$1/stat" && fields ${line##*) }; then
             # the same process, and the leader of its group: the group is the call's
             [ "$st" = "$2" ] && [ "$pgrp" = "$1" ] && kill -9 "-$1" 2>/dev/null
         fi
         shift 2
     done
     [ -n "$start" ] || return 0
+    # seen: "PID:START" of each process found (and stopped) so far; killed: whether all of them were
+    # killed since the last round that found one new.
+    seen=" " killed=0
     round=0
     while [ "$round" -lt 100 ]; do
         round=$((round + 1))
@@ -50,24 +59,24 @@ kill_calls() {
         for d in /proc/[0-9]*; do
             p=${d#/proc/}
             case $p in 1 | "$$") continue ;; esac
-            stat_of "$d/stat" || continue
+            stat_of 2>/dev/null < "$d/stat" || continue
             # shellcheck disable=SC2086
             fields ${line##*) } || continue
             [ "$state" = Z ] && continue
             # Session 1 is the container's first process's own (its sleep): no call can join it.
             [ "$sid" = 1 ] && continue
             [ "$st" -ge "$start" ] || continue
-            table="$table $p $ppid $pgrp $sid"
+            table="$table $p $ppid $pgrp $sid $st"
         done
-        marked=" "
+        marked=" " new=" "
         changed=1
         while [ "$changed" = 1 ]; do
             changed=0
             # shellcheck disable=SC2086
             set -- $table
-            while [ $# -ge 4 ]; do
-                p=$1 pp=$2 pg=$3 s=$4
-                shift 4
+            while [ $# -ge 5 ]; do
+                p=$1 pp=$2 pg=$3 s=$4 t=$5
+                shift 5
                 case "$marked" in *" $p "*) continue ;; esac
                 hit=0
                 case "$roots" in *" $p "* | *" $pg "* | *" $s "*) hit=1 ;; esac
@@ -78,14 +87,25 @@ kill_calls() {
                 fi
                 if [ "$hit" = 1 ]; then
                     marked="$marked$p "
+                    case "$seen" in *" $p:$t "*) ;; *) new="$new$p " seen="$seen$p:$t " ;; esac
                     changed=1
                 fi
             done
         done
-        [ "$marked" = " " ] && return 0
-        # shellcheck disable=SC2086
-        kill -9 $marked 2>/dev/null
+        if [ "$new" = " " ]; then
+            [ "$killed" = 1 ] && return 0
+            # shellcheck disable=SC2086
+            kill -9 $marked 2>/dev/null
+            killed=1
+        else
+            # shellcheck disable=SC2086
+            kill -STOP $new 2>/dev/null
+            killed=0
+        fi
     done
+    # Given up: what was found is killed all the same, never left stopped.
+    # shellcheck disable=SC2086
+    kill -9 $marked 2>/dev/null
     return 1
 }
 case $0 in */kill.sh | kill.sh)

@@ -19,6 +19,15 @@ read -r stat < /proc/$$/stat
 starttime ${stat##*) }
 printf '\036exxec-call:%s %s\n' "$$" "$start" >&2
 leader() { [ "$3" = "$$" ]; }
+# The call runs at the lowest priority there is (SCHED_IDLE, which no process without CAP_SYS_NICE
+# leaves again): against the container's other processes only, since the container is a scheduling
+# group of its own, so that exxec's killer (kill.sh, as root) gets the processor when it must end the
+# call. Hundreds of processes of a fork bomb at the same priority as the killer made one scan of /proc
+# take tens of seconds. Set on this process from a child, so that a runtime or an image where it
+# cannot be set (no chrt) runs the call all the same.
+if command -v chrt >/dev/null 2>&1; then
+    chrt -i -p 0 $$ >/dev/null 2>&1
+fi
 if command -v setsid >/dev/null 2>&1 && ! leader ${stat##*) }; then
     exec setsid "$@"
 fi

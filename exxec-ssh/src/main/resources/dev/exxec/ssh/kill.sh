@@ -14,22 +14,20 @@ for a in "$@"; do
 done
 [ "$roots" = " " ] && exit 0
 me=$$
-# fields STAT-AFTER-NAME: sets state, ppid, pgrp, sid and st (start time); fails on too few fields,
-# where a failed shift would end the shell.
+# Any process on the host names itself as it likes (prctl PR_SET_NAME, the name of a file it runs), a
+# line feed included, which splits its line of /proc/PID/stat: the file is read whole, and a short or
+# odd one is passed over (dash ends the script on a shift short of arguments).
+stat_of() {
+    line=
+    while IFS= read -r l; do line="$line$l "; done
+    line="$line$l"
+    case $line in *") "*) ;; *) return 1 ;; esac
+}
 fields() {
     [ $# -ge 20 ] || return 1
     state=$1 ppid=$2 pgrp=$3 sid=$4
     shift 19
     st=$1
-}
-# stat_of FILE: sets line to a process's /proc/PID/stat with its lines joined by spaces (a process may
-# put newlines in its own name), or fails when the process is gone.
-stat_of() {
-    line=
-    while IFS= read -r part || [ -n "$part" ]; do
-        line="$line$part "
-    done 2>/dev/null < "$1" || return 1
-    [ -n "$line" ]
 }
 round=0
 while [ "$round" -lt 100 ]; do
@@ -38,7 +36,7 @@ while [ "$round" -lt 100 ]; do
     for d in /proc/[0-9]*; do
         p=${d#/proc/}
         [ "$p" = "$me" ] && continue
-        stat_of "$d/stat" || continue
+        stat_of 2>/dev/null <"$d/stat" || continue
         # shellcheck disable=SC2086
         fields ${line##*) } || continue
         [ "$state" = Z ] && continue

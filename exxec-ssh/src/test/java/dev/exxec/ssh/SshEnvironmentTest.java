@@ -94,23 +94,37 @@ class SshEnvironmentTest {
     }
 
     /**
-     * A process of the call names itself with a newline and ") ": kill.sh, which reads every process's
-     * /proc/PID/stat, still ends the call (it read one line of that file, and its shell exited on the
-     * fields it did not find, leaving everything running).
+     * Any process on the host may name itself with a line feed (prctl PR_SET_NAME, the name of a file
+     * it runs), which splits its line of /proc/PID/stat; kill.sh reads every process's line, and must
+     * still end the call (it read the first line alone, and dash ended it on a shift short of
+     * arguments: no call's deadline killed anything while such a process ran anywhere on the host).
      */
     @Test
-    void aProcessNamedWithANewlineDoesNotStopTheKill() {
+    void aProcessNamedWithALineFeedAnywhereOnTheHostDoesNotStopTheKill() throws Exception {
+        Process named = new ProcessBuilder(
+                        "/usr/bin/python3",
+                        "-c",
+                        "import ctypes, sys, time\n"
+                                + "ctypes.CDLL(None).prctl(15, b'exxec\\nkit', 0, 0, 0)\n"
+                                + "print('named', flush=True)\n"
+                                + "time.sleep(60)\n")
+                .redirectErrorStream(true)
+                .start();
         try (ExecutionEnvironment env = ssh(Map.of())) {
+            assertThat(new BufferedReader(new InputStreamReader(named.getInputStream(), StandardCharsets.UTF_8))
+                            .readLine())
+                    .isEqualTo("named");
             String pidFile = "pids-" + UUID.randomUUID();
-            ExecutionResult r = env.executeCommand(Command.of("/usr/bin/python3 -c 'import ctypes, time;"
-                            + " ctypes.CDLL(None).prctl(15, b\"x\\n) S 1 1\", 0, 0, 0); time.sleep(300)' &"
-                            + " echo $$ $! > " + pidFile + "; wait")
-                    .withTimeout(Duration.ofSeconds(2)));
+            ExecutionResult r =
+                    env.executeCommand(Command.of("sleep 300 & a=$!; sleep 0.2; echo $$ $a > " + pidFile + "; wait")
+                            .withTimeout(Duration.ofSeconds(2)));
             assertThat(r.errorType()).as("%s", r).isEqualTo(ErrorTypes.TIMEOUT);
             List<Long> pids = pids(env.files().readString(pidFile));
             assertThat(pids).hasSize(2);
             await().atMost(Duration.ofSeconds(5))
                     .untilAsserted(() -> assertThat(pids).noneMatch(SshEnvironmentTest::alive));
+        } finally {
+            named.destroyForcibly().waitFor();
         }
     }
 

@@ -440,35 +440,6 @@ abstract class HostileContract extends HostileArea {
     }
 
     /**
-     * A process may name itself anything of up to 15 bytes, newlines and ") " included, and that name
-     * is in its {@code /proc/PID/stat}: what reads that file to find and kill the call's processes
-     * must not stop at it. (docker's kill.sh read one line of it, found too few fields, and its shell
-     * exited on a failed {@code shift}: the killer died, no kill could run, and the container was
-     * stopped as broken. ssh's kill.sh died the same way and left the call's processes running.)
-     */
-    @Test
-    void aProcessNamedWithANewlineDoesNotStopTheKill() throws InterruptedException {
-        assumeLanguage(Language.PYTHON);
-        assumeFiles();
-        String heartbeat = "named-" + UUID.randomUUID() + ".hb";
-        String naming = """
-                import ctypes
-                ctypes.CDLL(None).prctl(15, b"x\\n) S 1 1", 0, 0, 0)
-                """;
-        ExecutionResult r = hostile()
-                .execute(Code.python(python(Map.of("HEARTBEAT", heartbeat, "LOOP_FOREVER", true), naming + DAEMON))
-                        .withTimeout(Duration.ofSeconds(3)));
-        failedWith(r, ErrorTypes.TIMEOUT);
-        assertThat(r.stdout()).as("the daemon started: %s", describe(r)).contains("daemon beating");
-        assertBeatStops(hostile(), heartbeat, () -> "the daemon of a process named with a newline");
-        ExecutionResult after = hostile().executeCommand(Command.of("echo still-here"));
-        assertThat(after.stdout())
-                .as("a call after the kill (the environment was not broken by it): %s", describe(after))
-                .isEqualTo("still-here\n");
-        hostile().files().delete(heartbeat);
-    }
-
-    /**
      * A daemon whose call returned normally dies right after the call, or at the latest when the
      * environment closes. The second is watched, where this machine holds the workspace, through a
      * hard link to the heartbeat file: the daemon writes through a descriptor it keeps open, so the

@@ -12,6 +12,7 @@ import dev.exxec.ExecutionEnvironment;
 import dev.exxec.ExecutionResult;
 import dev.exxec.Isolation;
 import dev.exxec.Language;
+import dev.exxec.ResourceLimits;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -104,8 +105,56 @@ abstract class HostileDockerReviewContract extends HostileArea {
                     _result = "sibling started"
             """;
 
+    /** How long after its deadline a call of a bomb that left its session may end (see its case). */
+    private static final Duration BOMB_SLACK = Duration.ofSeconds(5);
+
     /** A later call: it holds the secret in its variables for a second, as a real call's would. */
     private static final String LATER_CALL = "import time\ntime.sleep(1)\n_result = 'done'";
+
+    /**
+     * Leaves a daemon (setsid, then a second fork) whose name (its comm, as /proc/PID/stat shows it)
+     * holds a line feed, its standard streams on {@code /dev/null}; for a minute it appends to
+     * HEARTBEAT every 50 ms. With NAME_THE_CALL the call's own process takes such a name too. The call
+     * waits until the daemon beats, then loops forever or returns, as LOOP_FOREVER says.
+     */
+    private static final String LINE_FEED_DAEMON = """
+            import ctypes, os, time
+
+            libc = ctypes.CDLL(None)
+            PR_SET_NAME = 15
+
+            def daemon():
+                os.setsid()
+                if os.fork():
+                    os._exit(0)
+                libc.prctl(PR_SET_NAME, b"exxec\\nkit", 0, 0, 0)
+                null = os.open(os.devnull, os.O_RDWR)
+                for fd in (0, 1, 2):
+                    os.dup2(null, fd)
+                beat = os.open(HEARTBEAT, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+                end = time.monotonic() + 60
+                while time.monotonic() < end:
+                    try:
+                        os.write(beat, b"beat\\n")
+                    except OSError:
+                        pass
+                    time.sleep(0.05)
+                os._exit(0)
+
+            HEARTBEAT = os.path.abspath(HEARTBEAT)
+            pid = os.fork()
+            if pid == 0:
+                daemon()
+            os.waitpid(pid, 0)
+            if NAME_THE_CALL:
+                libc.prctl(PR_SET_NAME, b"exxec\\ncall", 0, 0, 0)
+            while not os.path.exists(HEARTBEAT) or os.path.getsize(HEARTBEAT) < 3 * len("beat\\n"):
+                time.sleep(0.02)
+            print("daemon beating", flush=True)
+            while LOOP_FOREVER:
+                time.sleep(1)
+            _result = "daemon started"
+            """;
 
     HostileDockerReviewContract(EnvironmentFactory factory) {
         super(factory);
@@ -185,6 +234,122 @@ abstract class HostileDockerReviewContract extends HostileArea {
         assertThat(beating)
                 .as("a sibling of an earlier call's first process still beats after three later calls")
                 .isFalse();
+        env.close();
+    }
+
+    /**
+     * A process may name itself with a line feed ({@code prctl(PR_SET_NAME)}, or the name of a file it
+     * runs), which splits its line of {@code /proc/PID/stat}: whatever ends a call must still read it
+     * and end it. (docker's kill.sh read the first line alone, and dash, short of fields for its
+     * {@code shift}, ended the killer: the daemon outlived its call and met every later one.)
+     */
+    @Test
+    void aDaemonWithALineFeedInItsNameNeverSeesALaterCall() throws InterruptedException {
+        assumeLanguage(Language.PYTHON);
+        assumeTrue(caps().files(), "the environment does not declare files");
+        ExecutionEnvironment env = limited(Map.of());
+        String heartbeat = "line-feed-daemon-" + UUID.randomUUID() + ".hb";
+        ExecutionResult first = succeeded(env.execute(Code.python(python(
+                        Map.of("HEARTBEAT", heartbeat, "NAME_THE_CALL", false, "LOOP_FOREVER", false),
+                        LINE_FEED_DAEMON))
+                .withTimeout(Duration.ofSeconds(10))));
+        assertThat(first.result()).as(describe(first)).isEqualTo("daemon started");
+        for (int i = 0; i < 3; i++) {
+            ExecutionResult later =
+                    succeeded(env.execute(Code.python(LATER_CALL).withTimeout(Duration.ofSeconds(10))));
+            assertThat(later.result()).as(describe(later)).isEqualTo("done");
+        }
+        assertThat(stopsGrowing(() -> sizeOf(env, heartbeat), SLACK))
+                .as("a daemon named with a line feed still beats after three later calls (%s)", heartbeat)
+                .isTrue();
+        env.close();
+    }
+
+    /**
+     * A call that names itself and its daemon with a line feed ends at its deadline with the daemon,
+     * and the environment still runs the next call: code without any privilege can neither outlive a
+     * kill nor make it fail.
+     */
+    @Test
+    void aCallWithALineFeedInItsNameEndsAtTheDeadlineAndTheEnvironmentLives() throws InterruptedException {
+        assumeLanguage(Language.PYTHON);
+        assumeTrue(caps().files(), "the environment does not declare files");
+        ExecutionEnvironment env = limited(Map.of());
+        String heartbeat = "line-feed-call-" + UUID.randomUUID() + ".hb";
+        Duration timeout = Duration.ofSeconds(3);
+        long start = System.nanoTime();
+        ExecutionResult r = env.execute(Code.python(python(
+                        Map.of("HEARTBEAT", heartbeat, "NAME_THE_CALL", true, "LOOP_FOREVER", true), LINE_FEED_DAEMON))
+                .withTimeout(timeout));
+        failedWith(r, ErrorTypes.TIMEOUT);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as(describe(r)).isLessThan(timeout.plus(SLACK));
+        assertThat(stopsGrowing(() -> sizeOf(env, heartbeat), SLACK))
+                .as(
+                        "the daemon of a call named with a line feed after its deadline (%s): %s still grows",
+                        describe(r), heartbeat)
+                .isTrue();
+        ExecutionResult later = succeeded(env.execute(Code.python(LATER_CALL).withTimeout(Duration.ofSeconds(10))));
+        assertThat(later.result()).as(describe(later)).isEqualTo("done");
+        env.close();
+    }
+
+    /**
+     * A fork bomb whose every new process leaves its parent's session and group at once ({@code
+     * setsid}), so that no kill of a session or group reaches more than one of them, and forks again
+     * and again as slots free: the call ends by its deadline, the bomb ends with it, and the
+     * environment runs the next call. Under the provider's own default limits, which let it make
+     * hundreds of processes.
+     *
+     * <p>The call may end up to {@link #BOMB_SLACK} after its deadline instead of {@link #SLACK}: where
+     * calls share a PID namespace (docker), such a bomb is found only process by process in {@code
+     * /proc}, and hundreds of them take docker's kill.sh one to four seconds on a loaded machine of two
+     * cores. (It took 5 to 9 s beyond the deadline, and at times exxec then stopped the container as
+     * if root had defeated its killer: kill.sh killed each process it found, and the others forked
+     * into the freed slots faster than it could find them.)
+     */
+    @Test
+    void aForkBombWhoseProcessesEachLeaveTheSessionEndsByTheDeadline() throws InterruptedException {
+        assumeLanguage(Language.PYTHON);
+        assumeTrue(caps().files(), "the environment does not declare files");
+        ExecutionEnvironment env = newEnv(Map.of());
+        ResourceLimits defaults = env.capabilities().limits();
+        assumeTrue(
+                defaults.processes() != null || env.capabilities().isolation().atLeast(Isolation.MICRO_VM),
+                "the environment declares no process limit by default and shares the host's kernel");
+        String heartbeat = "setsid-bomb-" + UUID.randomUUID() + ".hb";
+        Duration timeout = Duration.ofSeconds(3);
+        long start = System.nanoTime();
+        ExecutionResult r = env.execute(
+                Code.python(python(Map.of("HEARTBEAT", heartbeat), """
+                        import os
+                        beat = os.open(HEARTBEAT, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+                        while True:
+                            try:
+                                pid = os.fork()
+                            except OSError:
+                                continue
+                            if pid == 0:
+                                try:
+                                    os.setsid()
+                                except OSError:
+                                    pass
+                                try:
+                                    os.write(beat, b".")
+                                except OSError:
+                                    pass
+                        """)).withTimeout(timeout));
+        assertThat(r.success()).as(describe(r)).isFalse();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as(describe(r)).isLessThan(timeout.plus(BOMB_SLACK));
+        assertThat(sizeOf(env, heartbeat))
+                .as("the bomb ran and beat: %s", describe(r))
+                .isPositive();
+        assertThat(stopsGrowing(() -> sizeOf(env, heartbeat), SLACK))
+                .as(
+                        "a bomb whose processes each leave the session, after its deadline (%s): %s still grows",
+                        describe(r), heartbeat)
+                .isTrue();
+        ExecutionResult later = succeeded(env.execute(Code.python(LATER_CALL).withTimeout(Duration.ofSeconds(10))));
+        assertThat(later.result()).as(describe(later)).isEqualTo("done");
         env.close();
     }
 }

@@ -108,6 +108,32 @@ abstract class SessionContract extends KitArea {
         }
     }
 
+    /**
+     * Hostile review of the drivers (issue 15): a thrown value whose properties throw when read (an
+     * error whose {@code message} getter throws, a Proxy whose every trap throws) is the program's
+     * failure, as it is for a one-shot call, and the session keeps its state. (The JavaScript session
+     * driver failed while reporting it, and the interpreter ended with the session's state.)
+     */
+    @Test
+    void aJavaScriptErrorWhosePropertiesThrowIsTheProgramsFailureAndTheSessionLives() {
+        assumeSessions(Language.JAVASCRIPT);
+        try (CodeSession s = env().session(Language.JAVASCRIPT)) {
+            ok(s.execute("var kept = 41;"));
+            ExecutionResult getter = s.evaluate(Code.javascript(
+                    "const e = new Error('m'); Object.defineProperty(e, 'message', {get() { throw new Error('getter'); }});"
+                            + " throw e"));
+            assertThat(getter.success()).as(describe(getter)).isFalse();
+            assertThat(getter.errorType()).as(describe(getter)).isNotEqualTo(ErrorTypes.PROCESS_EXIT);
+            ExecutionResult proxy = s.evaluate(Code.javascript(
+                    "throw new Proxy({}, {has() { throw 1; }, get() { throw 2; }, getPrototypeOf() { throw 3; }})"));
+            assertThat(proxy.success()).as(describe(proxy)).isFalse();
+            assertThat(proxy.errorType()).as(describe(proxy)).isNotEqualTo(ErrorTypes.PROCESS_EXIT);
+            assertThat(ok(s.evaluate(Code.javascript("kept + 1"))).result())
+                    .as("the session's state after both")
+                    .isEqualTo(42);
+        }
+    }
+
     @Test
     void pythonStatePersistsBetweenCalls() {
         assumeSessions(Language.PYTHON);
