@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -46,6 +47,8 @@ public abstract class AbstractEnvironment implements ExecutionEnvironment {
     private volatile @Nullable Thread closer;
 
     private final Set<ExecProcess> running = ConcurrentHashMap.newKeySet();
+    /** Launches under way: their process may exist before it is in {@link #running}. */
+    private final AtomicInteger launching = new AtomicInteger();
 
     protected AbstractEnvironment(String providerId, EnvironmentSettings settings) {
         this.id = Ids.next(providerId);
@@ -86,14 +89,23 @@ public abstract class AbstractEnvironment implements ExecutionEnvironment {
             ExecutionResult result = ExecutionRun.run(
                     spec,
                     () -> {
-                        checkOpen();
-                        ExecProcess p = launcher.launch();
-                        started[0] = p;
-                        running.add(p);
-                        if (closed.get()) { // closed while it started: it must not outlive the environment
-                            p.kill();
+                        launching.incrementAndGet(); // before the check: close() then waits for this launch
+                        try {
+                            checkOpen();
+                            ExecProcess p = launcher.launch();
+                            started[0] = p;
+                            running.add(p);
+                            if (closed.get()) { // closed while it started: it must not outlive the environment
+                                p.kill();
+                            }
+                            return p;
+                        } finally {
+                            if (launching.decrementAndGet() == 0) {
+                                synchronized (launching) {
+                                    launching.notifyAll();
+                                }
+                            }
                         }
-                        return p;
                     },
                     closing);
             return closed.get() && !result.success() ? closedResult(result) : result;
@@ -293,12 +305,43 @@ public abstract class AbstractEnvironment implements ExecutionEnvironment {
             for (ExecProcess p : running) {
                 p.kill();
             }
+            awaitLaunches();
             doClose();
         } finally {
             Reaper.unregister(this);
             released.complete(null);
         }
     }
+
+    /**
+     * Waits, a few seconds at most, for the launches under way when the environment closed: each
+     * kills its process itself once it sees the environment closed. A close in a shutdown hook (Ctrl-C,
+     * SIGTERM) that returned before would let the JVM halt between a process's start and that kill,
+     * and the process would outlive the JVM.
+     */
+    private void awaitLaunches() {
+        long deadline = System.nanoTime() + LAUNCH_WAIT.toNanos();
+        boolean interrupted = false;
+        synchronized (launching) {
+            while (launching.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    launching.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** How long {@link #close()} waits for launches under way. */
+    private static final Duration LAUNCH_WAIT = Duration.ofSeconds(10);
 
     /**
      * A later {@code close()} returns once the first has released everything: a caller that closes
