@@ -9,12 +9,14 @@ import dev.exxec.StdStream;
 import dev.exxec.Stop;
 import dev.exxec.internal.OutputCapture;
 import dev.exxec.internal.PlatformThreads;
+import dev.exxec.internal.RecordSize;
 import dev.exxec.internal.StreamPump;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
@@ -123,7 +125,7 @@ public final class ExecutionRun {
                 : null;
         byte[] marker =
                 spec.result() instanceof ResultChannel.Marker m ? m.marker().getBytes(StandardCharsets.UTF_8) : null;
-        int recordLimit = (int) Math.min(Integer.MAX_VALUE - 64, Math.max(spec.outputLimit(), 1 << 20));
+        int recordLimit = recordLimit(spec.outputLimit());
         StreamPump outPump =
                 new StreamPump(process.stdout(), StdStream.STDOUT, out, listener, marker, recordLimit, onLimit);
         StreamPump errPump = new StreamPump(process.stderr(), StdStream.STDERR, err, listener, null, 0, onLimit);
@@ -197,6 +199,18 @@ public final class ExecutionRun {
             process.release();
         }
         ExecutionResult finished = process.conclude(result.build());
+        if (spec.kind() == Kind.CODE
+                && finished.stoppedBy() == null
+                && RecordSize.exceeds(finished, recordLimit(spec.outputLimit()))) {
+            // One rule whatever carried the outcome: a record too large for the drivers' channel is too
+            // large from a provider that reads values in the JVM as well.
+            finished = finished.toBuilder()
+                    .success(false)
+                    .result(null, null)
+                    .outputs(List.of())
+                    .error(recordTooLarge(spec.outputLimit()), ErrorTypes.OUTPUT_LIMIT, null)
+                    .build();
+        }
         if (sink != null) {
             sink.emit(terminalEvent(spec.id(), finished));
         }
@@ -217,13 +231,22 @@ public final class ExecutionRun {
                 id, Objects.requireNonNullElse(r.error(), ""), Objects.requireNonNull(r.errorType()), r.exitCode(), r);
     }
 
+    /**
+     * The largest result record read, one-shot or in a session: the output limit, and at least 1 MiB
+     * (a value is not output; a small limit for output must not refuse every value).
+     */
+    static int recordLimit(long outputLimit) {
+        return (int) Math.min(Integer.MAX_VALUE - 64, Math.max(outputLimit, 1 << 20));
+    }
+
+    /** What a call whose result record passed {@link #recordLimit} reports, as an {@link ErrorTypes#OUTPUT_LIMIT}. */
+    static String recordTooLarge(long outputLimit) {
+        return "the result could not be read: it is larger than the limit of " + recordLimit(outputLimit) + " bytes";
+    }
+
     private static void codeOutcome(Spec spec, StreamPump outPump, int exitCode, ExecutionResult.Builder result) {
         if (outPump.recordTooLarge()) {
-            result.error(
-                    "the result could not be read: it is larger than the limit of "
-                            + Math.max(spec.outputLimit(), 1 << 20) + " bytes",
-                    ErrorTypes.OUTPUT_LIMIT,
-                    null);
+            result.error(recordTooLarge(spec.outputLimit()), ErrorTypes.OUTPUT_LIMIT, null);
             return;
         }
         byte[] raw;
@@ -233,6 +256,9 @@ public final class ExecutionRun {
                 case ResultChannel.Marker m -> outPump.record();
                 case ResultChannel.File f -> readBounded(f.path(), spec.outputLimit());
             };
+        } catch (RecordTooLarge e) {
+            result.error(recordTooLarge(spec.outputLimit()), ErrorTypes.OUTPUT_LIMIT, null);
+            return;
         } catch (IOException e) {
             result.error("the result could not be read: " + e.getMessage(), ErrorTypes.OUTPUT_LIMIT, null);
             return;
@@ -271,12 +297,19 @@ public final class ExecutionRun {
         }
     }
 
+    /** A result file larger than the {@link #recordLimit}. */
+    private static final class RecordTooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        RecordTooLarge() {
+            super("the result record is larger than the limit");
+        }
+    }
+
     private static byte @Nullable [] readBounded(java.nio.file.Path path, long limit) throws IOException {
         try {
-            long size = Files.size(path);
-            long max = Math.max(limit, 1 << 20);
-            if (size > max) {
-                throw new IOException("the result is " + size + " bytes, more than the limit of " + max);
+            if (Files.size(path) > recordLimit(limit)) {
+                throw new RecordTooLarge();
             }
             byte[] record = Files.readAllBytes(path);
             return record.length == 0 ? null : record; // created but never written: no record

@@ -18,6 +18,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -136,6 +137,7 @@ public final class InterpreterSession implements CodeSession {
     private final Interpreter interpreter;
     private final Duration defaultTimeout;
     private final long outputLimit;
+    private final int recordLimit;
     private final String marker = DriverProtocol.newMarker();
     /** Calls run one at a time; {@link #close()} does not take it, so that it never waits for a call. */
     private final ReentrantLock oneAtATime = new ReentrantLock();
@@ -151,6 +153,7 @@ public final class InterpreterSession implements CodeSession {
         this.interpreter = Objects.requireNonNull(interpreter, "interpreter");
         this.defaultTimeout = Objects.requireNonNull(defaultTimeout, "defaultTimeout");
         this.outputLimit = outputLimit;
+        this.recordLimit = ExecutionRun.recordLimit(outputLimit);
         driver(language); // refuses TypeScript
     }
 
@@ -187,6 +190,8 @@ public final class InterpreterSession implements CodeSession {
         final CompletableFuture<Void> stderrEnded = new CompletableFuture<>();
         /** Set by {@link #close()} when it killed the interpreter under this call. */
         volatile boolean closedUnder;
+        /** Set when the call's result record passed the record limit: what came of it was dropped. */
+        volatile boolean recordTooLarge;
 
         Call(Running owner, String id, long limit) {
             this.owner = owner;
@@ -218,6 +223,7 @@ public final class InterpreterSession implements CodeSession {
             byte[] held = new byte[start.length]; // bytes that may begin a marker line
             int heldLength = 0;
             ByteArrayOutputStream line = null; // the marker line being read, after the marker
+            boolean lineTooLarge = false; // it passed the record limit: the rest is dropped
             try (in) {
                 int n;
                 while ((n = in.read(chunk)) >= 0) {
@@ -226,10 +232,13 @@ public final class InterpreterSession implements CodeSession {
                         if (line != null) {
                             byte b = chunk[i++];
                             if (b == '\n') {
-                                ended(line.toByteArray(), stdout);
+                                ended(line.toByteArray(), stdout, lineTooLarge);
                                 line = null;
-                            } else if (line.size() < 64 << 20) {
+                                lineTooLarge = false;
+                            } else if (line.size() < recordLimit) {
                                 line.write(b);
+                            } else {
+                                lineTooLarge = true;
                             }
                         } else if (heldLength == 0) {
                             // Output up to the next line feed, which may begin a marker line.
@@ -292,19 +301,28 @@ public final class InterpreterSession implements CodeSession {
             // Output while no call runs (a thread of an earlier program) belongs to nobody.
         }
 
-        private void ended(byte[] rest, boolean stdout) {
-            String text = new String(rest, StandardCharsets.UTF_8);
-            int colon = text.indexOf(':');
+        private void ended(byte[] rest, boolean stdout, boolean tooLarge) {
+            int colon = indexOf(rest, (byte) ':');
             Call call = mine();
-            if (colon < 0 || call == null || !text.substring(0, colon).equals(call.id)) {
+            if (colon < 0 || call == null || !new String(rest, 0, colon, StandardCharsets.UTF_8).equals(call.id)) {
                 return; // not this call's
             }
             if (stdout) {
-                call.record.complete(text.substring(colon + 1).getBytes(StandardCharsets.UTF_8));
+                call.recordTooLarge = tooLarge;
+                call.record.complete(Arrays.copyOfRange(rest, colon + 1, rest.length));
             } else {
                 call.stderrEnded.complete(null);
             }
         }
+    }
+
+    private static int indexOf(byte[] bytes, byte b) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == b) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Override
@@ -430,9 +448,13 @@ public final class InterpreterSession implements CodeSession {
             // its stderr end line did not come: what came is the call's
         }
         ExecutionResult.Builder result = outputs(call, started);
+        if (call.recordTooLarge && !interrupted) {
+            return result.error(ExecutionRun.recordTooLarge(outputLimit), ErrorTypes.OUTPUT_LIMIT, null)
+                    .build();
+        }
         DriverProtocol.@Nullable DriverRecord parsed;
         try {
-            parsed = DriverProtocol.parse(record);
+            parsed = call.recordTooLarge ? null : DriverProtocol.parse(record);
         } catch (IllegalArgumentException e) {
             parsed = null;
         }

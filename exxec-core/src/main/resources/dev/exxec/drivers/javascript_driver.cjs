@@ -39,8 +39,11 @@ let displayName = FILENAME;
 // Where an ES-module program seems to come from (see runModule, runDenoModule): errors name it FILENAME.
 const DATA_PROGRAM = 'data:application/typescript;base64,';
 // (Deno shortens a long data: URL in stack traces with "......".)
-const PROGRAM_URL = /(?:file:\/\/)?[^\s()]*\.exxec-code-[\w-]+\.[cm]?[jt]s|data:application\/typescript;base64,[A-Za-z0-9+/=]+(?:\.{3,}[A-Za-z0-9+/=]+)?/g;
+const DATA_PROGRAM_URL = /data:application\/typescript;base64,[A-Za-z0-9+/=]+(?:\.{3,}[A-Za-z0-9+/=]+)?/g;
 const DRIVER_FILE = __filename;
+// Captured before any program runs: a program may replace JSON.stringify (in a session, for the calls
+// after it too), and the record must still be written.
+const stringify = JSON.stringify;
 
 let recordWritten = false;
 let resultFile = null;
@@ -50,17 +53,81 @@ let prefix = '';
 // finds no descriptor of it in /proc/self/fd. The last record wins: a late uncaught error replaces
 // an earlier success.
 function writeRecord(record) {
+  const text = encodeRecord(record);
   if (resultFile === null) {
-    fs.writeSync(1, prefix + JSON.stringify(record) + '\n');
+    fs.writeSync(1, prefix + text + '\n');
   } else {
     const fd = fs.openSync(resultFile, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_NOFOLLOW, 0o600);
     try {
-      fs.writeSync(fd, JSON.stringify(record));
+      fs.writeSync(fd, text);
     } finally {
       fs.closeSync(fd);
     }
   }
   recordWritten = true;
+}
+
+// The record as one line of JSON. A record JSON cannot carry (its text would pass V8's longest string,
+// or the program broke JSON for its own values: a toJSON that throws) is never reported as a success:
+// a failure keeps its type and the start of its message, a success becomes an OutputLimitError. That
+// record is built from plain strings, which no program's toJSON reaches.
+function encodeRecord(record) {
+  try {
+    return stringify(record);
+  } catch (e) {
+    const reason = 'the result could not be reported: ' + clip(describe(e), 200);
+    const failed = record.ok === false;
+    return '{"ok":false,"error":' + stringify(failed ? clip(String(record.error), 4096) + ' [' + reason + ']' : reason)
+      + ',"errorType":' + stringify(failed ? clip(String(record.errorType), 200) : 'OutputLimitError')
+      + ',"traceback":null}';
+  }
+}
+
+// The first `length` characters of text, and how many more it had.
+function clip(text, length) {
+  return text.length <= length ? text : text.slice(0, length) + '... (' + (text.length - length) + ' more characters)';
+}
+
+// What an error is, read without trusting it (a program's toJSON may throw anything).
+function describe(e) {
+  try {
+    return e instanceof Error ? String(e.name) + ': ' + String(e.message) : 'a thrown ' + typeof e;
+  } catch (unreadable) {
+    return 'an error that could not be read';
+  }
+}
+
+// In each run of characters other than white space and parentheses, replaces the part from the run's
+// start to the end of the last `needle` that `tail` (a sticky pattern, holding no such character)
+// follows: what /[^\s()]*NEEDLE TAIL/g replaces, in linear time. That pattern backtracks in quadratic
+// time over a long run, and the text is a program's error message or stack, of any length.
+function replaceRunHeads(text, needle, tail, replacement) {
+  let out = '';
+  let copied = 0;
+  let at = text.indexOf(needle);
+  while (at >= 0) {
+    let start = at;
+    while (start > copied && !/[\s()]/.test(text[start - 1])) start--;
+    let end = at;
+    while (end < text.length && !/[\s()]/.test(text[end])) end++;
+    let cut = -1;
+    for (let i = at; i >= 0 && i < end; i = text.indexOf(needle, i + 1)) {
+      tail.lastIndex = i + needle.length;
+      if (tail.test(text)) cut = tail.lastIndex;
+    }
+    if (cut >= 0) {
+      out += text.slice(copied, start) + replacement;
+      copied = cut;
+    }
+    at = text.indexOf(needle, end);
+  }
+  return out + text.slice(copied);
+}
+
+// The program's file (an ES module's URL in the working directory) or data: URL (Deno's) in a text,
+// under `name`.
+function programNamed(text, name) {
+  return replaceRunHeads(text, '.exxec-code-', /[\w-]+\.[cm]?[jt]s/y, name).replace(DATA_PROGRAM_URL, () => name);
 }
 
 function typeName(value) {
@@ -108,7 +175,7 @@ function okRecord(value) {
   if (value === undefined || value === null) return { ok: true, value: null, type: null };
   if (isJsonNative(value)) {
     try {
-      return { ok: true, value: JSON.parse(JSON.stringify(value, replacer)), type: null };
+      return { ok: true, value: JSON.parse(stringify(value, replacer)), type: null };
     } catch (e) {
       // a cycle or a throwing toJSON: fall through to the text form
     }
@@ -127,9 +194,7 @@ function cleanStack(err) {
   });
   const plumbing = (line) => /^\s+at /.test(line) && (line.includes(DRIVER_FILE) || /\(node:|at node:/.test(line));
   const kept = lines.filter((line, i) => !(i > last && plumbing(line)));
-  return named(remap(kept.join('\n'))
-    .replace(PROGRAM_URL, FILENAME)
-    .replace(/[^\s()]*\/<code>/g, FILENAME));
+  return named(replaceRunHeads(programNamed(remap(kept.join('\n')), FILENAME), '/<code>', /(?:)/y, FILENAME));
 }
 
 // The program's positions ("<code>:LINE") under its display name; a function replacement, so that
@@ -142,7 +207,7 @@ function errorRecord(err) {
   if (err instanceof Error || (err && typeof err === 'object' && 'stack' in err)) {
     return {
       ok: false,
-      error: String(err.message ?? err).replace(PROGRAM_URL, () => displayName),
+      error: programNamed(String(err.message ?? err), displayName),
       errorType: typeName(err) === 'Object' ? String(err.name || 'Error') : typeName(err),
       traceback: cleanStack(err),
     };
@@ -412,7 +477,7 @@ async function main() {
 }
 
 // The session driver (javascript_session.cjs) loads this file for its value encoding only.
-module.exports = { typeName, isJsonNative, inspect, replacer, okRecord };
+module.exports = { typeName, isJsonNative, inspect, replacer, okRecord, encodeRecord };
 if (!globalThis.__exxecDriverLibrary) {
   if (typeof process.setSourceMapsEnabled === 'function') process.setSourceMapsEnabled(true);
   main();

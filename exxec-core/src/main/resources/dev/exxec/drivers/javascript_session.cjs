@@ -62,7 +62,7 @@ function readBytes(length) {
 
 // Values are encoded as the one-shot driver encodes them: its functions, loaded without running it.
 globalThis.__exxecDriverLibrary = true;
-const { typeName, isJsonNative, inspect, replacer, okRecord } = require(path.join(__dirname, 'javascript_driver.cjs'));
+const { typeName, isJsonNative, inspect, replacer, okRecord, encodeRecord } = require(path.join(__dirname, 'javascript_driver.cjs'));
 delete globalThis.__exxecDriverLibrary;
 
 function errorRecord(err, name) {
@@ -199,12 +199,7 @@ async function session() {
       record.outputs = displayed;
       displayed = [];
     }
-    let text;
-    try {
-      text = JSON.stringify(record);
-    } catch (e) {
-      text = JSON.stringify({ ok: true, value: inspect(record.value), type: typeName(record.value) });
-    }
+    const text = encodeRecord(record);
     write(2, '\n' + marker + call + ':end\n');
     write(1, '\n' + marker + call + ':' + text + '\n');
   }

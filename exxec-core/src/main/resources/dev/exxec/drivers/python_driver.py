@@ -76,12 +76,13 @@ def _run(source, support, name="<code>"):
         return _ok(value, support), 0
     except SystemExit as e:
         code = e.code
-        if code is None or code == 0:
+        if code is None or (type(code) is int and code == 0):
             return '{"ok":true,"value":null,"type":null}', 0
-        if not isinstance(code, int):
-            print(code, file=sys.stderr)
-        record = '{"ok":false,"error":%s,"errorType":"SystemExit","traceback":null}' % _quote(str(code))
-        return record, code if isinstance(code, int) and 0 < code < 256 else 1
+        status, text = support().exit_status(code)
+        if status == 0:
+            return '{"ok":true,"value":null,"type":null}', 0
+        record = '{"ok":false,"error":%s,"errorType":"SystemExit","traceback":null}' % _quote(text)
+        return record, status if 0 < status < 256 else 1
     except BaseException as e:
         return support().error_record(e, source, namespace, _quote, name), 1
 

@@ -37,6 +37,7 @@ def _session():
     ok_record = namespace_support["ok_record"]
     error_record = namespace_support["error_record"]
     await_value = namespace_support["await_value"]
+    exit_status = namespace_support["exit_status"]
 
     import json
 
@@ -206,10 +207,10 @@ def _session():
             return ok(value)
         except SystemExit as e:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
-            code = e.code
-            if code is None or code == 0:
+            status, text = exit_status(e.code)
+            if status == 0:
                 return '{"ok":true,"value":null,"type":null}'
-            return '{"ok":false,"error":%s,"errorType":"SystemExit","traceback":null}' % quote(str(code))
+            return '{"ok":false,"error":%s,"errorType":"SystemExit","traceback":null}' % quote(text)
         except BaseException as e:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             return error_record(e, source, namespace, quote, name)

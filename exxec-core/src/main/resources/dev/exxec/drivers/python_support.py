@@ -12,6 +12,30 @@ def class_name(value):
     return _NAME.__get__(type(value))
 
 
+def exit_status(code):
+    """What a SystemExit's code means, read as the interpreter reads it: (status, text). An int (a
+    subclass too) is its value, never read through the program's __eq__ or __str__; None is 0; any
+    other object is status 1 and its text, which the interpreter prints on standard error, as here."""
+    if code is None:
+        return 0, "None"
+    if issubclass(type(code), int):
+        status = int.__int__(code)
+        return status, int.__repr__(status)
+    try:
+        text = str(code)
+        if type(text) is not str:
+            raise TypeError("__str__ returned non-string")
+    except BaseException:
+        text = safe_repr(code)
+    try:
+        import os
+
+        os.write(2, (text + "\n").encode("utf-8", "backslashreplace"))
+    except BaseException:
+        pass
+    return 1, text
+
+
 def await_value(awaitable):
     import asyncio
 
@@ -52,15 +76,23 @@ def safe_repr(value):
         return "<%s object (repr failed: %s)>" % (class_name(value), class_name(e))
 
 
+def exception_text(exc):
+    """str(exc), or its repr when __str__ fails or returns something else than text."""
+    try:
+        text = str(exc)
+        if type(text) is str:
+            return text
+    except BaseException:
+        pass
+    return safe_repr(exc)
+
+
 def error_record(exc, source, namespace, quote, filename=FILENAME):
     try:
         text = format_traceback(exc, source, namespace, filename)
     except BaseException as e:
         text = "(traceback unavailable: %s)" % class_name(e)
-    try:
-        message = str(exc)
-    except BaseException:
-        message = safe_repr(exc)
+    message = exception_text(exc)
     return '{"ok":false,"error":%s,"errorType":%s,"traceback":%s}' % (
         quote(message),
         quote(class_name(exc)),
@@ -100,7 +132,13 @@ def format_traceback(exc, source, namespace, filename=FILENAME):
     summary = traceback.StackSummary.from_list(kept)
     if isinstance(exc, SyntaxError) and exc.filename == "<string>":
         exc.filename = filename
-    text = "".join(traceback.format_exception_only(type(exc), exc))
+    try:
+        text = "".join(traceback.format_exception_only(type(exc), exc))
+    except BaseException:
+        # A metaclass that refuses __module__ or __qualname__ (which the standard library reads), or a
+        # __str__ that fails in its own way: the line as the interpreter would write it, from what
+        # cannot refuse, and the frames are kept.
+        text = "%s: %s\n" % (class_name(exc), exception_text(exc))
     if summary:
         text = "Traceback (most recent call last):\n" + "".join(summary.format()) + text
     return text

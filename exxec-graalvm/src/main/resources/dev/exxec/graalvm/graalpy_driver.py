@@ -7,7 +7,7 @@
 # A run returns a tuple the provider reads with the polyglot API, never JSON text:
 #   ("ok", value)                          the value of main() (awaited when async) or of _result
 #   ("error", message, type, traceback)    an exception of the program
-#   ("exit", code)                         SystemExit
+#   ("exit", code, text)                   SystemExit (text: its code as text), os._exit (text: None)
 # Values are converted to JSON by the provider; it calls _repr for the text form of the rest.
 import builtins
 import posix
@@ -91,7 +91,12 @@ def _traceback(exc, name=FILENAME):
     tb = exc.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename != name:
         tb = tb.tb_next
-    text = "".join(traceback.format_exception_only(type(exc), exc))
+    try:
+        text = "".join(traceback.format_exception_only(type(exc), exc))
+    except BaseException:
+        # A metaclass that refuses __module__ or __qualname__ (which the standard library reads): the
+        # line as the interpreter would write it, from what cannot refuse, and the frames are kept.
+        text = "%s: %s\n" % (_class_name(exc), _text(exc))
     if tb is not None:
         frames = []
         while tb is not None:
@@ -132,21 +137,58 @@ def _with_source(frame):
 
 def _error(exc, name=FILENAME):
     try:
-        message = str(exc)
-    except BaseException:
-        message = _repr(exc)
-    try:
         text = _traceback(exc, name)
     except BaseException as e:
-        text = "(traceback unavailable: %s)" % type(e).__name__
-    return ("error", message, type(exc).__name__, text)
+        text = "(traceback unavailable: %s)" % _class_name(e)
+    return ("error", _text(exc), _class_name(exc), text)
 
 
 def _repr(value):
     try:
         return repr(value)
     except BaseException as e:  # a broken __repr__ must not lose the result
-        return "<%s object (repr failed: %s)>" % (type(value).__name__, type(e).__name__)
+        return "<%s object (repr failed: %s)>" % (_class_name(value), _class_name(e))
+
+
+_NAME = type.__dict__["__name__"]
+
+
+def _class_name(value):
+    """The name of value's class, read past its metaclass, which may refuse every attribute."""
+    return _NAME.__get__(type(value))
+
+
+def _text(exc):
+    """str(exc), or its repr when __str__ fails or returns something else than text."""
+    try:
+        text = str(exc)
+        if type(text) is str:
+            return text
+    except BaseException:
+        pass
+    return _repr(exc)
+
+
+def _exit_status(code):
+    """What a SystemExit's code means, read as the interpreter reads it: (status, text). An int (a
+    subclass too) is its value, never read through the program's __eq__ or __str__; None is 0; any
+    other object is status 1 and its text, printed on standard error as the interpreter does."""
+    if code is None:
+        return 0, "None"
+    if issubclass(type(code), int):
+        status = int.__int__(code)
+        return status, int.__repr__(status)
+    try:
+        text = str(code)
+        if type(text) is not str:
+            raise TypeError("__str__ returned non-string")
+    except BaseException:
+        text = _repr(code)
+    try:
+        print(text, file=sys.stderr)
+    except BaseException:
+        pass
+    return 1, text
 
 
 def _enter(env, cwd):
@@ -257,15 +299,10 @@ def _execute(source, namespace, name=FILENAME, interactive=False):
             value = namespace.get("_result")
         return ("ok", value)
     except _HardExit as e:
-        return ("exit", e.code if isinstance(e.code, int) and 0 <= e.code < 256 else 1)
+        return ("exit", e.code if type(e.code) is int and 0 <= e.code < 256 else 1, None)
     except SystemExit as e:
-        code = e.code
-        if code is None or code == 0:
-            return ("exit", 0)
-        if not isinstance(code, int):
-            print(code, file=sys.stderr)
-            return ("exit", 1)
-        return ("exit", code if 0 < code < 256 else 1)
+        status, text = _exit_status(e.code)
+        return ("exit", status if 0 <= status < 256 else 1, text)
     except BaseException as e:
         return _error(e, name)
     finally:

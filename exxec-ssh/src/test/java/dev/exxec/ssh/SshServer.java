@@ -99,14 +99,15 @@ final class SshServer {
         if (root) {
             password = "pw-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(8)) + "-'$`x";
             if (run(List.of("id", PASSWORD_USER)) != 0) {
-                run(List.of("useradd", "--create-home", "--shell", "/bin/bash", PASSWORD_USER));
+                run(List.of("/usr/sbin/useradd", "--create-home", "--shell", "/bin/bash", PASSWORD_USER));
             }
-            run(List.of("usermod", "--shell", "/bin/bash", PASSWORD_USER));
+            run(List.of("/usr/sbin/usermod", "--shell", "/bin/bash", PASSWORD_USER));
             // bash under sshd reads ~/.bashrc even for a command: one that talks, as many do.
             Files.writeString(passwordUserRc(), QUIET_RC);
             run(List.of("chown", PASSWORD_USER + ":", passwordUserRc().toString()));
-            Process chpasswd =
-                    new ProcessBuilder("chpasswd").redirectErrorStream(true).start();
+            Process chpasswd = new ProcessBuilder("/usr/sbin/chpasswd")
+                    .redirectErrorStream(true)
+                    .start();
             chpasswd.getOutputStream().write((PASSWORD_USER + ":" + password + "\n").getBytes(StandardCharsets.UTF_8));
             chpasswd.getOutputStream().close();
             chpasswd.waitFor(10, TimeUnit.SECONDS);

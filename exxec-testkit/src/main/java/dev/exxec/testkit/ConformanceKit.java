@@ -139,6 +139,13 @@ public abstract class ConformanceKit {
         }
     }
 
+    @Nested
+    class HostileOutcomes extends HostileOutcomeContract {
+        HostileOutcomes() {
+            super(ConformanceKit.this.factory());
+        }
+    }
+
     /** Skipped as a whole, before any program runs, below isolation {@code OS_SANDBOX}. */
     @Nested
     class HostileDrivers extends HostileDriverContract {

@@ -6,6 +6,7 @@ import static dev.exxec.testkit.Outcomes.succeeded;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.exxec.Code;
+import dev.exxec.CodeSession;
 import dev.exxec.Command;
 import dev.exxec.ErrorTypes;
 import dev.exxec.ExecutionEnvironment;
@@ -85,6 +86,28 @@ abstract class OutputLimitContract extends KitArea {
                 Command.of("head -c 50000000 /dev/zero | tr '\\0' x").withTimeout(Duration.ofSeconds(60))));
         assertThat(r.stdoutTruncated()).as(describe(r)).isTrue();
         assertCutAt(r.stdout(), MIB, r);
+    }
+
+    /**
+     * A result larger than the record limit (the output limit, at least 1 MiB) is an {@link
+     * ErrorTypes#OUTPUT_LIMIT} naming the limit, in a session as in one call, and the session goes on.
+     * (A session took records up to 64 MiB whatever the limit, and a larger one was "malformed".)
+     */
+    @Test
+    void aResultPastTheRecordLimitIsAnOutputLimitErrorInASessionAsInOneCall() {
+        assumeLanguage(Language.PYTHON);
+        ExecutionEnvironment env = newEnv(Map.of("outputLimit", "1m"));
+        String large = "_result = 'x' * (2 << 20)";
+        ExecutionResult once = failedWith(env.execute(Code.python(large)), ErrorTypes.OUTPUT_LIMIT);
+        assertThat(once.error()).as(describe(once)).contains(Long.toString(MIB));
+        if (env.capabilities().sessions()) {
+            try (CodeSession s = env.session(Language.PYTHON)) {
+                ExecutionResult r = failedWith(s.execute(Code.python(large)), ErrorTypes.OUTPUT_LIMIT);
+                assertThat(r.error()).as(describe(r)).isEqualTo(once.error());
+                ExecutionResult after = succeeded(s.execute(Code.python("_result = len('x' * 1000)")));
+                assertThat(after.result()).as(describe(after)).isEqualTo(1000);
+            }
+        }
     }
 
     @Test

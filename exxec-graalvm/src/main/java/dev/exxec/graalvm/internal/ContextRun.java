@@ -335,7 +335,12 @@ public final class ContextRun implements ExecProcess, Call {
                                 .error(null, null, null)
                                 .build()
                         : b.success(false)
-                                .error("the program exited with exit code " + exit.code(), exit.errorType(), null)
+                                .error(
+                                        exit.message() != null
+                                                ? exit.message()
+                                                : "the program exited with exit code " + exit.code(),
+                                        exit.errorType(),
+                                        null)
                                 .build();
         };
     }

@@ -206,7 +206,9 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
             String kind = record.getArrayElement(0).asString();
             return switch (kind) {
                 case "ok" -> values.convert(record.getArrayElement(1));
-                case "exit" -> new Outcome.Exit(record.getArrayElement(1).asInt(), "SystemExit");
+                case "exit" ->
+                    new Outcome.Exit(
+                            record.getArrayElement(1).asInt(), "SystemExit", string(record.getArrayElement(2)));
                 default ->
                     new Outcome.Failure(
                             record.getArrayElement(1).asString(),

@@ -27,8 +27,15 @@ public sealed interface Outcome {
      *
      * @param code the exit code
      * @param errorType the error type of a non-zero exit ({@code SystemExit} in Python)
+     * @param message what a non-zero exit's error says (a {@code SystemExit}'s code as text, as the
+     *     process drivers report it), or {@code null} for "the program exited with exit code N"
      */
-    record Exit(int code, String errorType) implements Outcome {}
+    record Exit(int code, String errorType, @Nullable String message) implements Outcome {
+        /** An exit without a message of its own: the result says its code. */
+        public Exit(int code, String errorType) {
+            this(code, errorType, null);
+        }
+    }
 
     /** Its exit code as a process would have reported it. */
     default int exitCode() {

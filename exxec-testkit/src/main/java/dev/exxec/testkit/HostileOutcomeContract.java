@@ -1,0 +1,166 @@
+package dev.exxec.testkit;
+
+import static dev.exxec.testkit.Outcomes.describe;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.exxec.Code;
+import dev.exxec.CodeSession;
+import dev.exxec.ExecutionResult;
+import dev.exxec.Language;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a program does to its own errors, exit codes and values is its outcome, reported truly: a
+ * failure is never reported as a success, and exxec's drivers never crash, hang or lose the program's
+ * traceback on what the program hands them (the hostile review at the end of issue 15).
+ *
+ * <p>Each case runs one-shot and in a session where the environment has sessions: both drivers read
+ * the same values.
+ */
+abstract class HostileOutcomeContract extends KitArea {
+    HostileOutcomeContract(EnvironmentFactory factory) {
+        super(factory);
+    }
+
+    /** Runs {@code check} on a one-shot call of {@code source}, then on the same call in a session. */
+    private void bothWays(Language language, String source, Function<ExecutionResult, ?> check) {
+        assumeLanguage(language);
+        check.apply(env().execute(Code.of(language, source)));
+        if (caps().sessions()) {
+            try (CodeSession s = env().session(language)) {
+                check.apply(s.execute(Code.of(language, source)));
+                ExecutionResult after = s.execute(Code.of(
+                        language,
+                        language == Language.PYTHON
+                                ? "_result = 6 * 7"
+                                : "delete Object.prototype.toJSON; _result = 6 * 7"));
+                assertThat(after.result())
+                        .as("the session after it: %s", describe(after))
+                        .isEqualTo(42);
+            }
+        }
+    }
+
+    private static ExecutionResult theProgramsFailure(ExecutionResult r, String errorType) {
+        assertThat(r.success()).as(describe(r)).isFalse();
+        assertThat(r.errorType()).as(describe(r)).isEqualTo(errorType);
+        assertThat(r.stoppedBy()).as(describe(r)).isNull();
+        return r;
+    }
+
+    /**
+     * F3: a {@code SystemExit} whose code's {@code __eq__} and {@code __str__} raise is the program's
+     * failure with status 1; an {@code int} subclass that does the same exits with its value. (The
+     * one-shot driver compared the code with {@code ==} and crashed: "exited before reporting a
+     * result".)
+     */
+    @Test
+    void aSystemExitWhoseCodeRefusesToBeReadIsTheProgramsFailure() {
+        String refusing = """
+                class Refusing:
+                    def __eq__(self, other): raise RuntimeError("eq refused")
+                    def __str__(self): raise RuntimeError("str refused")
+                raise SystemExit(Refusing())
+                """;
+        bothWays(Language.PYTHON, refusing, r -> {
+            theProgramsFailure(r, "SystemExit");
+            assertThat(r.error()).as(describe(r)).contains("Refusing object");
+            return r;
+        });
+        String refusingInt = """
+                class Three(int):
+                    def __eq__(self, other): raise RuntimeError("eq refused")
+                    def __str__(self): raise RuntimeError("str refused")
+                raise SystemExit(Three(3))
+                """;
+        bothWays(
+                Language.PYTHON,
+                refusingInt,
+                r -> assertThat(theProgramsFailure(r, "SystemExit").error())
+                        .as(describe(r))
+                        .isEqualTo("3"));
+        ExecutionResult three = env().execute(Code.python(refusingInt));
+        assertThat(three.exitCode()).as(describe(three)).isEqualTo(3);
+    }
+
+    /**
+     * F5: an exception whose metaclass refuses every attribute (the standard library's formatting
+     * reads {@code __module__} and {@code __qualname__}) and whose {@code __str__} returns no text
+     * keeps its traceback: the program's frames, its line, its type. (The traceback was lost whole:
+     * "traceback unavailable".)
+     */
+    @Test
+    void anExceptionWhoseClassRefusesItsNamesKeepsItsTraceback() {
+        String source = """
+                class Opaque(type):
+                    def __getattribute__(cls, name):
+                        raise RuntimeError("no " + name)
+
+                class Refused(Exception, metaclass=Opaque):
+                    def __str__(self):
+                        return 1
+
+                def inner():
+                    raise Refused("why")
+
+                def main():
+                    inner()
+                """;
+        bothWays(Language.PYTHON, source, r -> {
+            theProgramsFailure(r, "Refused");
+            assertThat(r.traceback())
+                    .as(describe(r))
+                    .isNotNull()
+                    .contains("line 10, in inner")
+                    .contains("Refused")
+                    .doesNotContain("unavailable");
+            return r;
+        });
+    }
+
+    /**
+     * F1 and F2: a JavaScript program whose record the driver cannot write as JSON (its text would
+     * pass V8's longest string, or the program made every object's {@code toJSON} throw) is never a
+     * success: a thrown error stays the program's failure, with its type and message, and a value that
+     * cannot be reported is an error, never another value. (The session driver reported a thrown error as a success and
+     * dropped its outputs; the one-shot driver spun until the deadline on a long message.)
+     *
+     * <p>Where the record is too large for V8, the driver takes the same path as here; that case needs
+     * hundreds of megabytes and is left to the drivers' own review.
+     */
+    @Test
+    void aJavaScriptRecordThatJsonCannotCarryIsNeverASuccess() {
+        String broken = "Object.prototype.toJSON = function () { throw new RangeError('no JSON here'); };\n";
+        bothWays(Language.JAVASCRIPT, broken + "throw new TypeError('the real failure');", r -> {
+            theProgramsFailure(r, "TypeError");
+            assertThat(r.error()).as(describe(r)).contains("the real failure");
+            return r;
+        });
+        bothWays(Language.JAVASCRIPT, broken + "_result = 1;", r -> {
+            if (r.success()) { // a provider that reads values without JSON (graalvm)
+                assertThat(r.result()).as(describe(r)).isEqualTo(1);
+            } else {
+                assertThat(r.error())
+                        .as(describe(r))
+                        .contains("could not be reported")
+                        .contains("no JSON here");
+            }
+            return r;
+        });
+    }
+
+    /**
+     * F2: a long error message (and so a long stack) is reported in time: the drivers' rewriting of
+     * the program's file names in it is linear, where a backtracking pattern took seconds for 30,000
+     * characters and minutes for a million.
+     */
+    @Test
+    void aLongErrorMessageIsReportedInTime() {
+        bothWays(Language.JAVASCRIPT, "throw new Error('x'.repeat(1 << 20) + '.exxec-code-x');", r -> {
+            theProgramsFailure(r, "Error");
+            assertThat(r.error()).as(describe(r)).hasSize((1 << 20) + ".exxec-code-x".length());
+            return r;
+        });
+    }
+}
