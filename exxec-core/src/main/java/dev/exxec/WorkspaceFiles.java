@@ -48,7 +48,11 @@ public interface WorkspaceFiles {
     /** The entry at a path, without following a final symbolic link. */
     FileEntry stat(String path);
 
-    /** Whether something exists at a path (a dangling symbolic link counts). */
+    /**
+     * Whether something exists at a path (a dangling symbolic link counts). Where that cannot be told
+     * (a directory on the way that the environment's user may not search), it fails with {@link
+     * FileOperationException.Reason#PERMISSION_DENIED}: never a false "no".
+     */
     boolean exists(String path);
 
     /** Creates a directory and any missing parents; does nothing when it already exists. */

@@ -116,7 +116,19 @@ at() {
     esac
 }
 
-exists() { [ -e "$1" ] || [ -L "$1" ]; }
+# exists PATH: whether PATH is there (a dangling link too). Where the shell's test cannot tell (a
+# directory on the way that the user may not search), stat says why: only "no such file" or "not a
+# directory" is an answer of "not there"; anything else (permission denied, a fork that failed) fails
+# the operation with its words, since "not found" would be a false answer.
+exists() {
+    [ -e "$1" ] || [ -L "$1" ] && return 0
+    why=$(LC_ALL=C stat -c %n -- "$1" 2>&1 >/dev/null) && return 0
+    case $why in
+    *": No such file or directory" | *": Not a directory") return 1 ;; # its end: the path is the code's
+    esac
+    echo "${why:-$1: cannot be checked}" >&2
+    exit 14
+}
 
 record() {
     if [ -L "$1" ]; then type=l; elif [ -d "$1" ]; then type=d; elif [ -f "$1" ]; then type=f; else type=o; fi
@@ -197,7 +209,10 @@ list)
     at "$1" 1
     exists "$r" || exit 12
     [ -d "$r" ] || exit 13
-    cd -- "$r" || exit 14
+    cd -- "$r" 2>/dev/null || {
+        if [ -x "$r" ]; then echo "$r: cannot enter it" >&2; else echo "$r: Permission denied" >&2; fi
+        exit 14
+    }
     for f in * .[!.]* ..?*; do
         exists "$f" || continue
         record "$f" "$f" || continue

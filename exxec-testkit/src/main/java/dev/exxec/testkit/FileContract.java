@@ -182,6 +182,45 @@ abstract class FileContract extends KitArea {
         assertThat(files().exists("files-exists-missing/no.txt")).isFalse();
     }
 
+    /**
+     * Hostile review (issue 15, F4): a file under a directory that the code's user may not search is
+     * there, and the files API never says otherwise. Where the environment's user may read it anyway
+     * (root), each operation answers truly; where it may not, it fails with {@code PERMISSION_DENIED}.
+     * (docker read it as "not found" and failed a listing with the shell's words.)
+     */
+    @Test
+    void aFileUnderADirectoryWithoutSearchPermissionIsNeverNotFound() {
+        assumeCommands();
+        files().writeString("files-locked/d/f.txt", "secret");
+        files().mkdir("files-locked/d/sub");
+        succeeded(env().executeCommand("chmod 0 files-locked/d"));
+        try {
+            answersTrulyOrIsDenied(
+                    () -> assertThat(files().readString("files-locked/d/f.txt")).isEqualTo("secret"));
+            answersTrulyOrIsDenied(
+                    () -> assertThat(files().exists("files-locked/d/f.txt")).isTrue());
+            answersTrulyOrIsDenied(() ->
+                    assertThat(files().stat("files-locked/d/f.txt").size()).isEqualTo(6));
+            answersTrulyOrIsDenied(
+                    () -> assertThat(files().list("files-locked/d").stream().map(FileEntry::name))
+                            .containsExactly("f.txt", "sub"));
+            answersTrulyOrIsDenied(
+                    () -> assertThat(files().list("files-locked/d/sub")).isEmpty());
+        } finally {
+            succeeded(env().executeCommand("chmod 755 files-locked/d"));
+        }
+    }
+
+    private static void answersTrulyOrIsDenied(ThrowingCallable call) {
+        Throwable t = catchThrowable(call);
+        if (t instanceof FileOperationException e) {
+            assertThat(e.reason()).as("%s", e.getMessage()).isEqualTo(FileOperationException.Reason.PERMISSION_DENIED);
+            assertThat(e.getMessage()).as("the message says why").containsIgnoringCase("permission denied");
+        } else if (t != null) {
+            throw new AssertionError(t);
+        }
+    }
+
     @Test
     void mkdirCreatesParentsAndIsIdempotent() {
         files().mkdir("files-mkdir/x/y/z");
