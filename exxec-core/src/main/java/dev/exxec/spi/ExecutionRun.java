@@ -235,12 +235,12 @@ public final class ExecutionRun {
      * The largest result record read, one-shot or in a session: the output limit, and at least 1 MiB
      * (a value is not output; a small limit for output must not refuse every value).
      */
-    static int recordLimit(long outputLimit) {
+    public static int recordLimit(long outputLimit) {
         return (int) Math.min(Integer.MAX_VALUE - 64, Math.max(outputLimit, 1 << 20));
     }
 
     /** What a call whose result record passed {@link #recordLimit} reports, as an {@link ErrorTypes#OUTPUT_LIMIT}. */
-    static String recordTooLarge(long outputLimit) {
+    public static String recordTooLarge(long outputLimit) {
         return "the result could not be read: it is larger than the limit of " + recordLimit(outputLimit) + " bytes";
     }
 

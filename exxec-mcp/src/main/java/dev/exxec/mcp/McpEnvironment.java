@@ -4,6 +4,7 @@ import dev.exxec.Capabilities;
 import dev.exxec.Code;
 import dev.exxec.Command;
 import dev.exxec.EnvironmentStartException;
+import dev.exxec.ErrorTypes;
 import dev.exxec.ExecutionCancelledException;
 import dev.exxec.ExecutionEvent;
 import dev.exxec.ExecutionResult;
@@ -16,6 +17,7 @@ import dev.exxec.ResourceLimits;
 import dev.exxec.StdStream;
 import dev.exxec.Stop;
 import dev.exxec.UnsupportedCapabilityException;
+import dev.exxec.internal.RecordSize;
 import dev.exxec.mcp.internal.CancellingTransport;
 import dev.exxec.mcp.internal.RemoteResults;
 import dev.exxec.spi.AbstractEnvironment;
@@ -390,6 +392,13 @@ public final class McpEnvironment extends AbstractEnvironment {
         }
         if (r.stderr().length() > limit) {
             b.stderr(r.stderr().substring(0, (int) limit)).stderrTruncated(true);
+        }
+        if (r.stoppedBy() == null && RecordSize.exceeds(r, ExecutionRun.recordLimit(limit))) {
+            // the record limit of every provider, whatever the server allowed
+            b.success(false)
+                    .result(null, null)
+                    .outputs(List.of())
+                    .error(ExecutionRun.recordTooLarge(limit), ErrorTypes.OUTPUT_LIMIT, null);
         }
         if (watch.limitHit) {
             String out = r.stdout().length() > limit ? r.stdout().substring(0, (int) limit) : r.stdout();
