@@ -10,11 +10,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Whether a call's outcome (its value, error, traceback and rich outputs) passes a size limit, by about
- * the size of its result record as JSON: the rule the process drivers' records follow, applied where no
+ * the size of its result record as JSON (escapes included): the rule the process drivers' records follow, applied where no
  * record is written (values read in the JVM). Counts UTF-8 bytes and stops as soon as the limit is
  * passed, so a huge value costs no more than the limit to measure.
  */
 public final class RecordSize {
+    /** What a record holds beside its values: {@code {"ok":true,"value":...,"type":null}}. */
+    private static final int RECORD_FRAME = 31;
+
     private RecordSize() {}
 
     /** Whether {@code r}'s outcome is larger than {@code limit} bytes. */
@@ -38,6 +41,7 @@ public final class RecordSize {
 
         Counter(long limit) {
             this.limit = limit;
+            this.size = RECORD_FRAME;
         }
 
         boolean over() {
@@ -51,7 +55,10 @@ public final class RecordSize {
             size += 2;
             for (int i = 0; i < s.length() && !over(); i++) {
                 char ch = s.charAt(i);
-                size += ch < 0x80 ? 1 : ch < 0x800 || Character.isSurrogate(ch) ? 2 : 3;
+                size += switch (ch) {
+                    case '"', '\\', '\b', '\t', '\n', '\f', '\r' -> 2; // escaped as JSON writes them
+                    default -> ch < 0x20 ? 6 : ch < 0x80 ? 1 : ch < 0x800 || Character.isSurrogate(ch) ? 2 : 3;
+                };
             }
         }
 

@@ -41,9 +41,19 @@ const DATA_PROGRAM = 'data:application/typescript;base64,';
 // (Deno shortens a long data: URL in stack traces with "......".)
 const DATA_PROGRAM_URL = /data:application\/typescript;base64,[A-Za-z0-9+/=]+(?:\.{3,}[A-Za-z0-9+/=]+)?/g;
 const DRIVER_FILE = __filename;
-// Captured before any program runs: a program may replace JSON.stringify (in a session, for the calls
-// after it too), and the record must still be written.
+// What writes the record, captured before any program runs: a program may replace these built-ins (in
+// a session, for the calls after it too), and its record must still say how it ended. (A program can
+// still reach into this process and write a record of its own: that is its own word, as catching its
+// own error would be; exxec's verdicts, such as a deadline or a limit, are never in a record.)
 const stringify = JSON.stringify;
+const createObject = Object.create;
+const ownKeys = Object.keys;
+const apply = Reflect.apply;
+const sliceText = String.prototype.slice;
+const Text = String;
+const BaseError = Error;
+const writeSync = fs.writeSync;
+const exitProcess = process.exit.bind(process);
 
 let recordWritten = false;
 let resultFile = null;
@@ -55,11 +65,11 @@ let prefix = '';
 function writeRecord(record) {
   const text = encodeRecord(record);
   if (resultFile === null) {
-    fs.writeSync(1, prefix + text + '\n');
+    writeSync(1, prefix + text + '\n');
   } else {
     const fd = fs.openSync(resultFile, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_NOFOLLOW, 0o600);
     try {
-      fs.writeSync(fd, text);
+      writeSync(fd, text);
     } finally {
       fs.closeSync(fd);
     }
@@ -71,27 +81,37 @@ function writeRecord(record) {
 // or the program broke JSON for its own values: a toJSON that throws) is never reported as a success:
 // a failure keeps its type and the start of its message, a success becomes an OutputLimitError. That
 // record is built from plain strings, which no program's toJSON reaches.
+//
+// The record is copied into an object without a prototype first, so that a toJSON the program put on
+// Object.prototype never stands for the whole record.
 function encodeRecord(record) {
+  const plain = createObject(null);
+  const keys = ownKeys(record);
+  for (let i = 0; i < keys.length; i++) plain[keys[i]] = record[keys[i]];
+  let text;
+  let failure = null;
   try {
-    return stringify(record);
+    text = stringify(plain);
   } catch (e) {
-    const reason = 'the result could not be reported: ' + clip(describe(e), 200);
-    const failed = record.ok === false;
-    return '{"ok":false,"error":' + stringify(failed ? clip(String(record.error), 4096) + ' [' + reason + ']' : reason)
-      + ',"errorType":' + stringify(failed ? clip(String(record.errorType), 200) : 'OutputLimitError')
-      + ',"traceback":null}';
+    failure = e;
   }
+  if (typeof text === 'string') return text;
+  const reason = 'the result could not be reported: ' + clip(failure === null ? 'its JSON was no text' : describe(failure), 200);
+  const failed = plain.ok === false;
+  return '{"ok":false,"error":' + stringify(failed ? clip(Text(plain.error), 4096) + ' [' + reason + ']' : reason)
+    + ',"errorType":' + stringify(failed ? clip(Text(plain.errorType), 200) : 'OutputLimitError')
+    + ',"traceback":null}';
 }
 
 // The first `length` characters of text, and how many more it had.
 function clip(text, length) {
-  return text.length <= length ? text : text.slice(0, length) + '... (' + (text.length - length) + ' more characters)';
+  return text.length <= length ? text : apply(sliceText, text, [0, length]) + '... (' + (text.length - length) + ' more characters)';
 }
 
 // What an error is, read without trusting it (a program's toJSON may throw anything).
 function describe(e) {
   try {
-    return e instanceof Error ? String(e.name) + ': ' + String(e.message) : 'a thrown ' + typeof e;
+    return e instanceof BaseError ? Text(e.name) + ': ' + Text(e.message) : 'a thrown ' + typeof e;
   } catch (unreadable) {
     return 'an error that could not be read';
   }
@@ -207,8 +227,8 @@ function errorRecord(err) {
   if (err instanceof Error || (err && typeof err === 'object' && 'stack' in err)) {
     return {
       ok: false,
-      error: programNamed(String(err.message ?? err), displayName),
-      errorType: typeName(err) === 'Object' ? String(err.name || 'Error') : typeName(err),
+      error: programNamed(Text(err.message ?? err), displayName),
+      errorType: typeName(err) === 'Object' ? Text(err.name || 'Error') : typeName(err),
       traceback: cleanStack(err),
     };
   }
@@ -218,7 +238,7 @@ function errorRecord(err) {
 // A failure ends the process at once, as an uncaught error ends a Node.js program.
 function fail(err) {
   writeRecord(errorRecord(err));
-  process.exit(1);
+  exitProcess(1);
 }
 
 function transpile(source, spec) {

@@ -76,8 +76,8 @@ function errorRecord(err, name) {
     const text = kept.join('\n').replace(/<code>(?=:\d)/g, () => name);
     return {
       ok: false,
-      error: String(err.message ?? err),
-      errorType: typeName(err) === 'Object' ? String(err.name || 'Error') : typeName(err),
+      error: Text(err.message ?? err),
+      errorType: typeName(err) === 'Object' ? Text(err.name || 'Error') : typeName(err),
       traceback: kept.length ? text : null,
     };
   }
@@ -97,11 +97,18 @@ function failureRecord(err, name) {
   return { ok: false, error: 'a thrown value that could not be read', errorType: 'Error', traceback: null };
 }
 
+// Captured before any program runs: a program may wrap or replace these (see encodeRecord).
+const writeSync = fs.writeSync;
+const bufferFrom = Buffer.from.bind(Buffer);
+const subarray = Uint8Array.prototype.subarray;
+const apply = Reflect.apply;
+const Text = String;
+
 function write(fd, text) {
-  let data = Buffer.from(text, 'utf8');
+  let data = bufferFrom(text, 'utf8');
   while (data.length) {
-    const n = fs.writeSync(fd, data);
-    data = data.subarray(n);
+    const n = writeSync(fd, data);
+    data = apply(subarray, data, [n]);
   }
 }
 

@@ -22,6 +22,12 @@
 import sys
 
 _ESCAPES = None
+# What ends the run, taken before any program runs: a program may replace SystemExit in builtins, or
+# read a subclass's code through a property that raises. (A program can still reach into this process
+# and write a record of its own: that is its own word, as catching its own error would be; exxec's
+# verdicts, such as a deadline or a limit, are never in a record.)
+_SystemExit = SystemExit
+_EXIT_CODE = SystemExit.__dict__["code"]
 
 
 def _quote(text):
@@ -74,11 +80,16 @@ def _run(source, support, name="<code>"):
         else:
             value = namespace.get("_result")
         return _ok(value, support), 0
-    except SystemExit as e:
-        code = e.code
+    except _SystemExit as e:
+        code = _EXIT_CODE.__get__(e)
         if code is None or (type(code) is int and code == 0):
             return '{"ok":true,"value":null,"type":null}', 0
-        status, text = support().exit_status(code)
+        if type(code) is int and -(10**9) < code < 10**9:
+            # the common case without loading the support code: a killed call's every process may
+            # come here at once (a fork bomb ended by a signal)
+            status, text = code, repr(code)
+        else:
+            status, text = support().exit_status(code)
         if status == 0:
             return '{"ok":true,"value":null,"type":null}', 0
         record = '{"ok":false,"error":%s,"errorType":"SystemExit","traceback":null}' % _quote(text)
@@ -165,6 +176,8 @@ def _driver(stdin=None):
     import os
 
     stdin = stdin if stdin is not None else sys.stdin.buffer
+    # Taken before the program runs, which may replace them in its os module.
+    os_write, os_open, os_close = os.write, os.open, os.close
     fields = stdin.readline().decode("utf-8").rstrip("\n").split("\t")
     if fields[0] != "exxec-driver/1":
         sys.stderr.write("exxec driver: bad protocol header %r\n" % (fields,))
@@ -208,15 +221,15 @@ def _driver(stdin=None):
             pass
     if channel is None:
         flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | os.O_NOFOLLOW
-        channel = os.open(header["file"], flags, 0o600)
+        channel = os_open(header["file"], flags, 0o600)
         data = record.encode("utf-8")
     else:
         data = prefix + record.encode("utf-8") + b"\n"
     while data:
-        data = data[os.write(channel, data) :]
-    os.close(channel)
+        data = data[os_write(channel, data) :]
+    os_close(channel)
     if exit_code:
-        sys.exit(exit_code)
+        raise _SystemExit(exit_code)
 
 
 # Run as a script (python_driver.pyc); python_zygote.py loads it under another name and calls

@@ -15,6 +15,10 @@ import os
 import signal
 import sys
 
+# SystemExit's own code, read past a subclass's property (which may raise).
+_SystemExit = SystemExit
+_EXIT_CODE = SystemExit.__dict__["code"]
+
 
 def _session():
     control = os.fdopen(os.dup(0), "rb")
@@ -205,9 +209,9 @@ def _session():
                 value = namespace.get("_result")
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             return ok(value)
-        except SystemExit as e:
+        except _SystemExit as e:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
-            status, text = exit_status(e.code)
+            status, text = exit_status(_EXIT_CODE.__get__(e))
             if status == 0:
                 return '{"ok":true,"value":null,"type":null}'
             return '{"ok":false,"error":%s,"errorType":"SystemExit","traceback":null}' % quote(text)
@@ -215,9 +219,11 @@ def _session():
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             return error_record(e, source, namespace, quote, name)
 
+    os_write = os.write  # before any program runs: a program may replace os.write (see python_driver.py)
+
     def write(fd, data):
         while data:
-            data = data[os.write(fd, data) :]
+            data = data[os_write(fd, data) :]
 
     while True:
         line = control.readline()

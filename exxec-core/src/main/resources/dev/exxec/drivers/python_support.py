@@ -20,7 +20,10 @@ def exit_status(code):
         return 0, "None"
     if issubclass(type(code), int):
         status = int.__int__(code)
-        return status, int.__repr__(status)
+        try:
+            return status, int.__repr__(status)
+        except ValueError:  # more digits than int->str allows
+            return status, "<int of %d bits>" % int.bit_length(status)
     try:
         text = str(code)
         if type(text) is not str:

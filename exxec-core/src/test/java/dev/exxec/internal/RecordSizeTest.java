@@ -21,13 +21,24 @@ class RecordSizeTest {
 
     @Test
     void aStringCountsItsUtf8Bytes() {
-        assertThat(RecordSize.exceeds(value("x".repeat(1000)), 1010)).isFalse();
-        assertThat(RecordSize.exceeds(value("é".repeat(1000)), 1010))
+        assertThat(RecordSize.exceeds(value("x".repeat(1000)), 1040)).isFalse();
+        assertThat(RecordSize.exceeds(value("é".repeat(1000)), 1040))
                 .as("two bytes each")
                 .isTrue();
-        assertThat(RecordSize.exceeds(value("€".repeat(400)), 1010))
+        assertThat(RecordSize.exceeds(value("€".repeat(400)), 1040))
                 .as("three bytes each")
                 .isTrue();
+    }
+
+    @Test
+    void escapesCountAsJsonWritesThem() {
+        assertThat(RecordSize.exceeds(value("\u0001".repeat(200)), 1000))
+                .as("six bytes each")
+                .isTrue();
+        assertThat(RecordSize.exceeds(value("\\".repeat(600)), 1000))
+                .as("two bytes each")
+                .isTrue();
+        assertThat(RecordSize.exceeds(value("\n".repeat(400)), 1000)).isFalse();
     }
 
     @Test

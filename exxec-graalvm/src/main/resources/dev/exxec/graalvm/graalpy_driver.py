@@ -151,6 +151,8 @@ def _repr(value):
 
 
 _NAME = type.__dict__["__name__"]
+# SystemExit's own code, read past a subclass's property (which may raise).
+_EXIT_CODE = SystemExit.__dict__["code"]
 
 
 def _class_name(value):
@@ -177,7 +179,10 @@ def _exit_status(code):
         return 0, "None"
     if issubclass(type(code), int):
         status = int.__int__(code)
-        return status, int.__repr__(status)
+        try:
+            return status, int.__repr__(status)
+        except ValueError:  # more digits than int->str allows
+            return status, "<int of %d bits>" % int.bit_length(status)
     try:
         text = str(code)
         if type(text) is not str:
@@ -301,7 +306,7 @@ def _execute(source, namespace, name=FILENAME, interactive=False):
     except _HardExit as e:
         return ("exit", e.code if type(e.code) is int and 0 <= e.code < 256 else 1, None)
     except SystemExit as e:
-        status, text = _exit_status(e.code)
+        status, text = _exit_status(_EXIT_CODE.__get__(e))
         return ("exit", status if 0 <= status < 256 else 1, text)
     except BaseException as e:
         return _error(e, name)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.exxec.Code;
 import dev.exxec.CodeSession;
+import dev.exxec.ErrorTypes;
 import dev.exxec.ExecutionResult;
 import dev.exxec.Language;
 import java.util.function.Function;
@@ -30,10 +31,14 @@ abstract class HostileOutcomeContract extends KitArea {
         if (caps().sessions()) {
             try (CodeSession s = env().session(language)) {
                 check.apply(s.execute(Code.of(language, source)));
+                if (source.contains("String.prototype")) {
+                    return; // the realm is the program's: a driver that reads text with it fails after this
+                }
                 ExecutionResult after = s.execute(Code.of(
                         language,
                         language == Language.PYTHON
                                 ? "_result = 6 * 7"
+                                // the realm is the program's: what it put there, it takes away
                                 : "delete Object.prototype.toJSON; _result = 6 * 7"));
                 assertThat(after.result())
                         .as("the session after it: %s", describe(after))
@@ -53,7 +58,8 @@ abstract class HostileOutcomeContract extends KitArea {
      * F3: a {@code SystemExit} whose code's {@code __eq__} and {@code __str__} raise is the program's
      * failure with status 1; an {@code int} subclass that does the same exits with its value. (The
      * one-shot driver compared the code with {@code ==} and crashed: "exited before reporting a
-     * result".)
+     * result".) So are a code too long to write as digits and a subclass whose {@code code} property
+     * raises: the interpreter reads SystemExit's own field.
      */
     @Test
     void aSystemExitWhoseCodeRefusesToBeReadIsTheProgramsFailure() {
@@ -82,6 +88,25 @@ abstract class HostileOutcomeContract extends KitArea {
                         .isEqualTo("3"));
         ExecutionResult three = env().execute(Code.python(refusingInt));
         assertThat(three.exitCode()).as(describe(three)).isEqualTo(3);
+        bothWays(
+                Language.PYTHON,
+                "import sys\nsys.exit(10 ** 5000)\n",
+                r -> assertThat(theProgramsFailure(r, "SystemExit").error())
+                        .as(describe(r))
+                        .contains("bits"));
+        String property = """
+                class Bye(SystemExit):
+                    @property
+                    def code(self):
+                        raise RuntimeError("no code for you")
+                raise Bye(3)
+                """;
+        bothWays(
+                Language.PYTHON,
+                property,
+                r -> assertThat(theProgramsFailure(r, "SystemExit").error())
+                        .as(describe(r))
+                        .isEqualTo("3"));
     }
 
     /**
@@ -123,7 +148,8 @@ abstract class HostileOutcomeContract extends KitArea {
      * F1 and F2: a JavaScript program whose record the driver cannot write as JSON (its text would
      * pass V8's longest string, or the program made every object's {@code toJSON} throw) is never a
      * success: a thrown error stays the program's failure, with its type and message, and a value that
-     * cannot be reported is an error, never another value. (The session driver reported a thrown error as a success and
+     * cannot be reported is an error, never another value; a {@code toJSON} on {@code Object.prototype}
+     * never stands for the whole record, and the built-ins the driver writes with are its own. (The session driver reported a thrown error as a success and
      * dropped its outputs; the one-shot driver spun until the deadline on a long message.)
      *
      * <p>Where the record is too large for V8, the driver takes the same path as here; that case needs
@@ -135,6 +161,26 @@ abstract class HostileOutcomeContract extends KitArea {
         bothWays(Language.JAVASCRIPT, broken + "throw new TypeError('the real failure');", r -> {
             theProgramsFailure(r, "TypeError");
             assertThat(r.error()).as(describe(r)).contains("the real failure");
+            return r;
+        });
+        String forging = "Object.prototype.toJSON = function () { return {ok: true, value: 'forged', type: null}; };\n";
+        bothWays(Language.JAVASCRIPT, forging + "throw new TypeError('the real failure');", r -> {
+            theProgramsFailure(r, "TypeError");
+            assertThat(r.error()).as(describe(r)).contains("the real failure");
+            return r;
+        });
+        String nothing = "Object.prototype.toJSON = function () { return undefined; };\n";
+        bothWays(Language.JAVASCRIPT, nothing + "throw new TypeError('the real failure');", r -> {
+            theProgramsFailure(r, "TypeError");
+            return r;
+        });
+        String builtIns = "Object.prototype.toJSON = function () { throw 1; };"
+                + " String.prototype.slice = function () { throw 2; };\n";
+        // The driver reads the thrown error with the realm's own string methods; what it writes with
+        // is its own. Reading may fail (its type is then lost), writing never turns it into a success.
+        bothWays(Language.JAVASCRIPT, builtIns + "throw new RangeError('m'.repeat(5000));", r -> {
+            assertThat(r.success()).as(describe(r)).isFalse();
+            assertThat(r.errorType()).as(describe(r)).isNotEqualTo(ErrorTypes.PROCESS_EXIT);
             return r;
         });
         bothWays(Language.JAVASCRIPT, broken + "_result = 1;", r -> {
