@@ -33,8 +33,8 @@ import tools.jackson.databind.JsonNode;
  * scheduler, 256 MB heap) whose threads, descriptors, memory and child processes are read from
  * {@code /proc}: one-shot calls with deadlines (many of which fire), named sessions, background
  * processes, cancellations, and sessions that are deleted or abandoned to idle expiry. Afterwards
- * every deadline fired within a second, the server answers, and what it holds is back near where it
- * started. Loopback only; about two minutes.
+ * every deadline fired within 2 s (the kit holds one call to 1 s), the server answers, and what it
+ * holds is back near where it started. Loopback only; about two minutes.
  */
 @Tag("slow")
 class ServeSoakTest {
