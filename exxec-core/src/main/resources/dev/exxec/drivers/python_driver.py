@@ -85,8 +85,7 @@ def _run(source, support, name="<code>"):
         if code is None or (type(code) is int and code == 0):
             return '{"ok":true,"value":null,"type":null}', 0
         if type(code) is int and -(10**9) < code < 10**9:
-            # the common case without loading the support code: a killed call's every process may
-            # come here at once (a fork bomb ended by a signal)
+            # the common case, without loading the support code
             status, text = code, repr(code)
         else:
             status, text = support().exit_status(code)
