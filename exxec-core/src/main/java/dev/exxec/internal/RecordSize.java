@@ -10,9 +10,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Whether a call's outcome (its value, error, traceback and rich outputs) passes a size limit, by about
- * the size of its result record as JSON (escapes included): the rule the process drivers' records follow, applied where no
- * record is written (values read in the JVM). Counts UTF-8 bytes and stops as soon as the limit is
- * passed, so a huge value costs no more than the limit to measure.
+ * the size of its result record as JSON (escapes included): the rule the process drivers' records
+ * follow, applied where no record is written (values read in the JVM). Counts UTF-8 bytes and stops as
+ * soon as the limit is passed, so a huge value costs no more than the limit to measure.
  */
 public final class RecordSize {
     /** What a record holds beside its values: {@code {"ok":true,"value":...,"type":null}}. */
@@ -73,6 +73,9 @@ public final class RecordSize {
                     case Map<?, ?> m -> {
                         size += 2;
                         for (Map.Entry<?, ?> e : m.entrySet()) {
+                            if (over()) {
+                                break;
+                            }
                             text(String.valueOf(e.getKey()));
                             size += 2;
                             if (e.getValue() != null) {
@@ -85,6 +88,9 @@ public final class RecordSize {
                     case List<?> l -> {
                         size += 2;
                         for (Object item : l) {
+                            if (over()) {
+                                break;
+                            }
                             size += 1;
                             if (item != null) {
                                 pending.push(item);
