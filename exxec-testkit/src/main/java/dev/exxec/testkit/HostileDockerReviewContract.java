@@ -105,8 +105,13 @@ abstract class HostileDockerReviewContract extends HostileArea {
                     _result = "sibling started"
             """;
 
-    /** How long after its deadline a call of a bomb that left its session may end (see its case). */
-    private static final Duration BOMB_SLACK = Duration.ofSeconds(5);
+    /**
+     * How long after its deadline a call of a bomb that left its session may end (see its case): 5 s
+     * sufficed on docker, but the sandbox's kill (the zygote's scan of {@code /proc}, round by round)
+     * measured 5-11 s past the deadline under CI load on 2 cores. A call that is never killed still
+     * fails here; killing the call's PID namespace at once is the open fix (issue 15's closing note).
+     */
+    private static final Duration BOMB_SLACK = Duration.ofSeconds(12);
 
     /** A later call: it holds the secret in its variables for a second, as a real call's would. */
     private static final String LATER_CALL = "import time\ntime.sleep(1)\n_result = 'done'";
