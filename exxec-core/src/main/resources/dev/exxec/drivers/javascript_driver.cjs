@@ -45,15 +45,89 @@ const DRIVER_FILE = __filename;
 // a session, for the calls after it too), and its record must still say how it ended. (A program can
 // still reach into this process and write a record of its own: that is its own word, as catching its
 // own error would be; exxec's verdicts, such as a deadline or a limit, are never in a record.)
+//
+// The same holds for what reads the program's error: its stack is cleaned with these string and
+// regular-expression built-ins, never with the realm's methods, which a program may make throw, return
+// no text or loop; the session driver reads its requests with them too.
 const stringify = JSON.stringify;
+const parseJson = JSON.parse;
 const createObject = Object.create;
 const ownKeys = Object.keys;
+const prototypeOf = Object.getPrototypeOf;
+const ObjectPrototype = Object.prototype;
+const isArray = Array.isArray;
+const isFiniteNumber = Number.isFinite;
 const apply = Reflect.apply;
 const sliceText = String.prototype.slice;
+const indexOfText = String.prototype.indexOf;
+const includesText = String.prototype.includes;
+const regexExec = RegExp.prototype.exec;
 const Text = String;
+const ToNumber = Number;
 const BaseError = Error;
+const DateType = Date;
+const MapType = Map;
+const SetType = Set;
+const utilInspect = util.inspect;
 const writeSync = fs.writeSync;
+const openSync = fs.openSync;
+const closeSync = fs.closeSync;
+const RESULT_FILE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_NOFOLLOW;
 const exitProcess = process.exit.bind(process);
+
+// text.slice(start, end), text.indexOf(needle, from), text.includes(needle), re.exec(text) !== null
+// with the built-ins above.
+function slice(text, start, end) {
+  return end === undefined ? apply(sliceText, text, [start]) : apply(sliceText, text, [start, end]);
+}
+
+function find(text, needle, from) {
+  return apply(indexOfText, text, [needle, from || 0]);
+}
+
+function contains(text, needle) {
+  return apply(includesText, text, [needle]);
+}
+
+function matches(re, text) {
+  re.lastIndex = 0;
+  return apply(regexExec, re, [text]) !== null;
+}
+
+// text.replace(re, (match) => ...) for a global pattern re, with the built-ins above.
+function replaceEach(text, re, replacement) {
+  let out = '';
+  let copied = 0;
+  re.lastIndex = 0;
+  for (;;) {
+    const match = apply(regexExec, re, [text]);
+    if (match === null) break;
+    out += slice(text, copied, match.index) + replacement(match);
+    copied = match.index + match[0].length;
+    if (match[0].length === 0) re.lastIndex++;
+  }
+  return out + slice(text, copied);
+}
+
+// The lines of text that keep(line, index) keeps, joined by line feeds: text.split('\n').filter(keep)
+// .join('\n') with the built-ins above.
+function keepLines(text, keep) {
+  let out = null;
+  let at = 0;
+  for (let i = 0; at <= text.length; i++) {
+    let end = find(text, '\n', at);
+    if (end < 0) end = text.length;
+    const line = slice(text, at, end);
+    if (keep(line, i)) out = out === null ? line : out + '\n' + line;
+    at = end + 1;
+  }
+  return out === null ? '' : out;
+}
+
+// A stack frame of Node.js's own modules or of the driver file `file`.
+function plumbing(line, file) {
+  return matches(/^\s+at /, line) && (contains(line, file) || matches(/\(node:|at node:/, line));
+}
 
 let recordWritten = false;
 let resultFile = null;
@@ -67,11 +141,11 @@ function writeRecord(record) {
   if (resultFile === null) {
     writeSync(1, prefix + text + '\n');
   } else {
-    const fd = fs.openSync(resultFile, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_NOFOLLOW, 0o600);
+    const fd = openSync(resultFile, RESULT_FILE_FLAGS, 0o600);
     try {
       writeSync(fd, text);
     } finally {
-      fs.closeSync(fd);
+      closeSync(fd);
     }
   }
   recordWritten = true;
@@ -83,8 +157,10 @@ function writeRecord(record) {
 // record is built from plain strings, which no program's toJSON reaches.
 //
 // The record is copied into an object without a prototype first, so that a toJSON the program put on
-// Object.prototype never stands for the whole record.
-function encodeRecord(record) {
+// Object.prototype never stands for the whole record. A session's displayed values (`outputs`, a list
+// of {mime, data} texts) are written as text here, not attached to the record, where a setter the
+// program put on Object.prototype would receive the record.
+function encodeRecord(record, outputs) {
   const plain = createObject(null);
   const keys = ownKeys(record);
   for (let i = 0; i < keys.length; i++) plain[keys[i]] = record[keys[i]];
@@ -95,12 +171,20 @@ function encodeRecord(record) {
   } catch (e) {
     failure = e;
   }
-  if (typeof text === 'string') return text;
+  if (typeof text === 'string') return outputs && outputs.length ? withOutputs(text, outputs) : text;
   const reason = 'the result could not be reported: ' + clip(failure === null ? 'its JSON was no text' : describe(failure), 200);
   const failed = plain.ok === false;
   return '{"ok":false,"error":' + stringify(failed ? clip(Text(plain.error), 4096) + ' [' + reason + ']' : reason)
     + ',"errorType":' + stringify(failed ? clip(Text(plain.errorType), 200) : 'OutputLimitError')
     + ',"traceback":null}';
+}
+
+function withOutputs(text, outputs) {
+  let list = '';
+  for (let i = 0; i < outputs.length; i++) {
+    list += (i ? ',' : '') + '{"mime":' + stringify(outputs[i].mime) + ',"data":' + stringify(outputs[i].data) + '}';
+  }
+  return slice(text, 0, text.length - 1) + ',"outputs":[' + list + ']}';
 }
 
 // The first `length` characters of text, and how many more it had.
@@ -122,32 +206,33 @@ function describe(e) {
 // follows: what /[^\s()]*NEEDLE TAIL/g replaces, in linear time. That pattern backtracks in quadratic
 // time over a long run, and the text is a program's error message or stack, of any length.
 function replaceRunHeads(text, needle, tail, replacement) {
+  const BREAK = /[\s()]/;
   let out = '';
   let copied = 0;
-  let at = text.indexOf(needle);
+  let at = find(text, needle);
   while (at >= 0) {
     let start = at;
-    while (start > copied && !/[\s()]/.test(text[start - 1])) start--;
+    while (start > copied && !matches(BREAK, text[start - 1])) start--;
     let end = at;
-    while (end < text.length && !/[\s()]/.test(text[end])) end++;
+    while (end < text.length && !matches(BREAK, text[end])) end++;
     let cut = -1;
-    for (let i = at; i >= 0 && i < end; i = text.indexOf(needle, i + 1)) {
+    for (let i = at; i >= 0 && i < end; i = find(text, needle, i + 1)) {
       tail.lastIndex = i + needle.length;
-      if (tail.test(text)) cut = tail.lastIndex;
+      if (apply(regexExec, tail, [text]) !== null) cut = tail.lastIndex;
     }
     if (cut >= 0) {
-      out += text.slice(copied, start) + replacement;
+      out += slice(text, copied, start) + replacement;
       copied = cut;
     }
-    at = text.indexOf(needle, end);
+    at = find(text, needle, end);
   }
-  return out + text.slice(copied);
+  return out + slice(text, copied);
 }
 
 // The program's file (an ES module's URL in the working directory) or data: URL (Deno's) in a text,
 // under `name`.
 function programNamed(text, name) {
-  return replaceRunHeads(text, '.exxec-code-', /[\w-]+\.[cm]?[jt]s/y, name).replace(DATA_PROGRAM_URL, () => name);
+  return replaceEach(replaceRunHeads(text, '.exxec-code-', /[\w-]+\.[cm]?[jt]s/y, name), DATA_PROGRAM_URL, () => name);
 }
 
 function typeName(value) {
@@ -165,11 +250,11 @@ function isJsonNative(value) {
     case 'boolean':
       return true;
     case 'number':
-      return Number.isFinite(value);
+      return isFiniteNumber(value);
     case 'object':
-      if (value === null || Array.isArray(value) || value instanceof Date) return true;
-      const proto = Object.getPrototypeOf(value);
-      return proto === Object.prototype || proto === null;
+      if (value === null || isArray(value) || value instanceof DateType) return true;
+      const proto = prototypeOf(value);
+      return proto === ObjectPrototype || proto === null;
     default:
       return false;
   }
@@ -177,7 +262,7 @@ function isJsonNative(value) {
 
 function inspect(value) {
   try {
-    return typeof value === 'string' ? value : util.inspect(value, { depth: 6, breakLength: Infinity });
+    return typeof value === 'string' ? value : utilInspect(value, { depth: 6, breakLength: Infinity });
   } catch (e) {
     return '<' + typeName(value) + ' (inspect failed)>';
   }
@@ -186,8 +271,8 @@ function inspect(value) {
 // Nested values JSON cannot hold become their text form (BigInt, Map, Set, functions, symbols).
 function replacer(key, value) {
   if (typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol') return inspect(value);
-  if (value instanceof Map || value instanceof Set) return inspect(value);
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  if (value instanceof MapType || value instanceof SetType) return inspect(value);
+  if (typeof value === 'number' && !isFiniteNumber(value)) return Text(value);
   return value;
 }
 
@@ -195,7 +280,7 @@ function okRecord(value) {
   if (value === undefined || value === null) return { ok: true, value: null, type: null };
   if (isJsonNative(value)) {
     try {
-      return { ok: true, value: JSON.parse(stringify(value, replacer)), type: null };
+      return { ok: true, value: parseJson(stringify(value, replacer)), type: null };
     } catch (e) {
       // a cycle or a throwing toJSON: fall through to the text form
     }
@@ -206,25 +291,24 @@ function okRecord(value) {
 function cleanStack(err) {
   const stack = typeof err.stack === 'string' ? err.stack : '';
   if (!stack) return null;
-  const lines = stack.split('\n');
   // Frames after the program's outermost one belong to this driver and Node's module plumbing.
   let last = -1;
-  lines.forEach((line, i) => {
-    if (line.includes(FILENAME) || line.includes('.exxec-code-') || line.includes(DATA_PROGRAM)) last = i;
+  keepLines(stack, (line, i) => {
+    if (contains(line, FILENAME) || contains(line, '.exxec-code-') || contains(line, DATA_PROGRAM)) last = i;
+    return false;
   });
-  const plumbing = (line) => /^\s+at /.test(line) && (line.includes(DRIVER_FILE) || /\(node:|at node:/.test(line));
-  const kept = lines.filter((line, i) => !(i > last && plumbing(line)));
-  return named(replaceRunHeads(programNamed(remap(kept.join('\n')), FILENAME), '/<code>', /(?:)/y, FILENAME));
+  const kept = keepLines(stack, (line, i) => !(i > last && plumbing(line, DRIVER_FILE)));
+  return named(replaceRunHeads(programNamed(remap(kept), FILENAME), '/<code>', /(?:)/y, FILENAME));
 }
 
 // The program's positions ("<code>:LINE") under its display name; a function replacement, so that
 // no "$&" or "$1" in the name is expanded.
 function named(stack) {
-  return displayName === FILENAME ? stack : stack.replace(/<code>(?=:\d)/g, () => displayName);
+  return displayName === FILENAME ? stack : replaceEach(stack, /<code>(?=:\d)/g, () => displayName);
 }
 
 function errorRecord(err) {
-  if (err instanceof Error || (err && typeof err === 'object' && 'stack' in err)) {
+  if (err instanceof BaseError || (err && typeof err === 'object' && 'stack' in err)) {
     return {
       ok: false,
       error: programNamed(Text(err.message ?? err), displayName),
@@ -235,9 +319,23 @@ function errorRecord(err) {
   return { ok: false, error: 'uncaught ' + typeName(err) + ': ' + inspect(err), errorType: 'Error', traceback: null };
 }
 
+// The record of a thrown value, read by `read` (errorRecord here; the session's names its frames). A
+// value whose reading throws (a getter, a Proxy's traps, a toString) is reported by what reading it
+// threw instead; after three such, by a fixed text.
+function failureRecord(err, read) {
+  for (let i = 0; i < 3; i++) {
+    try {
+      return read(err);
+    } catch (e) {
+      err = e;
+    }
+  }
+  return { ok: false, error: 'a thrown value that could not be read', errorType: 'Error', traceback: null };
+}
+
 // A failure ends the process at once, as an uncaught error ends a Node.js program.
 function fail(err) {
-  writeRecord(errorRecord(err));
+  writeRecord(failureRecord(err, errorRecord));
   exitProcess(1);
 }
 
@@ -334,17 +432,17 @@ function originalPosition(line, column) {
   const segments = sourceMap && sourceMap[line - 1];
   if (!segments || segments.length === 0) return null;
   let best = segments[0];
-  for (const segment of segments) {
-    if (segment[0] <= column - 1) best = segment;
+  for (let i = 0; i < segments.length; i++) {
+    if (segments[i][0] <= column - 1) best = segments[i];
   }
   return [best[1] + 1, best[2] + 1];
 }
 
 function remap(stack) {
   if (!sourceMap) return stack;
-  return stack.replace(/<code>:(\d+):(\d+)/g, (whole, line, column) => {
-    const pos = originalPosition(Number(line), Number(column));
-    return pos ? `${FILENAME}:${pos[0]}:${pos[1]}` : whole;
+  return replaceEach(stack, /<code>:(\d+):(\d+)/g, (match) => {
+    const pos = originalPosition(ToNumber(match[1]), ToNumber(match[2]));
+    return pos ? FILENAME + ':' + pos[0] + ':' + pos[1] : match[0];
   });
 }
 
@@ -497,7 +595,10 @@ async function main() {
 }
 
 // The session driver (javascript_session.cjs) loads this file for its value encoding only.
-module.exports = { typeName, isJsonNative, inspect, replacer, okRecord, encodeRecord };
+module.exports = {
+  typeName, isJsonNative, inspect, replacer, okRecord, encodeRecord, failureRecord, stringify,
+  apply, createObject, slice, find, contains, keepLines, plumbing, replaceEach, Text, ToNumber, BaseError, writeSync, exitProcess,
+};
 if (!globalThis.__exxecDriverLibrary) {
   if (typeof process.setSourceMapsEnabled === 'function') process.setSourceMapsEnabled(true);
   main();

@@ -19,14 +19,57 @@ const { createRequire } = require('node:module');
 const FILENAME = '<code>';
 const LOOKUP_MAIN = 'typeof main === "function" ? main : undefined';
 const LOOKUP_RESULT = 'typeof _result === "undefined" ? undefined : _result';
-let pending = Buffer.alloc(0);
+
+// Values are encoded as the one-shot driver encodes them: its functions, loaded without running it.
+globalThis.__exxecDriverLibrary = true;
+const {
+  typeName, isJsonNative, inspect, replacer, okRecord, encodeRecord, failureRecord, stringify,
+  apply, createObject, slice, find, contains, keepLines, plumbing, replaceEach, Text, ToNumber, BaseError, writeSync, exitProcess,
+} = require(path.join(__dirname, 'javascript_driver.cjs'));
+delete globalThis.__exxecDriverLibrary;
+
+// What reads requests and writes records, taken before any program runs: the programs share this
+// realm and may replace any of its built-ins (String.prototype.split, Buffer.prototype.toString, the
+// fs and vm modules' functions...), and the next call must still be read as it was sent. What is left
+// is Node.js's own machinery, which holds its built-ins apart from the realm's.
+const readSync = fs.readSync;
+const runInThisContext = vm.runInThisContext;
+const Bytes = Uint8Array;
+const setBytes = Object.getPrototypeOf(Uint8Array.prototype).set;
+const subarray = Object.getPrototypeOf(Uint8Array.prototype).subarray;
+const utf8 = new TextDecoder('utf-8');
+const decode = TextDecoder.prototype.decode;
+const encode = TextEncoder.prototype.encode;
+const utf8Encoder = new TextEncoder();
+const PromiseType = Promise;
+const promiseThen = Promise.prototype.then;
+const startTimer = setInterval;
+const stopTimer = clearInterval;
+
+// The unread part of standard input: bytes[start, end) of a buffer of `capacity` bytes.
+let bytes = new Bytes(65536);
+let capacity = 65536;
+let start = 0;
+let end = 0;
+let scanned = 0; // bytes[start, scanned) hold no line feed
 
 function readMore() {
-  const chunk = Buffer.alloc(65536);
+  if (start > 0 && end === capacity) {
+    apply(setBytes, bytes, [apply(subarray, bytes, [start, end])]);
+    end -= start;
+    scanned -= start;
+    start = 0;
+  }
+  if (end === capacity) {
+    const larger = new Bytes(capacity * 2);
+    apply(setBytes, larger, [bytes]);
+    bytes = larger;
+    capacity *= 2;
+  }
   let n;
   for (;;) {
     try {
-      n = fs.readSync(0, chunk, 0, chunk.length, null);
+      n = readSync(0, bytes, end, capacity - end, null);
       break;
     } catch (e) {
       if (e.code === 'EAGAIN') continue;
@@ -35,81 +78,90 @@ function readMore() {
     }
   }
   if (n === 0) return false;
-  pending = Buffer.concat([pending, chunk.subarray(0, n)]);
+  end += n;
   return true;
+}
+
+function text(from, to) {
+  return apply(decode, utf8, [apply(subarray, bytes, [from, to])]);
 }
 
 function readLine() {
   for (;;) {
-    const nl = pending.indexOf(10);
-    if (nl >= 0) {
-      const line = pending.subarray(0, nl).toString('utf8');
-      pending = pending.subarray(nl + 1);
+    while (scanned < end && bytes[scanned] !== 10) scanned++;
+    if (scanned < end) {
+      const line = text(start, scanned);
+      start = scanned = scanned + 1;
       return line;
     }
     if (!readMore()) return null;
   }
 }
 
-function readBytes(length) {
-  while (pending.length < length) {
+function readText(length) {
+  while (end - start < length) {
     if (!readMore()) return null;
   }
-  const bytes = pending.subarray(0, length);
-  pending = pending.subarray(length);
-  return bytes;
+  const source = text(start, start + length);
+  start += length;
+  if (scanned < start) scanned = start;
+  return source;
 }
 
-// Values are encoded as the one-shot driver encodes them: its functions, loaded without running it.
-globalThis.__exxecDriverLibrary = true;
-const { typeName, isJsonNative, inspect, replacer, okRecord, encodeRecord } = require(path.join(__dirname, 'javascript_driver.cjs'));
-delete globalThis.__exxecDriverLibrary;
+// The tab-separated fields of a line: {length, 0: ..., 1: ...}, without a prototype.
+function fieldsOf(line) {
+  const fields = createObject(null);
+  let n = 0;
+  let at = 0;
+  for (;;) {
+    const tab = find(line, '\t', at);
+    fields[n++] = tab < 0 ? slice(line, at) : slice(line, at, tab);
+    if (tab < 0) break;
+    at = tab + 1;
+  }
+  fields.length = n;
+  return fields;
+}
+
+// The key=value fields from `first` on, as an object without a prototype; null when one has no "=".
+function keyValues(fields, first) {
+  const values = createObject(null);
+  for (let i = first; i < fields.length; i++) {
+    const eq = find(fields[i], '=');
+    if (eq < 0) return null;
+    values[slice(fields[i], 0, eq)] = slice(fields[i], eq + 1);
+  }
+  return values;
+}
 
 function errorRecord(err, name) {
-  if (err instanceof Error || (err && typeof err === 'object' && 'stack' in err)) {
+  if (err instanceof BaseError || (err && typeof err === 'object' && 'stack' in err)) {
     const stack = typeof err.stack === 'string' ? err.stack : '';
-    const kept = stack
-      .split('\n')
-      .filter((line) => !(/^\s+at /.test(line) && (line.includes(__filename) || /\(node:|at node:/.test(line))));
+    const kept = keepLines(stack, (line) => !plumbing(line, __filename));
     // The program's positions ("<code>:LINE") under its name: a function replacement, so that no "$&"
     // in the name is expanded.
-    const text = kept.join('\n').replace(/<code>(?=:\d)/g, () => name);
+    const text = replaceEach(kept, /<code>(?=:\d)/g, () => name);
     return {
       ok: false,
       error: Text(err.message ?? err),
       errorType: typeName(err) === 'Object' ? Text(err.name || 'Error') : typeName(err),
-      traceback: kept.length ? text : null,
+      traceback: stack && kept ? text : null,
     };
   }
   return { ok: false, error: 'uncaught ' + typeName(err) + ': ' + inspect(err), errorType: 'Error', traceback: null };
 }
 
-// A thrown value whose properties throw when read (a getter, a Proxy's traps): what reading them
-// threw is reported instead, as the one-shot driver does, and the session goes on.
-function failureRecord(err, name) {
-  for (let i = 0; i < 3; i++) {
-    try {
-      return errorRecord(err, name);
-    } catch (e) {
-      err = e;
-    }
-  }
-  return { ok: false, error: 'a thrown value that could not be read', errorType: 'Error', traceback: null };
-}
-
-// Captured before any program runs: a program may wrap or replace these (see encodeRecord).
-const writeSync = fs.writeSync;
-const bufferFrom = Buffer.from.bind(Buffer);
-const subarray = Uint8Array.prototype.subarray;
-const apply = Reflect.apply;
-const Text = String;
-
 function write(fd, text) {
-  let data = bufferFrom(text, 'utf8');
+  let data = apply(encode, utf8Encoder, [text]);
   while (data.length) {
     const n = writeSync(fd, data);
     data = apply(subarray, data, [n]);
   }
+}
+
+function refuse(what, line) {
+  write(2, 'exxec session: ' + what + ' ' + stringify(line) + '\n');
+  exitProcess(70);
 }
 
 // An interrupt while a program awaits: the awaited value is abandoned with this error.
@@ -122,44 +174,77 @@ function interruptible(value) {
   if (!value || typeof value.then !== 'function') return value;
   // A promise that never settles leaves Node.js with nothing to do, and it would exit: a timer keeps
   // it waiting for the interrupt.
-  const alive = setInterval(() => {}, 1 << 30);
-  return new Promise((resolve, reject) => {
+  const alive = startTimer(() => {}, 1 << 30);
+  const settled = () => {
+    interruptAwait = null;
+    stopTimer(alive);
+  };
+  const awaited = new PromiseType((resolve, reject) => {
     interruptAwait = reject;
     value.then(resolve, reject);
-  }).finally(() => {
-    interruptAwait = null;
-    clearInterval(alive);
   });
+  return apply(promiseThen, awaited, [
+    (v) => {
+      settled();
+      return v;
+    },
+    (e) => {
+      settled();
+      throw e;
+    },
+  ]);
 }
 
-// display(value...): typed outputs of the call ({mime, data}): a {mime, data} object as it is, other
-// values as application/json when JSON holds them, else as text.
-let displayed = [];
+// display(value...): typed outputs of the call ({mime, data} texts, in a list without a prototype): a
+// {mime, data} object as it is, other values as application/json when JSON holds them, else as text.
+// Each field is read once, and kept only as text.
+let displayed = emptyList();
+
+function emptyList() {
+  const list = createObject(null);
+  list.length = 0;
+  return list;
+}
+
+function show(mime, data) {
+  const output = createObject(null);
+  output.mime = mime;
+  output.data = data;
+  displayed[displayed.length++] = output;
+}
+
 globalThis.display = (...values) => {
-  for (const value of values) {
-    if (value && typeof value === 'object' && typeof value.mime === 'string' && typeof value.data === 'string') {
-      displayed.push({ mime: value.mime, data: value.data });
-    } else if (typeof value !== 'string' && isJsonNative(value)) {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    const mime = value && typeof value === 'object' ? value.mime : undefined;
+    const data = typeof mime === 'string' ? value.data : undefined;
+    if (typeof mime === 'string' && typeof data === 'string') {
+      show(mime, data);
+      continue;
+    }
+    if (typeof value !== 'string' && isJsonNative(value)) {
+      let json;
       try {
-        displayed.push({ mime: 'application/json', data: JSON.stringify(value, replacer) });
-        continue;
+        json = stringify(value, replacer);
       } catch (e) {
         // a cycle: its text
       }
-      displayed.push({ mime: 'text/plain', data: inspect(value) });
-    } else {
-      displayed.push({ mime: 'text/plain', data: inspect(value) });
+      if (typeof json === 'string') {
+        show('application/json', json);
+        continue;
+      }
     }
+    show('text/plain', inspect(value));
   }
 };
 
 async function session() {
-  const fields = (readLine() || '').split('\t');
-  if (fields[0] !== 'exxec-session/1') {
-    process.stderr.write('exxec session: bad protocol header ' + JSON.stringify(fields) + '\n');
-    process.exit(70);
+  const first = readLine() || '';
+  const fields = fieldsOf(first);
+  const header = keyValues(fields, 1);
+  if (fields[0] !== 'exxec-session/1' || header === null || typeof header.marker !== 'string') {
+    refuse('bad protocol header', first);
   }
-  const header = Object.fromEntries(fields.slice(1).map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)]));
   const marker = header.marker;
   // The programs' require resolves from the working directory, as the one-shot driver's does; the
   // driver's own modules are Node.js's built-ins and its sibling file, never from there.
@@ -167,55 +252,62 @@ async function session() {
   for (;;) {
     const line = readLine();
     if (line === null) return;
-    const parts = line.split('\t');
-    if (parts.length < 3 || parts[0] !== 'exxec-call/1' || parts.slice(3).some((f) => !f.includes('='))) {
-      process.stderr.write('exxec session: bad request ' + JSON.stringify(parts) + '\n');
-      process.exit(70);
+    const parts = fieldsOf(line);
+    const fields = parts.length >= 3 ? keyValues(parts, 3) : null;
+    const length = parts.length >= 3 ? ToNumber(parts[2]) : -1;
+    if (parts[0] !== 'exxec-call/1' || fields === null || !(length >= 0 && length % 1 === 0)) {
+      refuse('bad request', line);
     }
     const call = parts[1];
-    const fields = Object.fromEntries(parts.slice(3).map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)]));
     const name = fields.name || FILENAME;
-    const bytes = readBytes(Number(parts[2]));
-    if (bytes === null) return;
-    const source = bytes.toString('utf8');
+    const source = readText(length);
+    if (source === null) return;
     let record;
     try {
       // `_result` and `main` may be global properties or top-level `let`/`const` bindings: both are
       // read by evaluating their names; a former call's `_result` is cleared first.
       try {
-        vm.runInThisContext('_result = undefined');
+        runInThisContext('_result = undefined');
       } catch (e) {
         // a `const _result` of a former call: it stays
       }
-      const before = vm.runInThisContext(LOOKUP_MAIN);
-      const completion = vm.runInThisContext(source, { filename: FILENAME, breakOnSigint: true });
-      const main = vm.runInThisContext(LOOKUP_MAIN);
+      const before = runInThisContext(LOOKUP_MAIN);
+      // Options without a prototype: an option the program put on Object.prototype (a timeout) is not one.
+      const options = createObject(null);
+      options.filename = FILENAME;
+      options.breakOnSigint = true;
+      const completion = runInThisContext(source, options);
+      const main = runInThisContext(LOOKUP_MAIN);
       let value;
       if (fields.mode === 'repl') {
         value = await interruptible(completion);
       } else if (main && main !== before) {
         value = await interruptible(main());
       } else {
-        value = await interruptible(vm.runInThisContext(LOOKUP_RESULT));
+        value = await interruptible(runInThisContext(LOOKUP_RESULT));
       }
       record = okRecord(value);
     } catch (e) {
-      record = failureRecord(e, name);
+      record = failureRecord(e, (err) => errorRecord(err, name));
     }
-    if (displayed.length) {
-      record.outputs = displayed;
-      displayed = [];
-    }
-    const text = encodeRecord(record);
+    const outputs = displayed;
+    displayed = emptyList();
+    const text = encodeRecord(record, outputs);
     write(2, '\n' + marker + call + ':end\n');
     write(1, '\n' + marker + call + ':' + text + '\n');
   }
 }
 
-session().then(
-  () => process.exit(0),
+apply(promiseThen, session(), [
+  () => exitProcess(0),
   (e) => {
-    process.stderr.write('exxec session: ' + (e && e.stack ? e.stack : String(e)) + '\n');
-    process.exit(70);
-  }
-);
+    let why;
+    try {
+      why = e && typeof e.stack === 'string' ? e.stack : Text(e);
+    } catch (unreadable) {
+      why = 'an error that could not be read';
+    }
+    write(2, 'exxec session: ' + why + '\n');
+    exitProcess(70);
+  },
+]);

@@ -19,9 +19,17 @@
 # One interpreter starts per execution, so this file is what every run pays for: it stays small and
 # imports nothing beyond the interpreter's start-up set. Error formatting and the encoding of
 # containers live in python_support.py, loaded only when needed.
+import builtins
 import sys
 
+# The driver's own names (open, exec, str, repr, type...) resolve in a copy of the built-ins taken
+# before any program runs, and so do python_support.py's: a program may replace any of them in the
+# builtins module, which it shares, and its record must still say how it ended. The program itself
+# runs with the builtins module.
+__builtins__ = dict(builtins.__dict__)
+
 _ESCAPES = None
+_SURROGATES = None
 # What ends the run, taken before any program runs: a program may replace SystemExit in builtins, or
 # read a subclass's code through a property that raises. (A program can still reach into this process
 # and write a record of its own: that is its own word, as catching its own error would be; exxec's
@@ -31,18 +39,25 @@ _EXIT_CODE = SystemExit.__dict__["code"]
 
 
 def _quote(text):
-    global _ESCAPES
+    """text as a JSON string. Only text is quoted (str's own translate, never a subclass's): what the
+    program hands over never leaves the quotes."""
+    global _ESCAPES, _SURROGATES
     if _ESCAPES is None:
         _ESCAPES = {i: "\\u%04x" % i for i in range(32)}
         _ESCAPES.update({9: "\\t", 10: "\\n", 13: "\\r", 34: '\\"', 92: "\\\\", 0x2028: "\\u2028", 0x2029: "\\u2029"})
-    quoted = '"' + text.translate(_ESCAPES) + '"'
+    if not issubclass(type(text), str):
+        text = "<%s that is no text>" % _NAME.__get__(type(text))
+    quoted = '"' + str.translate(text, _ESCAPES) + '"'
     try:
         quoted.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates: let json escape them
-        import json
-
-        return json.dumps(text)
+    except UnicodeEncodeError:  # lone surrogates: escaped as JSON escapes them
+        if _SURROGATES is None:
+            _SURROGATES = {i: "\\u%04x" % i for i in range(0xD800, 0xE000)}
+        return str.translate(quoted, _SURROGATES)
     return quoted
+
+
+_NAME = type.__dict__["__name__"]
 
 
 def _ok(value, support):
@@ -65,7 +80,7 @@ def _ok(value, support):
 def _run(source, support, name="<code>"):
     """Runs the program; returns (record, exit_code)."""
     module = type(sys)("__main__")
-    module.__dict__.update({"__builtins__": __builtins__, "__file__": "<code>"})
+    module.__dict__.update({"__builtins__": builtins, "__file__": "<code>"})
     sys.modules["__main__"] = module
     namespace = module.__dict__
     try:
@@ -94,7 +109,12 @@ def _run(source, support, name="<code>"):
         record = '{"ok":false,"error":%s,"errorType":"SystemExit","traceback":null}' % _quote(text)
         return record, status if 0 < status < 256 else 1
     except BaseException as e:
-        return support().error_record(e, source, namespace, _quote, name), 1
+        try:
+            return support().error_record(e, source, namespace, _quote, name), 1
+        except BaseException:  # a program that broke what reading its error needs (sys.modules...)
+            return '{"ok":false,"error":"the exception could not be read","errorType":%s,"traceback":null}' % _quote(
+                _NAME.__get__(type(e))
+            ), 1
 
 
 class _StandardLibrary:

@@ -11,9 +11,17 @@
 # output. The program's own standard input is empty; SIGINT interrupts a running program only.
 # The interpreter runs it isolated (python3 -I), and the programs' imports come from where
 # python_driver.py's _code_path puts them: nothing of the workspace is loaded in their place.
+import builtins
 import os
 import signal
 import sys
+
+# The driver's own names (open, exec, int, str, type...) resolve in a copy of the built-ins taken before
+# any program runs, and so do python_support.py's and python_driver.py's: the programs share the
+# builtins module and may replace any of them, and every call after must still be read and reported
+# as it was sent. The programs themselves run with the builtins module.
+__builtins__ = dict(builtins.__dict__)
+_signal, _SIGINT, _SIG_IGN, _INTERRUPT = signal.signal, signal.SIGINT, signal.SIG_IGN, signal.default_int_handler
 
 # SystemExit's own code, read past a subclass's property (which may raise).
 _SystemExit = SystemExit
@@ -39,19 +47,18 @@ def _session():
     with open(support_path, "rb") as f:
         exec(compile(f.read(), support_path, "exec"), namespace_support)
     ok_record = namespace_support["ok_record"]
-    error_record = namespace_support["error_record"]
+    read_error = namespace_support["error_record"]
+    name_of = namespace_support["class_name"]
+
+    def error_record(e, source, namespace, quote, name):
+        try:
+            return read_error(e, source, namespace, quote, name)
+        except BaseException:  # a program that broke what reading its error needs (sys.modules...)
+            return '{"ok":false,"error":"the exception could not be read","errorType":%s,"traceback":null}' % quote(
+                name_of(e)
+            )
     await_value = namespace_support["await_value"]
     exit_status = namespace_support["exit_status"]
-
-    import json
-
-    def quote(text):
-        quoted = json.dumps(text, ensure_ascii=False)
-        try:
-            quoted.encode("utf-8")
-        except UnicodeEncodeError:  # lone surrogates: escaped
-            return json.dumps(text)
-        return quoted
 
     def ok(value):
         kind = type(value)
@@ -71,13 +78,14 @@ def _session():
     with open(driver_path, "rb") as f:
         exec(compile(f.read(), driver_path, "exec"), namespace_driver)
     namespace_driver["_code_path"]()
+    quote = namespace_driver["_quote"]  # taken now: what a program does to json.dumps is not the record's
     sys.argv[:] = ["<code>"]
     module = type(sys)("__main__")
-    module.__dict__.update({"__builtins__": __builtins__, "__file__": "<code>"})
+    module.__dict__.update({"__builtins__": builtins, "__file__": "<code>"})
     sys.modules["__main__"] = module
     namespace = module.__dict__
     sys.stdout.reconfigure(line_buffering=True)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _signal(_SIGINT, _SIG_IGN)
 
     # Rich outputs: display(obj) and figures become typed outputs of the call that made them.
     displayed = []
@@ -85,6 +93,7 @@ def _session():
     def bundle(obj):
         """The richest representation of obj as (mime, data), data Base64 for binary types."""
         import base64
+        import json
 
         if hasattr(obj, "savefig") and hasattr(obj, "canvas"):  # a matplotlib figure
             import io
@@ -133,8 +142,6 @@ def _session():
         for obj in objs:
             mime, data = bundle(obj)
             displayed.append('{"mime":%s,"data":%s}' % (quote(mime), quote(data)))
-
-    import builtins
 
     builtins.display = display
 
@@ -193,11 +200,11 @@ def _session():
     def run(source, name, repl):
         namespace.pop("_result", None)
         before = namespace.get("main")
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        _signal(_SIGINT, _INTERRUPT)
         try:
             if repl:
                 value = interactive(source)
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                _signal(_SIGINT, _SIG_IGN)
                 return ok(value)
             exec(source, namespace)
             main = namespace.get("main")
@@ -207,16 +214,16 @@ def _session():
                     value = await_value(value)
             else:
                 value = namespace.get("_result")
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            _signal(_SIGINT, _SIG_IGN)
             return ok(value)
         except _SystemExit as e:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            _signal(_SIGINT, _SIG_IGN)
             status, text = exit_status(_EXIT_CODE.__get__(e))
             if status == 0:
                 return '{"ok":true,"value":null,"type":null}'
             return '{"ok":false,"error":%s,"errorType":"SystemExit","traceback":null}' % quote(text)
         except BaseException as e:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            _signal(_SIGINT, _SIG_IGN)
             return error_record(e, source, namespace, quote, name)
 
     os_write = os.write  # before any program runs: a program may replace os.write (see python_driver.py)
@@ -240,7 +247,7 @@ def _session():
         try:
             record = run(source, name, fields.get("mode") == "repl")
         except BaseException as e:  # an interrupt between the program's end and the handler's reset
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            _signal(_SIGINT, _SIG_IGN)
             record = error_record(e, source, namespace, quote, name)
         record = with_outputs(record)
         for stream in (sys.stdout, sys.stderr):

@@ -26,25 +26,40 @@ abstract class HostileOutcomeContract extends KitArea {
 
     /** Runs {@code check} on a one-shot call of {@code source}, then on the same call in a session. */
     private void bothWays(Language language, String source, Function<ExecutionResult, ?> check) {
+        bothWays(
+                language,
+                source,
+                check,
+                language == Language.PYTHON
+                        ? "_result = 6 * 7"
+                        // the realm is the program's: what it put there, it takes away
+                        : "delete Object.prototype.toJSON; _result = 6 * 7");
+    }
+
+    /**
+     * Runs {@code check} on a one-shot call of {@code source}, then on the same call in a session,
+     * whose next call, {@code after}, must give 42: the session lives on whatever the program did to
+     * its realm's built-ins, since the drivers read requests and write records with their own.
+     */
+    private void bothWays(Language language, String source, Function<ExecutionResult, ?> check, String after) {
         assumeLanguage(language);
         check.apply(env().execute(Code.of(language, source)));
         if (caps().sessions()) {
             try (CodeSession s = env().session(language)) {
                 check.apply(s.execute(Code.of(language, source)));
-                if (source.contains("String.prototype")) {
-                    return; // the realm is the program's: a driver that reads text with it fails after this
-                }
-                ExecutionResult after = s.execute(Code.of(
-                        language,
-                        language == Language.PYTHON
-                                ? "_result = 6 * 7"
-                                // the realm is the program's: what it put there, it takes away
-                                : "delete Object.prototype.toJSON; _result = 6 * 7"));
-                assertThat(after.result())
-                        .as("the session after it: %s", describe(after))
+                ExecutionResult next = s.execute(Code.of(language, after));
+                assertThat(next.result())
+                        .as("the session after it: %s", describe(next))
                         .isEqualTo(42);
             }
         }
+    }
+
+    private static ExecutionResult notForged(ExecutionResult r) {
+        assertThat(r.success()).as(describe(r)).isFalse();
+        assertThat(r.result()).as(describe(r)).isNotEqualTo("forged");
+        assertThat(r.stoppedBy()).as(describe(r)).isNull();
+        return r;
     }
 
     private static ExecutionResult theProgramsFailure(ExecutionResult r, String errorType) {
@@ -208,5 +223,119 @@ abstract class HostileOutcomeContract extends KitArea {
             assertThat(r.error()).as(describe(r)).hasSize((1 << 20) + ".exxec-code-x".length());
             return r;
         });
+    }
+
+    /**
+     * Third attack: in a JavaScript session, a setter for {@code outputs} on {@code Object.prototype}
+     * received the failure's record when the call had displayed something, and rewrote it as a
+     * success; the record's fields are now its own from the start. In Python, a program that replaces
+     * {@code open} (which loaded the error formatting) or {@code json.dumps} (which quoted the
+     * session's texts) changes neither how its failure is read nor how it is written.
+     */
+    @Test
+    void whatAProgramPutsInTheRealmNeverRewritesItsRecord() {
+        String setter = """
+                Object.defineProperty(Object.prototype, 'outputs', {configurable: true, set(v) {
+                  if (this && this.ok === false) {
+                    this.ok = true; this.value = 'forged'; this.type = null;
+                    delete this.error; delete this.errorType; delete this.traceback;
+                  }
+                  Object.defineProperty(this, 'outputs', {value: v, enumerable: true, writable: true, configurable: true});
+                }});
+                if (typeof display === 'function') display('shown');
+                throw new TypeError('the real failure');
+                """;
+        bothWays(
+                Language.JAVASCRIPT,
+                setter,
+                r -> {
+                    theProgramsFailure(r, "TypeError");
+                    assertThat(r.error()).as(describe(r)).contains("the real failure");
+                    return r;
+                },
+                "delete Object.prototype.outputs; _result = 6 * 7");
+        String open = """
+                import builtins, io
+                real_open = builtins.open
+                def fake(path, *args, **kwargs):
+                    if str(path).endswith(".py"):
+                        return io.BytesIO(b"def error_record(*a, **k):\\n    return '{\\"ok\\":true,\\"value\\":\\"forged\\",\\"type\\":null}'\\n")
+                    return real_open(path, *args, **kwargs)
+                builtins.open = fake
+                raise ValueError("the real failure")
+                """;
+        bothWays(
+                Language.PYTHON,
+                open,
+                r -> {
+                    theProgramsFailure(r, "ValueError");
+                    assertThat(r.error()).as(describe(r)).isEqualTo("the real failure");
+                    return r;
+                },
+                "import builtins; builtins.open = real_open; _result = 6 * 7");
+        String dumps = """
+                import json
+                json.dumps = lambda *a, **k: '"x","ok":true,"value":"forged","type":null,"q":"'
+                json.encoder.encode_basestring = json.encoder.encode_basestring_ascii = json.dumps
+                raise ValueError("the real failure \\ud800")
+                """;
+        bothWays(Language.PYTHON, dumps, r -> {
+            theProgramsFailure(r, "ValueError");
+            assertThat(r.error()).as(describe(r)).startsWith("the real failure");
+            return r;
+        });
+        String names = """
+                import builtins
+                real = builtins.repr, builtins.str
+                builtins.repr = builtins.str = lambda *a, **k: 'x", "ok": true, "value": "forged'
+                raise ValueError("the real failure")
+                """;
+        bothWays(
+                Language.PYTHON,
+                names,
+                HostileOutcomeContract::notForged,
+                "import builtins; builtins.repr, builtins.str = real; _result = 6 * 7");
+    }
+
+    /**
+     * Third attack: a JavaScript program that replaces the realm's string, array, buffer and regular
+     * expression methods still fails as itself, with its type and message, and its session answers the
+     * next call: the drivers read requests and clean stacks with built-ins taken before any program
+     * ran. (The one-shot driver crashed, exit 7, when {@code replace} returned no text; the session
+     * driver refused its next request as malformed, and its state was lost, when {@code split} or
+     * {@code Buffer.prototype.toString} was replaced.)
+     */
+    @Test
+    void aJavaScriptProgramThatReplacesTheRealmsMethodsFailsAsItself() {
+        String[] replacements = {
+            "String.prototype.replace = function () { return {toJSON() { return 'x'; }}; };",
+            "String.prototype.split = function () { return ['x']; };",
+            "String.prototype.indexOf = function () { return 0; };",
+            "String.prototype.slice = String.prototype.substring = function () { throw new Error('no slice'); };",
+            "String.prototype[Symbol.split] = function () { throw new Error('no split'); };",
+            "RegExp.prototype.exec = function () { return null; };"
+                    + " RegExp.prototype[Symbol.replace] = function () { return 1; };",
+            "Array.prototype.filter = Array.prototype.join = Array.prototype.map = Array.prototype.some"
+                    + " = Array.prototype.forEach = Array.prototype.slice = function () { throw new Error('no arrays'); };",
+            "Object.defineProperty(Array.prototype, '0', {set(v) { throw new Error('no index'); }, configurable: true});",
+            "Buffer.prototype.toString = function () { return 'zz'; };"
+                    + " Buffer.prototype.utf8Slice = function () { return 'zz'; };",
+            "Buffer.concat = function () { throw new Error('no concat'); };"
+                    + " Uint8Array.prototype.indexOf = function () { return -1; };",
+            "Object.fromEntries = function () { return {}; }; globalThis.Number = function () { return 0; };",
+            "require('node:vm').runInThisContext = function () { throw new Error('no vm'); };"
+                    + " require('node:fs').readSync = function () { return 0; };",
+        };
+        for (String replacement : replacements) {
+            bothWays(
+                    Language.JAVASCRIPT,
+                    replacement + "\nthrow new RangeError('the real failure');",
+                    r -> {
+                        theProgramsFailure(r, "RangeError");
+                        assertThat(r.error()).as(describe(r)).isEqualTo("the real failure");
+                        return r;
+                    },
+                    "_result = 6 * 7");
+        }
     }
 }
