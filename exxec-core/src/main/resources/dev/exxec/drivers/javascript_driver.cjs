@@ -65,10 +65,9 @@ const regexExec = RegExp.prototype.exec;
 const Text = String;
 const ToNumber = Number;
 const BaseError = Error;
-const DateType = Date;
-const MapType = Map;
-const SetType = Set;
 const utilInspect = util.inspect;
+const { isPromise, isMap, isSet, isDate, isNativeError } = util.types;
+const runInThisContext = vm.runInThisContext;
 const writeSync = fs.writeSync;
 const openSync = fs.openSync;
 const closeSync = fs.closeSync;
@@ -132,6 +131,19 @@ function plumbing(line, file) {
 let recordWritten = false;
 let resultFile = null;
 let prefix = '';
+let channel = 1;
+
+// A descriptor of the driver's own for what `fd` is open on, taken before any program runs: a program
+// may close fd 1 or 2, or put a pipe of its own there, and the record must still go where the caller
+// reads it. A pipe, a terminal or a file is opened again through /proc (close-on-exec, as Node.js opens
+// every file); where that cannot be done (a socket), it is fd itself.
+function privateCopy(fd) {
+  try {
+    return openSync('/proc/self/fd/' + fd, fs.constants.O_WRONLY | fs.constants.O_APPEND);
+  } catch (e) {
+    return fd;
+  }
+}
 
 // The result file is opened only to write a record, never while the program runs, so the program
 // finds no descriptor of it in /proc/self/fd. The last record wins: a late uncaught error replaces
@@ -139,7 +151,7 @@ let prefix = '';
 function writeRecord(record) {
   const text = encodeRecord(record);
   if (resultFile === null) {
-    writeSync(1, prefix + text + '\n');
+    writeSync(channel, prefix + text + '\n');
   } else {
     const fd = openSync(resultFile, RESULT_FILE_FLAGS, 0o600);
     try {
@@ -252,7 +264,7 @@ function isJsonNative(value) {
     case 'number':
       return isFiniteNumber(value);
     case 'object':
-      if (value === null || isArray(value) || value instanceof DateType) return true;
+      if (value === null || isArray(value) || isDate(value)) return true;
       const proto = prototypeOf(value);
       return proto === ObjectPrototype || proto === null;
     default:
@@ -271,7 +283,7 @@ function inspect(value) {
 // Nested values JSON cannot hold become their text form (BigInt, Map, Set, functions, symbols).
 function replacer(key, value) {
   if (typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol') return inspect(value);
-  if (value instanceof MapType || value instanceof SetType) return inspect(value);
+  if (isMap(value) || isSet(value)) return inspect(value);
   if (typeof value === 'number' && !isFiniteNumber(value)) return Text(value);
   return value;
 }
@@ -308,7 +320,7 @@ function named(stack) {
 }
 
 function errorRecord(err) {
-  if (err instanceof BaseError || (err && typeof err === 'object' && 'stack' in err)) {
+  if (isNativeError(err) || err instanceof BaseError || (err && typeof err === 'object' && 'stack' in err)) {
     return {
       ok: false,
       error: programNamed(Text(err.message ?? err), displayName),
@@ -446,7 +458,9 @@ function remap(stack) {
   });
 }
 
-const PROBE = "[typeof main === 'function' ? main : undefined, typeof _result !== 'undefined' ? _result : undefined]";
+// What the program left: an object without a prototype (so that no `then` or iterator the program put on
+// Object.prototype or Array.prototype is consulted when the driver reads or awaits it).
+const PROBE = "({__proto__: null, main: typeof main === 'function' ? main : undefined, result: typeof _result !== 'undefined' ? _result : undefined})";
 
 function commonJsGlobals(cwd) {
   const filename = path.join(cwd, FILENAME);
@@ -526,7 +540,10 @@ function moduleSyntax(err) {
   return err instanceof SyntaxError && /import statement outside a module|Unexpected token 'export'|import\.meta|Cannot use 'import\.meta'/.test(err.message);
 }
 
-async function runProgram(source, header) {
+// Runs the program: its PROBE, or for a program that runs asynchronously (top-level await, an ES
+// module), a promise of it. A classic script is read without awaiting anything of the driver's, which a
+// program could reach through Promise.prototype.
+function runProgram(source, header) {
   const cwd = process.cwd();
   const typescript = header.language === 'typescript';
   if (typescript && header.transpiler === 'native') {
@@ -552,7 +569,7 @@ async function runProgram(source, header) {
     return wrapped.runInThisContext();
   }
   script.runInThisContext();
-  return vm.runInThisContext(PROBE);
+  return runInThisContext(PROBE);
 }
 
 function finish(value) {
@@ -576,6 +593,7 @@ async function main() {
     resultFile = header.file;
   } else {
     prefix = header.marker;
+    channel = privateCopy(1);
   }
   if (header.name) displayName = header.name;
   process.argv.splice(1, process.argv.length - 1, FILENAME); // the program sees itself as the script
@@ -586,8 +604,12 @@ async function main() {
   process.on('unhandledRejection', fail);
   let outcome;
   try {
-    const [mainFunction, result] = await runProgram(source, header);
-    outcome = mainFunction ? await mainFunction() : result;
+    let probe = runProgram(source, header);
+    if (isPromise(probe)) probe = await probe;
+    const mainFunction = probe.main;
+    outcome = mainFunction ? mainFunction() : probe.result;
+    // The program's own promise (or thenable): how it settles is the program's word.
+    if (outcome && typeof outcome.then === 'function') outcome = await outcome;
   } catch (err) {
     fail(err);
   }
@@ -596,7 +618,7 @@ async function main() {
 
 // The session driver (javascript_session.cjs) loads this file for its value encoding only.
 module.exports = {
-  typeName, isJsonNative, inspect, replacer, okRecord, encodeRecord, failureRecord, stringify,
+  typeName, isJsonNative, inspect, replacer, okRecord, encodeRecord, failureRecord, stringify, privateCopy, isNativeError,
   apply, createObject, slice, find, contains, keepLines, plumbing, replaceEach, Text, ToNumber, BaseError, writeSync, exitProcess,
 };
 if (!globalThis.__exxecDriverLibrary) {

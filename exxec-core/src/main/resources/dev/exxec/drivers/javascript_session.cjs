@@ -23,7 +23,7 @@ const LOOKUP_RESULT = 'typeof _result === "undefined" ? undefined : _result';
 // Values are encoded as the one-shot driver encodes them: its functions, loaded without running it.
 globalThis.__exxecDriverLibrary = true;
 const {
-  typeName, isJsonNative, inspect, replacer, okRecord, encodeRecord, failureRecord, stringify,
+  typeName, isJsonNative, inspect, replacer, okRecord, encodeRecord, failureRecord, stringify, privateCopy, isNativeError,
   apply, createObject, slice, find, contains, keepLines, plumbing, replaceEach, Text, ToNumber, BaseError, writeSync, exitProcess,
 } = require(path.join(__dirname, 'javascript_driver.cjs'));
 delete globalThis.__exxecDriverLibrary;
@@ -45,6 +45,10 @@ const PromiseType = Promise;
 const promiseThen = Promise.prototype.then;
 const startTimer = setInterval;
 const stopTimer = clearInterval;
+// Where records and end lines go: the driver's own descriptors for standard output and error, which a
+// program may close or replace (see privateCopy).
+const output = privateCopy(1);
+const errors = privateCopy(2);
 
 // The unread part of standard input: bytes[start, end) of a buffer of `capacity` bytes.
 let bytes = new Bytes(65536);
@@ -135,7 +139,7 @@ function keyValues(fields, first) {
 }
 
 function errorRecord(err, name) {
-  if (err instanceof BaseError || (err && typeof err === 'object' && 'stack' in err)) {
+  if (isNativeError(err) || err instanceof BaseError || (err && typeof err === 'object' && 'stack' in err)) {
     const stack = typeof err.stack === 'string' ? err.stack : '';
     const kept = keepLines(stack, (line) => !plumbing(line, __filename));
     // The program's positions ("<code>:LINE") under its name: a function replacement, so that no "$&"
@@ -160,14 +164,14 @@ function write(fd, text) {
 }
 
 function refuse(what, line) {
-  write(2, 'exxec session: ' + what + ' ' + stringify(line) + '\n');
+  write(errors, 'exxec session: ' + what + ' ' + stringify(line) + '\n');
   exitProcess(70);
 }
 
 // An interrupt while a program awaits: the awaited value is abandoned with this error.
 let interruptAwait = null;
 process.on('SIGINT', () => {
-  if (interruptAwait) interruptAwait(new Error('Script execution interrupted.'));
+  if (interruptAwait) interruptAwait(new BaseError('Script execution interrupted.'));
 });
 
 function interruptible(value) {
@@ -293,8 +297,8 @@ async function session() {
     const outputs = displayed;
     displayed = emptyList();
     const text = encodeRecord(record, outputs);
-    write(2, '\n' + marker + call + ':end\n');
-    write(1, '\n' + marker + call + ':' + text + '\n');
+    write(errors, '\n' + marker + call + ':end\n');
+    write(output, '\n' + marker + call + ':' + text + '\n');
   }
 }
 
@@ -307,7 +311,7 @@ apply(promiseThen, session(), [
     } catch (unreadable) {
       why = 'an error that could not be read';
     }
-    write(2, 'exxec session: ' + why + '\n');
+    write(errors, 'exxec session: ' + why + '\n');
     exitProcess(70);
   },
 ]);

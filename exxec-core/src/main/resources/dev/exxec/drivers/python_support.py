@@ -4,6 +4,7 @@ import sys
 
 FILENAME = "<code>"
 _NAME = type.__dict__["__name__"]
+_TRACEBACK = BaseException.__dict__["__traceback__"]
 
 
 def class_name(value):
@@ -116,7 +117,7 @@ def format_traceback(exc, source, namespace, filename=FILENAME):
     def drivers(frame):  # the driver's guard of standard-library names (python_driver.py), not the program's
         return frame.f_code.co_name == "find_spec" and "_StandardLibrary" in frame.f_globals
 
-    tb = exc.__traceback__
+    tb = _TRACEBACK.__get__(exc)  # its own, past a subclass's property (which may give any object)
     while tb is not None and not ours(tb.tb_frame):
         tb = tb.tb_next
     # No frame of the program (a syntax error, a bad main() signature): the message says it all.

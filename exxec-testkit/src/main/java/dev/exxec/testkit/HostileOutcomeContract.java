@@ -8,6 +8,8 @@ import dev.exxec.CodeSession;
 import dev.exxec.ErrorTypes;
 import dev.exxec.ExecutionResult;
 import dev.exxec.Language;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -325,17 +327,86 @@ abstract class HostileOutcomeContract extends KitArea {
             "Object.fromEntries = function () { return {}; }; globalThis.Number = function () { return 0; };",
             "require('node:vm').runInThisContext = function () { throw new Error('no vm'); };"
                     + " require('node:fs').readSync = function () { return 0; };",
+            // fourth attack: what the one-shot driver read the program's main and value with
+            "Array.prototype[Symbol.iterator] = function* () { yield undefined; yield 'forged'; };",
+            "Array.prototype.then = function (ok) { ok([undefined, 'forged']); };",
+            "Object.defineProperty(Promise.prototype, 'constructor', {value: function () {}, configurable: true});"
+                    + " Promise.prototype.then = function (ok) { ok({__proto__: null, result: 'forged'}); };",
+        };
+        String[] failures = {
+            "\nthrow new RangeError('the real failure');",
+            "\nfunction main() { throw new RangeError('the real failure'); }",
         };
         for (String replacement : replacements) {
+            for (String failure : failures) {
+                bothWays(
+                        Language.JAVASCRIPT,
+                        replacement + failure,
+                        r -> {
+                            theProgramsFailure(r, "RangeError");
+                            assertThat(r.error()).as(describe(r)).isEqualTo("the real failure");
+                            return r;
+                        },
+                        "_result = 6 * 7");
+            }
+        }
+        // Where the drivers write: descriptors of their own where the system lets them open standard
+        // output again; where it does not (a sandbox's pipes belong to another user), a program that
+        // closes its standard output ends its own call, as an exit would, and never as a success.
+        for (String failure : failures) {
             bothWays(
                     Language.JAVASCRIPT,
-                    replacement + "\nthrow new RangeError('the real failure');",
-                    r -> {
-                        theProgramsFailure(r, "RangeError");
-                        assertThat(r.error()).as(describe(r)).isEqualTo("the real failure");
-                        return r;
-                    },
+                    "if (typeof require === 'function') { require('fs').closeSync(1); require('fs').closeSync(2); }"
+                            + failure,
+                    HostileOutcomeContract::notForged,
                     "_result = 6 * 7");
         }
+    }
+
+    /**
+     * Fourth attack: a value is reported as it is, whatever the program says of its realm's types: a
+     * {@code Map[Symbol.hasInstance]} that claimed every value made a number its text.
+     */
+    @Test
+    void aValueIsReportedAsItIsWhateverTheRealmSaysOfItsTypes() {
+        bothWays(
+                Language.JAVASCRIPT,
+                "for (const type of [Map, Set, Date, Error]) {"
+                        + " Object.defineProperty(type, Symbol.hasInstance, {value: () => true, configurable: true}); }"
+                        + " _result = {n: 42, list: [1, 2]};",
+                r -> {
+                    assertThat(r.success()).as(describe(r)).isTrue();
+                    assertThat(r.result()).as(describe(r)).isEqualTo(Map.of("n", 42, "list", List.of(1, 2)));
+                    return r;
+                },
+                "_result = 6 * 7");
+    }
+
+    /**
+     * Fourth attack: an exception whose {@code __traceback__} property gives a traceback that is its
+     * own {@code tb_next} is read by its real traceback; the drivers walked the fake one until the
+     * deadline (and in a session, with the interrupt ignored while the driver reports, lost the state).
+     */
+    @Test
+    void anExceptionThatLiesAboutItsTracebackIsReadByItsOwn() {
+        String source = """
+                class Loop:
+                    tb_lineno = 1
+                    tb_lasti = 0
+                    @property
+                    def tb_next(self): return self
+                    @property
+                    def tb_frame(self): raise RuntimeError("no frame")
+                class Lying(Exception):
+                    @property
+                    def __traceback__(self): return Loop()
+                raise Lying("the real failure")
+                """;
+        bothWays(Language.PYTHON, source, r -> {
+            theProgramsFailure(r, "Lying");
+            assertThat(r.error()).as(describe(r)).isEqualTo("the real failure");
+            assertThat(r.traceback()).as(describe(r)).contains("line 11");
+            return r;
+        });
     }
 }
