@@ -9,9 +9,27 @@
 (function (host) {
   'use strict';
   const EXIT = Symbol('exxec.exit');
-  const timers = new Map();
+  // What the driver works with between and after programs, taken before any runs: a program (in a
+  // session, each program) may replace the realm's built-ins, and every call after it must still be
+  // read as it ran (see javascript_driver.cjs).
+  const apply = Reflect.apply;
+  const ownKeys = Object.keys;
+  const createObject = Object.create;
+  const Text = String;
+  const ToNumber = Number;
+  const BaseError = Error;
+  const indexOfText = String.prototype.indexOf;
+  const sliceText = String.prototype.slice;
+  const lookupMain = new Function('return typeof main === "function" ? main : undefined;');
+  const lookupResult = new Function('return typeof _result === "undefined" ? undefined : _result;');
+  const clearResult = new Function('try { _result = undefined; } catch (e) { /* a const _result stays */ }');
+  // The timers by id, in an object without a prototype, and how many there are.
+  const timers = createObject(null);
+  let timerCount = 0;
   let nextTimer = 1;
   let clock = 0;
+  // The program's main before the call ran: a session's later calls do not run an earlier call's main.
+  let before;
 
   function write(stream, data) {
     if (data instanceof Uint8Array) {
@@ -75,9 +93,24 @@
   function addTimer(callback, delay, args, repeat) {
     if (typeof callback !== 'function') throw new TypeError('The "callback" argument must be of type function');
     const id = nextTimer++;
-    const ms = Math.max(1, Number(delay) || 0);
-    timers.set(id, { callback, args, due: clock + ms, ms, repeat, order: id });
+    const wait = ToNumber(delay) || 0;
+    const ms = wait > 1 ? wait : 1;
+    const timer = createObject(null);
+    timer.callback = callback;
+    timer.args = args;
+    timer.due = clock + ms;
+    timer.ms = ms;
+    timer.repeat = repeat;
+    if (!(id in timers)) timerCount++;
+    timers[id] = timer;
     return id;
+  }
+
+  function removeTimer(id) {
+    if (id in timers) {
+      delete timers[id];
+      timerCount--;
+    }
   }
 
   const env = {};
@@ -164,9 +197,9 @@
     setTimeout: (callback, delay, ...args) => addTimer(callback, delay, args, false),
     setInterval: (callback, delay, ...args) => addTimer(callback, delay, args, true),
     setImmediate: (callback, ...args) => addTimer(callback, 0, args, false),
-    clearTimeout: (id) => timers.delete(id),
-    clearInterval: (id) => timers.delete(id),
-    clearImmediate: (id) => timers.delete(id),
+    clearTimeout: (id) => removeTimer(id),
+    clearInterval: (id) => removeTimer(id),
+    clearImmediate: (id) => removeTimer(id),
     queueMicrotask: (callback) => Promise.resolve().then(callback),
   });
   delete globalThis.__exxecHost;
@@ -179,9 +212,9 @@
 
   function errorOutcome(error) {
     if (error !== null && typeof error === 'object' && EXIT in error) return ['exit', error[EXIT]];
-    if (error instanceof Error || (error !== null && typeof error === 'object' && 'stack' in error)) {
+    if (error instanceof BaseError || (error !== null && typeof error === 'object' && 'stack' in error)) {
       const stack = typeof error.stack === 'string' ? error.stack : null;
-      return ['error', String(error.message), typeName(error), stack];
+      return ['error', Text(error.message), typeName(error), stack];
     }
     return ['error', 'uncaught ' + typeName(error) + ': ' + inspect(error), 'Error', null];
   }
@@ -199,24 +232,34 @@
   // The final record: an 'ok' one carries the exit code process.exitCode asks for.
   function record() {
     if (settled[0] !== 'ok') return settled;
-    return ['ok', settled[1], process.exitCode === undefined ? 0 : Number(process.exitCode) | 0];
+    return ['ok', settled[1], process.exitCode === undefined ? 0 : ToNumber(process.exitCode) | 0];
   }
 
   const driver = {
     // Gives the call its variables (NAME=VALUE, NUL-separated) before the program runs.
     enter(variables) {
-      for (const name of Object.keys(env)) delete env[name];
-      for (const item of String(variables).split('\0')) {
-        const eq = item.indexOf('=');
-        if (eq > 0) env[item.slice(0, eq)] = item.slice(eq + 1);
+      const names = ownKeys(env);
+      for (let i = 0; i < names.length; i++) delete env[names[i]];
+      const text = Text(variables);
+      for (let at = 0; at < text.length; ) {
+        let end = apply(indexOfText, text, ['\0', at]);
+        if (end < 0) end = text.length;
+        const item = apply(sliceText, text, [at, end]);
+        const eq = apply(indexOfText, item, ['=']);
+        if (eq > 0) env[apply(sliceText, item, [0, eq])] = apply(sliceText, item, [eq + 1]);
+        at = end + 1;
       }
     },
-    // The program's value: main()'s (a promise is awaited through the event loop) or _result's.
-    result: new Function(
-      'return typeof main === "function" ? main() : typeof _result === "undefined" ? undefined : _result;'),
-    // Runs the program's main (or reads _result) and watches its value.
+    // Before the program runs: which main is an earlier call's, and no earlier call's _result.
+    mark() {
+      clearResult();
+      before = lookupMain();
+    },
+    // Runs the program's main when this call defined it (a promise is awaited through the event loop),
+    // else reads _result, and watches its value.
     start() {
-      watch(driver.result());
+      const main = lookupMain();
+      watch(main && main !== before ? main() : lookupResult());
     },
     // Watches an input's completion value instead (an input typed at a prompt).
     watch(value) {
@@ -226,7 +269,7 @@
     // no timer is left. Else null: the host runs the event loop (step) until outcome() is set and,
     // after a success, no timer is left, then reads record().
     done() {
-      return settled !== null && timers.size === 0 ? record() : null;
+      return settled !== null && timerCount === 0 ? record() : null;
     },
     outcome() {
       return settled;
@@ -235,21 +278,26 @@
     error: errorOutcome,
     // Runs the timers that are due after `elapsed` ms; returns ms until the next one, or -1.
     step(elapsed) {
-      clock = Math.max(clock, elapsed);
-      const due = Array.from(timers.entries()).filter(([, t]) => t.due <= clock);
-      due.sort((a, b) => a[1].due - b[1].due || a[1].order - b[1].order);
-      if (due.length > 0) {
-        const [id, timer] = due[0];
+      if (elapsed > clock) clock = elapsed;
+      // The first due timer (the earliest; of those, the first set: ids grow, and for-in lists an
+      // object's integer keys in ascending order).
+      let first = null;
+      let next = -1;
+      for (const key in timers) {
+        const t = timers[key];
+        if (t.due <= clock && (first === null || t.due < timers[first].due)) first = key;
+        if (next < 0 || t.due - clock < next) next = t.due - clock;
+      }
+      if (first !== null) {
+        const timer = timers[first];
         if (timer.repeat) {
           timer.due = clock + timer.ms;
         } else {
-          timers.delete(id);
+          removeTimer(first);
         }
-        timer.callback(...timer.args);
+        apply(timer.callback, undefined, timer.args);
         return 0;
       }
-      let next = -1;
-      for (const t of timers.values()) next = next < 0 ? t.due - clock : Math.min(next, t.due - clock);
       return next;
     },
     inspect: (value) => inspect(value, 0),

@@ -88,7 +88,7 @@ def _await(awaitable):
 def _traceback(exc, name=FILENAME):
     import traceback
 
-    tb = exc.__traceback__
+    tb = BaseException.__dict__["__traceback__"].__get__(exc)  # its own, past a subclass's property
     while tb is not None and tb.tb_frame.f_code.co_filename != name:
         tb = tb.tb_next
     try:

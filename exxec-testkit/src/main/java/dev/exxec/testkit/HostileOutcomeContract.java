@@ -325,8 +325,8 @@ abstract class HostileOutcomeContract extends KitArea {
             "Buffer.concat = function () { throw new Error('no concat'); };"
                     + " Uint8Array.prototype.indexOf = function () { return -1; };",
             "Object.fromEntries = function () { return {}; }; globalThis.Number = function () { return 0; };",
-            "require('node:vm').runInThisContext = function () { throw new Error('no vm'); };"
-                    + " require('node:fs').readSync = function () { return 0; };",
+            "try { require('node:vm').runInThisContext = function () { throw new Error('no vm'); };"
+                    + " require('node:fs').readSync = function () { return 0; }; } catch (e) { /* no Node.js */ }",
             // fourth attack: what the one-shot driver read the program's main and value with
             "Array.prototype[Symbol.iterator] = function* () { yield undefined; yield 'forged'; };",
             "Array.prototype.then = function (ok) { ok([undefined, 'forged']); };",

@@ -161,6 +161,12 @@ abstract class SessionContract extends KitArea {
             assertThat(ok(s.execute("async function main() { return await Promise.resolve(x * 100); }"))
                             .result())
                     .isEqualTo(200);
+            assertThat(ok(s.execute("_result = x + 1")).result())
+                    .as("an earlier call's main is not this call's value (graalvm ran it again)")
+                    .isEqualTo(3);
+            assertThat(ok(s.execute("y = 5")).result())
+                    .as("_result is each call's own")
+                    .isNull();
         }
     }
 

@@ -290,6 +290,7 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
                 throws InterruptedException {
             Value record;
             try {
+                d.invokeMember("mark"); // what an earlier call of a session left is not this call's value
                 Value completion = context.eval(program("js", source, name));
                 if (interactive) {
                     d.invokeMember("watch", completion); // the input's completion value is its result
