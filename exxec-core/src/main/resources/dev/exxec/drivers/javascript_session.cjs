@@ -211,10 +211,10 @@ function emptyList() {
 }
 
 function show(mime, data) {
-  const output = createObject(null);
-  output.mime = mime;
-  output.data = data;
-  displayed[displayed.length++] = output;
+  const entry = createObject(null);
+  entry.mime = mime;
+  entry.data = data;
+  displayed[displayed.length++] = entry;
 }
 
 globalThis.display = (...values) => {
