@@ -180,10 +180,12 @@ function encodeRecord(record, outputs) {
   let failure = null;
   try {
     text = stringify(plain);
+    if (typeof text === 'string' && outputs && outputs.length) text = withOutputs(text, outputs);
   } catch (e) {
+    text = undefined;
     failure = e;
   }
-  if (typeof text === 'string') return outputs && outputs.length ? withOutputs(text, outputs) : text;
+  if (typeof text === 'string') return text;
   const reason = 'the result could not be reported: ' + clip(failure === null ? 'its JSON was no text' : describe(failure), 200);
   const failed = plain.ok === false;
   return '{"ok":false,"error":' + stringify(failed ? clip(Text(plain.error), 4096) + ' [' + reason + ']' : reason)

@@ -34,9 +34,12 @@ delete globalThis.__exxecDriverLibrary;
 // is Node.js's own machinery, which holds its built-ins apart from the realm's.
 const readSync = fs.readSync;
 const runInThisContext = vm.runInThisContext;
+// Views are made with the Uint8Array constructor on the driver's own ArrayBuffer, never by subarray,
+// which makes its result through the constructor a program can put on Uint8Array.prototype.
 const Bytes = Uint8Array;
+const Store = ArrayBuffer;
 const setBytes = Object.getPrototypeOf(Uint8Array.prototype).set;
-const subarray = Object.getPrototypeOf(Uint8Array.prototype).subarray;
+const byteLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), 'length').get;
 const utf8 = new TextDecoder('utf-8');
 const decode = TextDecoder.prototype.decode;
 const encode = TextEncoder.prototype.encode;
@@ -51,7 +54,8 @@ const output = privateCopy(1);
 const errors = privateCopy(2);
 
 // The unread part of standard input: bytes[start, end) of a buffer of `capacity` bytes.
-let bytes = new Bytes(65536);
+let store = new Store(65536);
+let bytes = new Bytes(store);
 let capacity = 65536;
 let start = 0;
 let end = 0;
@@ -59,15 +63,16 @@ let scanned = 0; // bytes[start, scanned) hold no line feed
 
 function readMore() {
   if (start > 0 && end === capacity) {
-    apply(setBytes, bytes, [apply(subarray, bytes, [start, end])]);
+    apply(setBytes, bytes, [new Bytes(store, start, end - start)]);
     end -= start;
     scanned -= start;
     start = 0;
   }
   if (end === capacity) {
-    const larger = new Bytes(capacity * 2);
-    apply(setBytes, larger, [bytes]);
-    bytes = larger;
+    const larger = new Store(capacity * 2);
+    bytes = new Bytes(larger);
+    apply(setBytes, bytes, [new Bytes(store)]);
+    store = larger;
     capacity *= 2;
   }
   let n;
@@ -87,7 +92,7 @@ function readMore() {
 }
 
 function text(from, to) {
-  return apply(decode, utf8, [apply(subarray, bytes, [from, to])]);
+  return apply(decode, utf8, [new Bytes(store, from, to - from)]);
 }
 
 function readLine() {
@@ -156,10 +161,10 @@ function errorRecord(err, name) {
 }
 
 function write(fd, text) {
-  let data = apply(encode, utf8Encoder, [text]);
-  while (data.length) {
-    const n = writeSync(fd, data);
-    data = apply(subarray, data, [n]);
+  const data = apply(encode, utf8Encoder, [text]);
+  const length = apply(byteLength, data, []);
+  for (let done = 0; done < length; ) {
+    done += writeSync(fd, data, done, length - done);
   }
 }
 

@@ -93,8 +93,9 @@
   function addTimer(callback, delay, args, repeat) {
     if (typeof callback !== 'function') throw new TypeError('The "callback" argument must be of type function');
     const id = nextTimer++;
-    const wait = ToNumber(delay) || 0;
-    const ms = wait > 1 ? wait : 1;
+    // As Node.js: a whole number of milliseconds, 1 for anything below 1 or above 2^31 - 1 (and NaN).
+    const wait = ToNumber(delay);
+    const ms = wait >= 1 && wait <= 2147483647 ? wait - (wait % 1) : 1;
     const timer = createObject(null);
     timer.callback = callback;
     timer.args = args;
@@ -254,6 +255,7 @@
     mark() {
       clearResult();
       before = lookupMain();
+      settled = null;
     },
     // Runs the program's main when this call defined it (a promise is awaited through the event loop),
     // else reads _result, and watches its value.

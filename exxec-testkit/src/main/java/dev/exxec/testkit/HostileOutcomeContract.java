@@ -2,12 +2,14 @@ package dev.exxec.testkit;
 
 import static dev.exxec.testkit.Outcomes.describe;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.exxec.Code;
 import dev.exxec.CodeSession;
 import dev.exxec.ErrorTypes;
 import dev.exxec.ExecutionResult;
 import dev.exxec.Language;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -55,6 +57,11 @@ abstract class HostileOutcomeContract extends KitArea {
                         .isEqualTo(42);
             }
         }
+    }
+
+    private void assumeSessions(Language language) {
+        assumeTrue(caps().sessions(), "the environment does not declare sessions");
+        assumeLanguage(language);
     }
 
     private static ExecutionResult notForged(ExecutionResult r) {
@@ -408,5 +415,66 @@ abstract class HostileOutcomeContract extends KitArea {
             assertThat(r.traceback()).as(describe(r)).contains("line 11");
             return r;
         });
+    }
+
+    /**
+     * Fifth attack: a session reads each request with views it makes itself; a species constructor a
+     * call put on {@code Uint8Array.prototype} chose the source the driver decoded for the next call
+     * (its failure ran as {@code _result = 'forged'}).
+     */
+    @Test
+    void aSessionReadsTheNextRequestAsItWasSent() {
+        assumeSessions(Language.JAVASCRIPT);
+        try (CodeSession s = env().session(Language.JAVASCRIPT)) {
+            s.execute(Code.javascript("""
+                    const forged = Uint8Array.from("_result = 'forged'", (c) => c.charCodeAt(0));
+                    function Fake(buffer, offset, length) {
+                      const real = new Uint8Array(buffer, offset, length);
+                      return real.length > 10 ? forged : real;
+                    }
+                    Object.defineProperty(Uint8Array.prototype, 'constructor',
+                      {value: {[Symbol.species]: Fake}, configurable: true, writable: true});
+                    """));
+            theProgramsFailure(s.execute(Code.javascript("throw new RangeError('the real failure');")), "RangeError");
+        }
+    }
+
+    /**
+     * Fifth attack: a session call whose value never settles is never reported with an earlier call's
+     * outcome (graalvm's driver kept the last call's).
+     */
+    @Test
+    void aCallThatNeverSettlesIsNeverAnEarlierCallsOutcome() {
+        assumeSessions(Language.JAVASCRIPT);
+        try (CodeSession s = env().session(Language.JAVASCRIPT)) {
+            s.execute(Code.javascript("_result = 'one';"));
+            ExecutionResult never = s.execute(Code.javascript("async function main() { await new Promise(() => {}); }")
+                    .withTimeout(Duration.ofSeconds(2)));
+            assertThat(never.result()).as(describe(never)).isNotEqualTo("one");
+            s.execute(Code.javascript("throw new Error('the first failure');"));
+            never = s.execute(
+                    Code.javascript("_result = new Promise(() => {});").withTimeout(Duration.ofSeconds(2)));
+            assertThat(String.valueOf(never.error())).as(describe(never)).doesNotContain("the first failure");
+        }
+    }
+
+    /**
+     * Fifth attack: a timer's delay is taken as Node.js takes it: a fraction is cut to whole
+     * milliseconds, and one past 2^31 - 1 (Infinity) is 1. (On graalvm, {@code setTimeout(f, 1.5)}
+     * failed the provider itself.)
+     */
+    @Test
+    void timersTakeAnyDelayAsNodeDoes() {
+        bothWays(
+                Language.JAVASCRIPT,
+                """
+                async function main() {
+                  const a = await new Promise((r) => setTimeout(() => r('a'), 1.5));
+                  const b = await new Promise((r) => setTimeout(() => r('b'), Infinity));
+                  return a + b;
+                }
+                """,
+                r -> assertThat(r.result()).as(describe(r)).isEqualTo("ab"),
+                "_result = 6 * 7");
     }
 }
