@@ -210,6 +210,9 @@
 
   // The outcome of an async main, set once its promise settles.
   let settled = null;
+  // The call being run (mark() counts them): a promise's callbacks decide only the call that watched
+  // it, and only once. A thenable can keep its resolvers, and later code call them.
+  let call = 0;
 
   function errorOutcome(error) {
     if (error !== null && typeof error === 'object' && EXIT in error) return ['exit', error[EXIT]];
@@ -223,7 +226,21 @@
   // Watches the program's value; outcome() says when a promise settled. True when it is no promise.
   function watch(value) {
     if (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function') {
-      value.then((v) => (settled = ['ok', v]), (e) => (settled = errorOutcome(e)));
+      const mine = call;
+      let decided = false;
+      const current = () => {
+        if (decided || mine !== call) return false;
+        decided = true;
+        return true;
+      };
+      value.then(
+        (v) => {
+          if (current()) settled = ['ok', v];
+        },
+        (e) => {
+          if (current()) settled = errorOutcome(e);
+        },
+      );
       return false;
     }
     settled = ['ok', value];
@@ -256,6 +273,7 @@
       clearResult();
       before = lookupMain();
       settled = null;
+      call++;
     },
     // Runs the program's main when this call defined it (a promise is awaited through the event loop),
     // else reads _result, and watches its value.

@@ -170,6 +170,36 @@ abstract class SessionContract extends KitArea {
         }
     }
 
+    /**
+     * Sixth hostile review (issue 15): an earlier call's promise callbacks are not a later call's
+     * outcome. A thenable that keeps its resolvers lets later code call them; on graalvm that wrote
+     * over the later call's value or error (a timer's {@code A('STALE')} made {@code _result = 7}
+     * report "STALE").
+     */
+    @Test
+    void anEarlierCallsResolversDoNotDecideALaterCall() {
+        assumeSessions(Language.JAVASCRIPT);
+        try (CodeSession s = env().session(Language.JAVASCRIPT)) {
+            assertThat(ok(s.execute("_result = {then(a, b) { globalThis.A = a; globalThis.B = b; a(1); }};"))
+                            .result())
+                    .isEqualTo(1);
+            assertThat(ok(s.execute("_result = 7; setTimeout(() => A('STALE_TIMER'), 10);"))
+                            .result())
+                    .as("a timer of this call resolving an earlier call's promise")
+                    .isEqualTo(7);
+            assertThat(ok(s.execute("_result = Promise.resolve(8);"
+                                    + " Promise.resolve().then(() => 0).then(() => 0).then(() => A('STALE_TICK'));"))
+                            .result())
+                    .as("a promise job of this call resolving an earlier call's promise")
+                    .isEqualTo(8);
+            assertThat(ok(s.execute("B('STALE_REJECT'); _result = Promise.resolve(9);"
+                                    + " setTimeout(() => B(new Error('stale err')), 5);"))
+                            .result())
+                    .as("an earlier call's promise rejected by this call")
+                    .isEqualTo(9);
+        }
+    }
+
     @Test
     void eachCallGetsItsOwnOutput() {
         assumeSessions(Language.PYTHON);
