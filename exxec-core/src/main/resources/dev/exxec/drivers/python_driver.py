@@ -60,6 +60,17 @@ def _quote(text):
 _NAME = type.__dict__["__name__"]
 
 
+def _error_record(read, e, source, namespace, name):
+    """The record of the program's failure e, as read (python_support.py's error_record) reads it; the
+    class's name alone when the program broke what reading it needs (sys.modules...)."""
+    try:
+        return read(e, source, namespace, _quote, name)
+    except BaseException:
+        return '{"ok":false,"error":"the exception could not be read","errorType":%s,"traceback":null}' % _quote(
+            _NAME.__get__(type(e))
+        )
+
+
 def _ok(value, support):
     kind = type(value)
     if value is None:
@@ -109,12 +120,7 @@ def _run(source, support, name="<code>"):
         record = '{"ok":false,"error":%s,"errorType":"SystemExit","traceback":null}' % _quote(text)
         return record, status if 0 < status < 256 else 1
     except BaseException as e:
-        try:
-            return support().error_record(e, source, namespace, _quote, name), 1
-        except BaseException:  # a program that broke what reading its error needs (sys.modules...)
-            return '{"ok":false,"error":"the exception could not be read","errorType":%s,"traceback":null}' % _quote(
-                _NAME.__get__(type(e))
-            ), 1
+        return _error_record(lambda *read: support().error_record(*read), e, source, namespace, name), 1
 
 
 class _StandardLibrary:

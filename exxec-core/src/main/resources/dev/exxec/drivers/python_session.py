@@ -48,15 +48,6 @@ def _session():
         exec(compile(f.read(), support_path, "exec"), namespace_support)
     ok_record = namespace_support["ok_record"]
     read_error = namespace_support["error_record"]
-    name_of = namespace_support["class_name"]
-
-    def error_record(e, source, namespace, quote, name):
-        try:
-            return read_error(e, source, namespace, quote, name)
-        except BaseException:  # a program that broke what reading its error needs (sys.modules...)
-            return '{"ok":false,"error":"the exception could not be read","errorType":%s,"traceback":null}' % quote(
-                name_of(e)
-            )
     await_value = namespace_support["await_value"]
     exit_status = namespace_support["exit_status"]
 
@@ -79,6 +70,10 @@ def _session():
         exec(compile(f.read(), driver_path, "exec"), namespace_driver)
     namespace_driver["_code_path"]()
     quote = namespace_driver["_quote"]  # taken now: what a program does to json.dumps is not the record's
+    driver_error_record = namespace_driver["_error_record"]
+
+    def error_record(e, source, namespace, name):
+        return driver_error_record(read_error, e, source, namespace, name)
     sys.argv[:] = ["<code>"]
     module = type(sys)("__main__")
     module.__dict__.update({"__builtins__": builtins, "__file__": "<code>"})
@@ -224,7 +219,7 @@ def _session():
             return '{"ok":false,"error":%s,"errorType":"SystemExit","traceback":null}' % quote(text)
         except BaseException as e:
             _signal(_SIGINT, _SIG_IGN)
-            return error_record(e, source, namespace, quote, name)
+            return error_record(e, source, namespace, name)
 
     os_write = os.write  # before any program runs: a program may replace os.write (see python_driver.py)
 
@@ -248,7 +243,7 @@ def _session():
             record = run(source, name, fields.get("mode") == "repl")
         except BaseException as e:  # an interrupt between the program's end and the handler's reset
             _signal(_SIGINT, _SIG_IGN)
-            record = error_record(e, source, namespace, quote, name)
+            record = error_record(e, source, namespace, name)
         record = with_outputs(record)
         for stream in (sys.stdout, sys.stderr):
             try:
