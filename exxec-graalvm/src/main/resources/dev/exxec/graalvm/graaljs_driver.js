@@ -19,6 +19,11 @@
   const ToNumber = Number;
   const BaseError = Error;
   const indexOfText = String.prototype.indexOf;
+  // A value's promise, resolved as await resolves it: a thenable given another promise or thenable
+  // takes what that settles to.
+  const NativePromise = Promise;
+  const promiseResolve = Promise.resolve;
+  const promiseThen = Promise.prototype.then;
   const sliceText = String.prototype.slice;
   const lookupMain = new Function('return typeof main === "function" ? main : undefined;');
   const lookupResult = new Function('return typeof _result === "undefined" ? undefined : _result;');
@@ -27,6 +32,7 @@
   const timers = createObject(null);
   let timerCount = 0;
   let nextTimer = 1;
+  // The host's monotonic time in ms (mark and step take it): a timer is due its delay after it was set.
   let clock = 0;
   // The program's main before the call ran: a session's later calls do not run an earlier call's main.
   let before;
@@ -233,14 +239,14 @@
         decided = true;
         return true;
       };
-      value.then(
+      apply(promiseThen, apply(promiseResolve, NativePromise, [value]), [
         (v) => {
           if (current()) settled = ['ok', v];
         },
         (e) => {
           if (current()) settled = errorOutcome(e);
         },
-      );
+      ]);
       return false;
     }
     settled = ['ok', value];
@@ -268,12 +274,23 @@
         at = end + 1;
       }
     },
-    // Before the program runs: which main is an earlier call's, and no earlier call's _result.
-    mark() {
+    // Before the program runs (at the host's time now): which main is an earlier call's, and nothing
+    // an earlier call left decides this one: not its _result, its exit code, nor its timers (only a
+    // failed call leaves timers, and a failed program ends, as a process would).
+    mark(now) {
       clearResult();
       before = lookupMain();
       settled = null;
       call++;
+      try {
+        process.exitCode = undefined;
+      } catch (e) {
+        // a program that made it read-only keeps its own exit code
+      }
+      const left = ownKeys(timers);
+      for (let i = 0; i < left.length; i++) delete timers[left[i]];
+      timerCount = 0;
+      if (now > clock) clock = now;
     },
     // Runs the program's main when this call defined it (a promise is awaited through the event loop),
     // else reads _result, and watches its value.
@@ -296,9 +313,9 @@
     },
     record,
     error: errorOutcome,
-    // Runs the timers that are due after `elapsed` ms; returns ms until the next one, or -1.
-    step(elapsed) {
-      if (elapsed > clock) clock = elapsed;
+    // Runs the first timer due at the host's time now; returns ms until the next one, or -1.
+    step(now) {
+      if (now > clock) clock = now;
       // The first due timer (the earliest; of those, the first set: ids grow, and for-in lists an
       // object's integer keys in ascending order).
       let first = null;

@@ -200,6 +200,70 @@ abstract class SessionContract extends KitArea {
         }
     }
 
+    /**
+     * Seventh hostile review (issue 15): what a failed call leaves (its {@code process.exitCode}, its
+     * pending timers and intervals) never decides a later call, and a later call's timers wait only
+     * their own delay. On graalvm the next call reported the failed call's exit code, waited for its
+     * interval until its deadline, and ran a 100 ms timer after the earlier call's whole wait.
+     */
+    @Test
+    void whatAFailedCallLeftDoesNotDecideALaterCall() {
+        assumeSessions(Language.JAVASCRIPT);
+        try (CodeSession s = env().session(Language.JAVASCRIPT)) {
+            s.execute("process.exitCode = 5; throw new Error('first')");
+            assertThat(ok(s.execute("_result = 2")).result())
+                    .as("an exit code a failed call set")
+                    .isEqualTo(2);
+            s.execute("setTimeout(() => { process.exitCode = 4; }, 50); throw new Error('second')");
+            assertThat(ok(s.execute(
+                                    "async function main() { await new Promise((r) => setTimeout(r, 200)); return 3; }"))
+                            .result())
+                    .as("an exit code a failed call's timer sets while a later call runs")
+                    .isEqualTo(3);
+            s.execute("setInterval(() => {}, 20); throw new Error('third')");
+            assertThat(ok(s.execute(Code.javascript("_result = 4").withTimeout(Duration.ofSeconds(20))))
+                            .result())
+                    .as("an interval a failed call left")
+                    .isEqualTo(4);
+            ok(s.execute("async function main() { await new Promise((r) => setTimeout(r, 1500)); }"));
+            Object waited = ok(s.execute("async function main() { const t = Date.now();"
+                            + " await new Promise((r) => setTimeout(r, 100)); return Date.now() - t; }"))
+                    .result();
+            assertThat(((Number) waited).longValue())
+                    .as("a 100 ms timer after an earlier call waited 1500 ms")
+                    .isLessThan(1200);
+        }
+    }
+
+    /**
+     * Seventh hostile review (issue 15): a thenable's resolver given a promise or another thenable
+     * resolves to what that settles to, as {@code await} does. graalvm reported "Promise {}" (and a
+     * rejected inner promise as a success).
+     */
+    @Test
+    void aThenableResolvedWithAPromiseGivesWhatThatSettlesTo() {
+        assumeLanguage(Language.JAVASCRIPT);
+        assertThat(ok(env().execute(Code.javascript("_result = {then(a) { a(Promise.resolve(5)); }};")))
+                        .result())
+                .isEqualTo(5);
+        ExecutionResult rejected =
+                env().execute(Code.javascript("_result = {then(a) { a(Promise.reject(new Error('inner'))); }};"));
+        assertThat(rejected.success()).as(describe(rejected)).isFalse();
+        assertThat(rejected.error()).as(describe(rejected)).contains("inner");
+        assumeSessions(Language.JAVASCRIPT);
+        try (CodeSession s = env().session(Language.JAVASCRIPT)) {
+            assertThat(ok(s.execute("_result = {then(a) { a(Promise.resolve(5)); }};"))
+                            .result())
+                    .isEqualTo(5);
+            assertThat(ok(s.execute("_result = {then(a) { a({then(b) { b(6); }}); }};"))
+                            .result())
+                    .isEqualTo(6);
+            ExecutionResult inner = s.execute("_result = {then(a) { a(Promise.reject(new Error('inner'))); }};");
+            assertThat(inner.success()).as(describe(inner)).isFalse();
+            assertThat(inner.error()).as(describe(inner)).contains("inner");
+        }
+    }
+
     @Test
     void eachCallGetsItsOwnOutput() {
         assumeSessions(Language.PYTHON);

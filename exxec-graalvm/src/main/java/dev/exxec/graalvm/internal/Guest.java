@@ -290,7 +290,7 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
                 throws InterruptedException {
             Value record;
             try {
-                d.invokeMember("mark"); // what an earlier call of a session left is not this call's value
+                d.invokeMember("mark", now()); // what an earlier call of a session left is not this call's
                 Value completion = context.eval(program("js", source, name));
                 if (interactive) {
                     d.invokeMember("watch", completion); // the input's completion value is its result
@@ -362,12 +362,17 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
             return d.invokeMember("record");
         }
 
+        /** The timers' clock: milliseconds of a monotonic time, the same for every call of a context. */
+        private static long now() {
+            return (System.nanoTime() - EPOCH) / 1_000_000;
+        }
+
+        private static final long EPOCH = System.nanoTime();
+
         /** Runs timers until {@code done} or none is left, sleeping until the next is due. */
         private static void loop(Value d, java.util.function.BooleanSupplier done) throws InterruptedException {
-            long start = System.nanoTime();
             while (!done.getAsBoolean()) {
-                long elapsed = (System.nanoTime() - start) / 1_000_000;
-                long next = d.invokeMember("step", elapsed).asLong();
+                long next = d.invokeMember("step", now()).asLong();
                 if (next < 0) {
                     return;
                 }
