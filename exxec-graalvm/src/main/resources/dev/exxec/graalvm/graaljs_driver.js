@@ -32,7 +32,8 @@
   const timers = createObject(null);
   let timerCount = 0;
   let nextTimer = 1;
-  // The host's monotonic time in ms (mark and step take it): a timer is due its delay after it was set.
+  // The host's monotonic time in ms (mark, step and every new timer read it): a timer is due its delay
+  // after it was set, however long the code ran before it set it.
   let clock = 0;
   // The program's main before the call ran: a session's later calls do not run an earlier call's main.
   let before;
@@ -102,6 +103,8 @@
     // As Node.js: a whole number of milliseconds, 1 for anything below 1 or above 2^31 - 1 (and NaN).
     const wait = ToNumber(delay);
     const ms = wait >= 1 && wait <= 2147483647 ? wait - (wait % 1) : 1;
+    const now = host.now();
+    if (now > clock) clock = now;
     const timer = createObject(null);
     timer.callback = callback;
     timer.args = args;
@@ -132,12 +135,13 @@
     exitCode: undefined,
     exit(code) {
       const status = code === undefined ? process.exitCode || 0 : Number(code) | 0;
+      end(['exit', status]);
       throw { [EXIT]: status };
     },
     stdout: { write: (data) => write(1, data) },
     stderr: { write: (data) => write(2, data) },
     nextTick(callback, ...args) {
-      Promise.resolve().then(() => callback(...args));
+      microtask(callback, args);
     },
   };
 
@@ -207,7 +211,7 @@
     clearTimeout: (id) => removeTimer(id),
     clearInterval: (id) => removeTimer(id),
     clearImmediate: (id) => removeTimer(id),
-    queueMicrotask: (callback) => Promise.resolve().then(callback),
+    queueMicrotask: (callback) => microtask(callback, []),
   });
   delete globalThis.__exxecHost;
   for (const name of ['load', 'loadWithNewGlobal', 'print', 'printErr', 'Polyglot', 'Graal', 'Java']) {
@@ -216,6 +220,27 @@
 
   // The outcome of an async main, set once its promise settles.
   let settled = null;
+  // What ends the call whatever its value: an exit (process.exit cannot be caught, as in Node.js), or
+  // an error thrown where nothing can catch it (a microtask, a nextTick callback).
+  let fatal = null;
+
+  function end(outcome) {
+    if (fatal === null) fatal = outcome;
+  }
+
+  // Runs callback as a microtask; what it throws ends the call, as an uncaught exception ends a program.
+  function microtask(callback, args) {
+    if (typeof callback !== 'function') throw new TypeError('The "callback" argument must be of type function');
+    apply(promiseThen, apply(promiseResolve, NativePromise, [undefined]), [
+      () => {
+        try {
+          apply(callback, undefined, args);
+        } catch (e) {
+          end(errorOutcome(e));
+        }
+      },
+    ]);
+  }
   // The call being run (mark() counts them): a promise's callbacks decide only the call that watched
   // it, and only once. A thenable can keep its resolvers, and later code call them.
   let call = 0;
@@ -255,6 +280,7 @@
 
   // The final record: an 'ok' one carries the exit code process.exitCode asks for.
   function record() {
+    if (fatal !== null) return fatal;
     if (settled[0] !== 'ok') return settled;
     return ['ok', settled[1], process.exitCode === undefined ? 0 : ToNumber(process.exitCode) | 0];
   }
@@ -281,6 +307,7 @@
       clearResult();
       before = lookupMain();
       settled = null;
+      fatal = null;
       call++;
       try {
         process.exitCode = undefined;
@@ -306,10 +333,11 @@
     // no timer is left. Else null: the host runs the event loop (step) until outcome() is set and,
     // after a success, no timer is left, then reads record().
     done() {
+      if (fatal !== null) return fatal;
       return settled !== null && timerCount === 0 ? record() : null;
     },
     outcome() {
-      return settled;
+      return fatal !== null ? fatal : settled;
     },
     record,
     error: errorOutcome,

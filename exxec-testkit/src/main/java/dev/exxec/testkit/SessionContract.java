@@ -236,6 +236,39 @@ abstract class SessionContract extends KitArea {
     }
 
     /**
+     * Eighth hostile review (issue 15): a timer waits its delay from when it was set, however long the
+     * code ran before setting it (graalvm counted from the call's start or its last timer: a 1000 ms
+     * timer set after 1500 ms of work fired at once); and an exit or a throw in a job nothing can catch
+     * (a microtask, a {@code nextTick}, a promise reaction) ends the call as it ends a Node.js program
+     * (graalvm reported a success).
+     */
+    @Test
+    void timersWaitFromWhenTheyWereSetAndUncatchableFailuresEndTheCall() {
+        assumeSessions(Language.JAVASCRIPT);
+        try (CodeSession s = env().session(Language.JAVASCRIPT)) {
+            Object waited = ok(s.execute(
+                            "async function main() { const busy = Date.now() + 1200; while (Date.now() < busy) {}"
+                                    + " const t = Date.now(); await new Promise((r) => setTimeout(r, 500));"
+                                    + " return Date.now() - t; }"))
+                    .result();
+            assertThat(((Number) waited).longValue())
+                    .as("a 500 ms timer set after 1200 ms of work")
+                    .isGreaterThanOrEqualTo(450);
+            ExecutionResult microtask =
+                    s.execute("queueMicrotask(() => { throw new Error('in a microtask'); }); _result = 2");
+            assertThat(microtask.success()).as(describe(microtask)).isFalse();
+            // Named as the call's error, or (where the interpreter ends, as Node.js does on an uncaught
+            // exception) on its standard error.
+            assertThat(microtask.error() + "\n" + microtask.stderr())
+                    .as(describe(microtask))
+                    .contains("in a microtask");
+            ExecutionResult exit = s.execute("Promise.resolve().then(() => process.exit(4)); _result = 3");
+            assertThat(exit.success()).as(describe(exit)).isFalse();
+            assertThat(exit.exitCode()).as(describe(exit)).isEqualTo(4);
+        }
+    }
+
+    /**
      * Seventh hostile review (issue 15): a thenable's resolver given a promise or another thenable
      * resolves to what that settles to, as {@code await} does. graalvm reported "Promise {}" (and a
      * rejected inner promise as a success).

@@ -241,7 +241,11 @@ public abstract sealed class Guest permits Guest.Python, Guest.JavaScript {
 
         @Override
         public Driver prepare(Context context, OutputStream out, OutputStream err, Map<String, String> variables) {
-            context.getBindings("js").putMember("__exxecHost", ProxyObject.fromMap(Map.of("write", writer(out, err))));
+            context.getBindings("js")
+                    .putMember(
+                            "__exxecHost",
+                            ProxyObject.fromMap(
+                                    Map.of("write", writer(out, err), "now", (ProxyExecutable) args -> now())));
             Value d = context.eval(driver);
             Values values = new Values(Language.JAVASCRIPT, d.getMember("inspect"));
             Map<String, String> entered = Map.copyOf(variables);
