@@ -9,7 +9,8 @@
 // standard error and "\n" MARKER ID ":" RECORD "\n" to standard output. A program's value is `main()`
 // when the call defined `main` (awaited when it returns a promise), else `_result` (awaited likewise);
 // in mode=repl, the script's completion value (awaited likewise). SIGINT interrupts a running program, sync or async.
-// Timers a program leaves run only while a later call runs.
+// Timers a program leaves run only while a later call runs. What its promise jobs still do once its value
+// is known runs before its record; an error nothing can catch fails the call and keeps the session.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -48,6 +49,7 @@ const PromiseType = Promise;
 const promiseThen = Promise.prototype.then;
 const startTimer = setInterval;
 const stopTimer = clearInterval;
+const immediate = setImmediate;
 // Where records and end lines go: the driver's own descriptors for standard output and error, which a
 // program may close or replace (see privateCopy).
 const output = privateCopy(1);
@@ -179,6 +181,15 @@ process.on('SIGINT', () => {
   if (interruptAwait) interruptAwait(new BaseError('Script execution interrupted.'));
 });
 
+// An error thrown where the program cannot catch it (a microtask, a timer, an event handler, a
+// rejection nobody handles) ends the running call as it would end a one-shot program: the call fails
+// with it, at once when the call awaits, and the session keeps its state.
+let uncaught = null;
+process.on('uncaughtException', (e) => {
+  if (uncaught === null) uncaught = { error: e };
+  if (interruptAwait) interruptAwait(e);
+});
+
 function interruptible(value) {
   if (!value || typeof value.then !== 'function') return value;
   // A promise that never settles leaves Node.js with nothing to do, and it would exit: a timer keeps
@@ -272,6 +283,8 @@ async function session() {
     const source = readText(length);
     if (source === null) return;
     let record;
+    let failed = false;
+    uncaught = null;
     try {
       // `_result` and `main` may be global properties or top-level `let`/`const` bindings: both are
       // read by evaluating their names; a former call's `_result` is cleared first.
@@ -297,8 +310,14 @@ async function session() {
       }
       record = okRecord(value);
     } catch (e) {
+      failed = true;
       record = failureRecord(e, (err) => errorRecord(err, name));
     }
+    // What the call's jobs still do (promise reactions, microtasks, the check for unhandled
+    // rejections) is the call's own: it runs now, before its output ends, never in the next call.
+    await new PromiseType((resolve) => immediate(resolve));
+    if (uncaught !== null && !failed) record = failureRecord(uncaught.error, (err) => errorRecord(err, name));
+    uncaught = null;
     const outputs = displayed;
     displayed = emptyList();
     const text = encodeRecord(record, outputs);

@@ -257,14 +257,35 @@ abstract class SessionContract extends KitArea {
             ExecutionResult microtask =
                     s.execute("queueMicrotask(() => { throw new Error('in a microtask'); }); _result = 2");
             assertThat(microtask.success()).as(describe(microtask)).isFalse();
-            // Named as the call's error, or (where the interpreter ends, as Node.js does on an uncaught
-            // exception) on its standard error.
-            assertThat(microtask.error() + "\n" + microtask.stderr())
-                    .as(describe(microtask))
-                    .contains("in a microtask");
+            assertThat(microtask.error()).as(describe(microtask)).contains("in a microtask");
+            assertThat(ok(s.execute("_result = typeof main")).result())
+                    .as("the session's state after it")
+                    .isEqualTo("function");
             ExecutionResult exit = s.execute("Promise.resolve().then(() => process.exit(4)); _result = 3");
             assertThat(exit.success()).as(describe(exit)).isFalse();
             assertThat(exit.exitCode()).as(describe(exit)).isEqualTo(4);
+        }
+    }
+
+    /**
+     * Eighth hostile review (issue 15): what a call's promise jobs do after its value is known (print,
+     * reject with nobody to handle it) is that call's, never the next call's. On local a failed call's
+     * pending output came out in the next call, and an unhandled rejection ended the next call's
+     * interpreter with the state.
+     */
+    @Test
+    void aCallsLateJobsAreItsOwn() {
+        assumeSessions(Language.JAVASCRIPT);
+        try (CodeSession s = env().session(Language.JAVASCRIPT)) {
+            ok(s.execute("var kept = 41;"));
+            s.execute("Promise.resolve().then(() => console.log('late output')); throw new Error('sync fail')");
+            ExecutionResult next = ok(s.execute("console.log('next'); _result = kept + 1"));
+            assertThat(next.stdout()).as(describe(next)).isEqualTo("next\n");
+            assertThat(next.result()).isEqualTo(42);
+            s.execute("Promise.reject(new Error('nobody handles it')); _result = 1");
+            assertThat(ok(s.execute("_result = kept + 2")).result())
+                    .as("the call after an unhandled rejection, with the state")
+                    .isEqualTo(43);
         }
     }
 
