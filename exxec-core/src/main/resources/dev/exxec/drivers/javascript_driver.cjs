@@ -149,7 +149,8 @@ function privateCopy(fd) {
 // finds no descriptor of it in /proc/self/fd. The last record wins: a late uncaught error replaces
 // an earlier success.
 function writeRecord(record) {
-  const text = encodeRecord(record);
+  // Framed on the channel, the record must still be one string (V8's longest: 2^29 - 24 characters).
+  const text = encodeRecord(record, undefined, resultFile === null ? 536870888 - prefix.length - 1 : undefined);
   if (resultFile === null) {
     writeSync(channel, prefix + text + '\n');
   } else {
@@ -172,7 +173,9 @@ function writeRecord(record) {
 // Object.prototype never stands for the whole record. A session's displayed values (`outputs`, a list
 // of {mime, data} texts) are written as text here, not attached to the record, where a setter the
 // program put on Object.prototype would receive the record.
-function encodeRecord(record, outputs) {
+// A record as JSON text of at most `room` characters (when given); a record that cannot be that is
+// reported as what kept it out.
+function encodeRecord(record, outputs, room) {
   const plain = createObject(null);
   const keys = ownKeys(record);
   for (let i = 0; i < keys.length; i++) plain[keys[i]] = record[keys[i]];
@@ -185,8 +188,10 @@ function encodeRecord(record, outputs) {
     text = undefined;
     failure = e;
   }
-  if (typeof text === 'string') return text;
-  const reason = 'the result could not be reported: ' + clip(failure === null ? 'its JSON was no text' : describe(failure), 200);
+  if (typeof text === 'string' && !(text.length > room)) return text;
+  const why = typeof text === 'string' ? 'it is ' + text.length + ' characters, more than a record can be'
+    : failure === null ? 'its JSON was no text' : describe(failure);
+  const reason = 'the result could not be reported: ' + clip(why, 200);
   const failed = plain.ok === false;
   return '{"ok":false,"error":' + stringify(failed ? clip(Text(plain.error), 4096) + ' [' + reason + ']' : reason)
     + ',"errorType":' + stringify(failed ? clip(Text(plain.errorType), 200) : 'OutputLimitError')

@@ -10,7 +10,7 @@
 // when the call defined `main` (awaited when it returns a promise), else `_result` (awaited likewise);
 // in mode=repl, the script's completion value (awaited likewise). SIGINT interrupts a running program, sync or async.
 // Timers a program leaves run only while a later call runs. What its promise jobs still do once its value
-// is known runs before its record; an error nothing can catch fails the call and keeps the session.
+// is known runs before its record; an error nothing can catch ends the interpreter in that call.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -27,6 +27,7 @@ const {
   typeName, isJsonNative, inspect, replacer, okRecord, encodeRecord, failureRecord, stringify, privateCopy, isNativeError,
   apply, createObject, slice, find, contains, keepLines, plumbing, replaceEach, Text, ToNumber, BaseError, writeSync, exitProcess,
 } = require(path.join(__dirname, 'javascript_driver.cjs'));
+const DRIVER_FILE = path.join(__dirname, 'javascript_driver.cjs');
 delete globalThis.__exxecDriverLibrary;
 
 // What reads requests and writes records, taken before any program runs: the programs share this
@@ -50,6 +51,8 @@ const promiseThen = Promise.prototype.then;
 const startTimer = setInterval;
 const stopTimer = clearInterval;
 const immediate = setImmediate;
+// V8's longest string (2^29 - 24 characters on 64-bit machines).
+const LONGEST_TEXT = 536870888;
 // Where records and end lines go: the driver's own descriptors for standard output and error, which a
 // program may close or replace (see privateCopy).
 const output = privateCopy(1);
@@ -148,7 +151,7 @@ function keyValues(fields, first) {
 function errorRecord(err, name) {
   if (isNativeError(err) || err instanceof BaseError || (err && typeof err === 'object' && 'stack' in err)) {
     const stack = typeof err.stack === 'string' ? err.stack : '';
-    const kept = keepLines(stack, (line) => !plumbing(line, __filename));
+    const kept = keepLines(stack, (line) => !plumbing(line, __filename) && !plumbing(line, DRIVER_FILE));
     // The program's positions ("<code>:LINE") under its name: a function replacement, so that no "$&"
     // in the name is expanded.
     const text = replaceEach(kept, /<code>(?=:\d)/g, () => name);
@@ -179,15 +182,6 @@ function refuse(what, line) {
 let interruptAwait = null;
 process.on('SIGINT', () => {
   if (interruptAwait) interruptAwait(new BaseError('Script execution interrupted.'));
-});
-
-// An error thrown where the program cannot catch it (a microtask, a timer, an event handler, a
-// rejection nobody handles) ends the running call as it would end a one-shot program: the call fails
-// with it, at once when the call awaits, and the session keeps its state.
-let uncaught = null;
-process.on('uncaughtException', (e) => {
-  if (uncaught === null) uncaught = { error: e };
-  if (interruptAwait) interruptAwait(e);
 });
 
 function interruptible(value) {
@@ -283,8 +277,6 @@ async function session() {
     const source = readText(length);
     if (source === null) return;
     let record;
-    let failed = false;
-    uncaught = null;
     try {
       // `_result` and `main` may be global properties or top-level `let`/`const` bindings: both are
       // read by evaluating their names; a former call's `_result` is cleared first.
@@ -310,17 +302,17 @@ async function session() {
       }
       record = okRecord(value);
     } catch (e) {
-      failed = true;
       record = failureRecord(e, (err) => errorRecord(err, name));
     }
-    // What the call's jobs still do (promise reactions, microtasks, the check for unhandled
-    // rejections) is the call's own: it runs now, before its output ends, never in the next call.
+    // What the call's jobs still do (promise reactions, microtasks, Node.js's check for unhandled
+    // rejections) is the call's own: it runs now, before its output ends, never in the next call. An
+    // error nothing in the program can catch ends the interpreter there, as it ends a Node.js program:
+    // this call fails with its state lost, and the next call starts a new interpreter.
     await new PromiseType((resolve) => immediate(resolve));
-    if (uncaught !== null && !failed) record = failureRecord(uncaught.error, (err) => errorRecord(err, name));
-    uncaught = null;
     const outputs = displayed;
     displayed = emptyList();
-    const text = encodeRecord(record, outputs);
+    // The record framed must still be one string: what is longer is refused by encodeRecord.
+    const text = encodeRecord(record, outputs, LONGEST_TEXT - marker.length - call.length - 3);
     write(errors, '\n' + marker + call + ':end\n');
     write(output, '\n' + marker + call + ':' + text + '\n');
   }
