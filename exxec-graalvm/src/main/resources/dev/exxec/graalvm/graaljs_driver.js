@@ -236,7 +236,7 @@
         try {
           apply(callback, undefined, args);
         } catch (e) {
-          end(errorOutcome(e));
+          end(failure(e));
         }
       },
     ]);
@@ -254,6 +254,16 @@
     return ['error', 'uncaught ' + typeName(error) + ': ' + inspect(error), 'Error', null];
   }
 
+  // The outcome of a failure whose value may not be readable (a Proxy whose every trap throws): still a
+  // failure, named by what reading it threw, never a callback that throws and leaves the call unsettled.
+  function failure(error) {
+    try {
+      return errorOutcome(error);
+    } catch (again) {
+      return ['error', 'a thrown value that could not be read (reading it threw ' + inspect(again, 1) + ')', 'Error', null];
+    }
+  }
+
   // Watches the program's value; outcome() says when a promise settled. True when it is no promise.
   function watch(value) {
     if (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function') {
@@ -269,7 +279,7 @@
           if (current()) settled = ['ok', v];
         },
         (e) => {
-          if (current()) settled = errorOutcome(e);
+          if (current()) settled = failure(e);
         },
       ]);
       return false;

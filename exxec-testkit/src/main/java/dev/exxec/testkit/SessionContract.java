@@ -294,6 +294,24 @@ abstract class SessionContract extends KitArea {
     }
 
     /**
+     * Closing read (issue 15): a rejection or an uncaught throw whose value cannot be read (a Proxy
+     * whose every trap throws) is still the call's failure. graalvm reported both as successes: reading
+     * the value threw inside the driver's callback, and nothing settled the call.
+     */
+    @Test
+    void anUnreadableRejectionOrUncaughtThrowIsAFailure() {
+        assumeSessions(Language.JAVASCRIPT);
+        String proxy = "new Proxy({}, {has() { throw 1; }, get() { throw 2; }, getPrototypeOf() { throw 3; }})";
+        try (CodeSession s = env().session(Language.JAVASCRIPT)) {
+            ExecutionResult rejected = s.execute("_result = Promise.reject(" + proxy + ")");
+            assertThat(rejected.success()).as(describe(rejected)).isFalse();
+            ExecutionResult thrown = s.execute("queueMicrotask(() => { throw " + proxy + "; }); _result = 5");
+            assertThat(thrown.success()).as(describe(thrown)).isFalse();
+            assertThat(ok(s.execute("_result = 6")).result()).isEqualTo(6);
+        }
+    }
+
+    /**
      * Seventh hostile review (issue 15): a thenable's resolver given a promise or another thenable
      * resolves to what that settles to, as {@code await} does. graalvm reported "Promise {}" (and a
      * rejected inner promise as a success).
