@@ -225,13 +225,13 @@ abstract class SessionContract extends KitArea {
                             .result())
                     .as("an interval a failed call left")
                     .isEqualTo(4);
-            ok(s.execute("async function main() { await new Promise((r) => setTimeout(r, 1500)); }"));
+            ok(s.execute("async function main() { await new Promise((r) => setTimeout(r, 1000)); }"));
             Object waited = ok(s.execute("async function main() { const t = Date.now();"
                             + " await new Promise((r) => setTimeout(r, 100)); return Date.now() - t; }"))
                     .result();
             assertThat(((Number) waited).longValue())
-                    .as("a 100 ms timer after an earlier call waited 1500 ms")
-                    .isLessThan(1200);
+                    .as("a 100 ms timer after an earlier call waited 1000 ms")
+                    .isLessThan(800);
         }
     }
 
@@ -247,13 +247,13 @@ abstract class SessionContract extends KitArea {
         assumeSessions(Language.JAVASCRIPT);
         try (CodeSession s = env().session(Language.JAVASCRIPT)) {
             Object waited = ok(s.execute(
-                            "async function main() { const busy = Date.now() + 1200; while (Date.now() < busy) {}"
-                                    + " const t = Date.now(); await new Promise((r) => setTimeout(r, 500));"
+                            "async function main() { const busy = Date.now() + 800; while (Date.now() < busy) {}"
+                                    + " const t = Date.now(); await new Promise((r) => setTimeout(r, 300));"
                                     + " return Date.now() - t; }"))
                     .result();
             assertThat(((Number) waited).longValue())
-                    .as("a 500 ms timer set after 1200 ms of work")
-                    .isGreaterThanOrEqualTo(450);
+                    .as("a 300 ms timer set after 800 ms of work")
+                    .isGreaterThanOrEqualTo(250);
             ExecutionResult microtask =
                     s.execute("queueMicrotask(() => { throw new Error('in a microtask'); }); _result = 2");
             assertThat(microtask.success()).as(describe(microtask)).isFalse();
